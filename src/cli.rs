@@ -1,0 +1,113 @@
+//! Command-line parsing (clap) and dispatch. Parsing stays here; each command's work lives in
+//! its module (runner, data, metrics, report).
+
+use crate::error::Result;
+use crate::runner::execute::{self, RunOptions};
+use crate::runner::grid::Grid;
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "bench",
+    version,
+    about = "Benchmark privacy-preserving synthetic RNA-seq generators with the CAMDA metric suite",
+    after_help = "Examples:\n  bench run experiments/quickstart.toml\n  bench run experiments/brca.toml --jobs 2 --out results\n  bench datasets list\n  bench datasets describe sim-brca"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run every cell of a grid (dataset × generator × ε × seed × fold) and write results.
+    #[command(
+        after_help = "Examples:\n  bench run experiments/quickstart.toml\n  bench run experiments/brca.toml --jobs 1 --force\n  bench run experiments/brca.toml --dry-run\n\nResults go to <out>/<grid name>/ (cells.csv, timings.csv, manifest.json, ...).\nA killed run resumes where it stopped: finished cells are kept in <out>/<grid name>/cells/."
+    )]
+    Run(RunArgs),
+    /// Built-in and configured datasets.
+    #[command(subcommand)]
+    Datasets(DatasetsCommand),
+}
+
+#[derive(Args, Debug)]
+struct RunArgs {
+    /// Grid file (TOML).
+    grid: PathBuf,
+    /// Worker threads (default: all cores).
+    #[arg(long, short = 'j', value_parser = clap::value_parser!(u16).range(1..))]
+    jobs: Option<u16>,
+    /// Results root directory.
+    #[arg(long, default_value = "results")]
+    out: PathBuf,
+    /// Rerun cells that already have results.
+    #[arg(long)]
+    force: bool,
+    /// Print the expanded cell list and count, run nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// No progress output.
+    #[arg(long, short = 'q')]
+    quiet: bool,
+}
+
+#[derive(Subcommand, Debug)]
+enum DatasetsCommand {
+    /// List the built-in datasets.
+    List,
+}
+
+/// Run the command line; returns the process exit code (0 ok, 1 failed cells, 2 bad input).
+pub fn main() -> i32 {
+    let cli = Cli::parse();
+    match dispatch(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            2
+        }
+    }
+}
+
+fn dispatch(cli: Cli) -> Result<i32> {
+    match cli.command {
+        Command::Run(args) => run(args),
+        Command::Datasets(DatasetsCommand::List) => {
+            for d in crate::data::simulate::SimDataset::ALL {
+                println!("{}", d.name());
+            }
+            Ok(0)
+        }
+    }
+}
+
+fn run(args: RunArgs) -> Result<i32> {
+    let grid = Grid::load(&args.grid)?;
+    let opts = RunOptions {
+        jobs: args.jobs.map(usize::from),
+        out: Some(args.out),
+        force: args.force,
+        dry_run: args.dry_run,
+        progress: !args.quiet,
+    };
+    let summary = execute::run(&grid, &opts)?;
+    if args.dry_run {
+        return Ok(0);
+    }
+    eprintln!(
+        "{} cells: {} ran, {} cached, {} failed -> {}",
+        summary.cells,
+        summary.ran,
+        summary.cached,
+        summary.failures.len(),
+        summary.out_dir.join("cells.csv").display()
+    );
+    for f in summary.failures.iter().take(20) {
+        eprintln!("failed: {f}");
+    }
+    if summary.failures.len() > 20 {
+        eprintln!("... and {} more failures (see cells.csv)", summary.failures.len() - 20);
+    }
+    Ok(if summary.failures.is_empty() { 0 } else { 1 })
+}

@@ -1,0 +1,21 @@
+//! `bench`: a benchmark harness for privacy-preserving synthetic bulk RNA-seq generators,
+//! scored with the CAMDA Health Privacy Challenge metric suite.
+//!
+//! The modules follow the data's path: [`data`] (load, simulate, split, discretise) →
+//! [`privacy`] (accountant, mechanisms) → [`generators`] → [`metrics`] → [`runner`] (grid,
+//! scheduling, cache) → [`report`] (tables, plots, HTML). [`numeric`] holds the shared kernels.
+
+pub mod cli;
+pub mod data;
+pub mod error;
+pub mod generators;
+pub mod io;
+pub mod metrics;
+pub mod numeric;
+pub mod privacy;
+pub mod report;
+pub mod rng;
+pub mod runner;
+
+/// The bench version recorded in every result row.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,5 @@
+//! The `bench` command line.
+
+fn main() {
+    std::process::exit(bench::cli::main());
+}

@@ -1,0 +1,125 @@
+//! Metrics: the `Metric` contract, metric profiles (metrics.md §0.2) and the one registry that
+//! maps a profile name to its ordered list of metrics.
+//!
+//! A metric family computes one or more result columns from the real train fold, the real test
+//! fold and the synthetic rows. Real-only quantities that do not depend on the generator
+//! (TRTR model, `distance_to_closest_base`, …) are memoised per fold in [`RealCache`] and shared
+//! by every cell of that fold.
+
+pub mod dcr;
+
+use crate::bail;
+use crate::data::dataset::Labelled;
+use crate::error::Result;
+use std::sync::OnceLock;
+
+/// One result column's value. `reason` explains a NaN (metrics.md §0.3).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Score {
+    pub column: String,
+    pub value: f64,
+    pub reason: Option<String>,
+}
+
+impl Score {
+    pub fn new(column: impl Into<String>, value: f64) -> Self {
+        Score { column: column.into(), value, reason: None }
+    }
+
+    pub fn nan(column: impl Into<String>, reason: impl Into<String>) -> Self {
+        Score { column: column.into(), value: f64::NAN, reason: Some(reason.into()) }
+    }
+}
+
+/// 2-D PCA coordinates of real-train and synthetic rows, stored with the cell for plotting.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PcaProjection {
+    /// `camda2025` (separate PCA per set, §2.11) or `camda2026` (shared, §3.6).
+    pub definition: String,
+    pub real: Vec<[f64; 2]>,
+    pub real_labels: Vec<String>,
+    pub synthetic: Vec<[f64; 2]>,
+    pub synthetic_labels: Vec<String>,
+}
+
+/// What a metric family returns.
+#[derive(Clone, Debug, Default)]
+pub struct MetricOutput {
+    pub scores: Vec<Score>,
+    /// Free-form diagnostics (e.g. logistic-regression iterations, convergence).
+    pub diagnostics: Vec<(String, String)>,
+    pub pca: Option<PcaProjection>,
+}
+
+/// Per-fold memo of real-only quantities, shared by all cells of one (dataset, seed, fold).
+#[derive(Default)]
+pub struct RealCache {
+    /// `distance_to_closest_base` before rounding.
+    pub dcr_base: OnceLock<f64>,
+}
+
+/// Everything a metric may read. Synthetic columns are already matched to `gene_ids`.
+pub struct EvalInput<'a> {
+    pub gene_ids: &'a [String],
+    pub train: &'a Labelled,
+    pub test: &'a Labelled,
+    pub synthetic: &'a Labelled,
+    pub real: &'a RealCache,
+}
+
+/// A metric family.
+pub trait Metric: Send + Sync {
+    fn name(&self) -> &'static str;
+
+    /// The columns this family writes, in output order (`classes` = sorted dataset classes,
+    /// for per-class columns).
+    fn columns(&self, classes: &[String]) -> Vec<String>;
+
+    /// Compute the columns. Data-dependent failures are NaN scores with a reason, not errors.
+    fn score(&self, input: &EvalInput<'_>) -> Result<MetricOutput>;
+}
+
+/// A named, versioned, ordered set of metric families.
+pub struct Profile {
+    pub name: &'static str,
+    pub version: &'static str,
+    pub metrics: Vec<Box<dyn Metric>>,
+}
+
+impl Profile {
+    /// All columns of the profile in output order.
+    pub fn columns(&self, classes: &[String]) -> Vec<String> {
+        self.metrics.iter().flat_map(|m| m.columns(classes)).collect()
+    }
+}
+
+/// Every profile a grid may select.
+pub const PROFILES: &[&str] = &["camda2025"];
+
+/// The registry: profile name → its metric families in column order.
+pub fn profile(name: &str) -> Result<Profile> {
+    match name {
+        "camda2025" => {
+            Ok(Profile { name: "camda2025", version: "camda2025.v1", metrics: vec![Box::new(dcr::DistanceToClosest)] })
+        }
+        other => bail!("unknown metric profile '{other}' (expected one of: {})", PROFILES.join(", ")),
+    }
+}
+
+/// numpy's `round(x, 4)`: `rint(x·1e4)/1e4` with ties to even (metrics.md §2.10).
+pub fn round4(x: f64) -> f64 {
+    (x * 1e4).round_ties_even() / 1e4
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round4_is_half_to_even_like_numpy() {
+        assert_eq!(round4(0.12345), 0.1234); // 1234.5 in binary is 1234.4999…: numpy gives 0.1234
+        assert_eq!(round4(2.5e-4), 2e-4); // exact half rounds to even
+        assert_eq!(round4(3.5e-4), 4e-4);
+        assert_eq!(round4(-1.23456), -1.2346);
+    }
+}

@@ -1,0 +1,4 @@
+//! Numerical kernels shared across stages. One implementation each: pairwise distances,
+//! logistic regression, PCA, eigendecomposition.
+
+pub mod distance;

@@ -1,0 +1,3 @@
+//! Privacy: the zCDP accountant and the noise mechanisms every DP generator spends through.
+
+pub mod accountant;

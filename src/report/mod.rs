@@ -1,0 +1,1 @@
+//! Reports: Table-1 CSVs, plots and the HTML/Markdown report built from a results directory.

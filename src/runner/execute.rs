@@ -1,0 +1,585 @@
+//! Expand a grid into cells and run them in parallel, persisting each finished cell so that a
+//! killed run resumes where it stopped.
+
+use super::datasets::{load_dataset, splits_for};
+use super::grid::{GeneratorSpec, Grid};
+use super::results::{peak_rss_mb, write_results, CellKey, CellRecord, ProfileRow, Timings};
+use crate::data::dataset::{Dataset, Labelled};
+use crate::data::split::{Fold, Split};
+use crate::error::{Context, Error, Result};
+use crate::generators::Synthetic;
+use crate::io::{csv_field, fmt_f64, write_atomic};
+use crate::metrics::{self, EvalInput, PcaProjection, Profile, RealCache};
+use crate::privacy::accountant::{Budget, PrivacyReport};
+use crate::rng::{Key, Rng};
+use indicatif::{ProgressBar, ProgressStyle};
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+use std::io::IsTerminal;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+/// Options of `bench run`.
+#[derive(Clone, Debug, Default)]
+pub struct RunOptions {
+    /// Worker threads (default: all cores).
+    pub jobs: Option<usize>,
+    /// Results root (default `results`); the grid writes to `<out>/<grid name>/`.
+    pub out: Option<PathBuf>,
+    /// Rerun cells that already have a result.
+    pub force: bool,
+    /// Print the expanded cells and stop.
+    pub dry_run: bool,
+    /// Show a progress bar / log lines on stderr.
+    pub progress: bool,
+}
+
+/// What a run did.
+#[derive(Debug)]
+pub struct RunSummary {
+    pub out_dir: PathBuf,
+    pub cells: usize,
+    pub ran: usize,
+    pub cached: usize,
+    /// One line per failed cell: `cell_id: phase: message`.
+    pub failures: Vec<String>,
+}
+
+/// One (dataset, seed, split) with its real-only metric cache, shared by all its cells.
+struct FoldData {
+    dataset: usize,
+    fold: Fold,
+    split_hash: String,
+    real: RealCache,
+}
+
+/// One unit of work.
+struct Cell<'g> {
+    key: CellKey,
+    generator: &'g GeneratorSpec,
+    budget: Budget,
+    fold: Arc<FoldData>,
+    hash: String,
+}
+
+/// A loaded dataset and the content hash that keys its cells.
+struct LoadedDataset {
+    data: Dataset,
+    hash: String,
+}
+
+/// Run a grid: load data, expand cells, run the missing ones in parallel, write results.
+pub fn run(grid: &Grid, opts: &RunOptions) -> Result<RunSummary> {
+    let out_dir = opts.out.clone().unwrap_or_else(|| PathBuf::from("results")).join(&grid.name);
+    let profiles: Vec<Profile> = grid.profiles.iter().map(|p| metrics::profile(p)).collect::<Result<_>>()?;
+    let datasets: Vec<LoadedDataset> = grid
+        .datasets
+        .iter()
+        .map(|spec| {
+            let data = load_dataset(spec)?;
+            let hash = dataset_hash(&data);
+            Ok(LoadedDataset { data, hash })
+        })
+        .collect::<Result<_>>()?;
+    let folds = build_folds(grid, &datasets)?;
+    let cells = expand_cells(grid, &datasets, &folds, &profiles);
+    if opts.dry_run {
+        for c in &cells {
+            println!("{}", c.key.id());
+        }
+        println!("{} cells", cells.len());
+        return Ok(RunSummary { out_dir, cells: cells.len(), ran: 0, cached: 0, failures: vec![] });
+    }
+    prepare_out_dir(&out_dir, grid, &datasets, &profiles)?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.jobs.unwrap_or(0))
+        .build()
+        .map_err(|e| Error::new(format!("cannot start {} worker threads: {e}", opts.jobs.unwrap_or(0))))?;
+    let progress = Progress::new(cells.len(), opts.progress);
+    let outcomes: Vec<(CellRecord, bool)> = pool.install(|| {
+        cells
+            .par_iter()
+            .map(|cell| {
+                let outcome = match (!opts.force).then(|| cached_record(&out_dir, cell)).flatten() {
+                    Some(rec) => (rec, true),
+                    None => (run_and_persist(cell, &profiles, &datasets, &out_dir), false),
+                };
+                progress.cell_done(&outcome.0, outcome.1);
+                outcome
+            })
+            .collect()
+    });
+    progress.finish();
+    let records: Vec<&CellRecord> = outcomes.iter().map(|(r, _)| r).collect();
+    let profile_names: Vec<(String, String)> =
+        profiles.iter().map(|p| (p.name.to_string(), p.version.to_string())).collect();
+    write_results(&out_dir, &records, &profile_names, &metric_columns(&profiles, &datasets))?;
+    let failures = records
+        .iter()
+        .filter(|r| !r.is_ok())
+        .map(|r| format!("{}: {}: {}", r.key.id(), r.error_phase, r.error))
+        .collect();
+    Ok(RunSummary {
+        out_dir,
+        cells: records.len(),
+        ran: outcomes.iter().filter(|(_, cached)| !cached).count(),
+        cached: outcomes.iter().filter(|(_, cached)| *cached).count(),
+        failures,
+    })
+}
+
+/// Union of the profiles' columns over all datasets, in profile order.
+fn metric_columns(profiles: &[Profile], datasets: &[LoadedDataset]) -> Vec<String> {
+    let mut cols: Vec<String> = Vec::new();
+    for p in profiles {
+        for d in datasets {
+            for c in p.columns(&d.data.classes()) {
+                if !cols.contains(&c) {
+                    cols.push(c);
+                }
+            }
+        }
+    }
+    cols
+}
+
+fn build_folds(grid: &Grid, datasets: &[LoadedDataset]) -> Result<Vec<Vec<Vec<Arc<FoldData>>>>> {
+    let range = (grid.protocol.public_range[0], grid.protocol.public_range[1]);
+    grid.datasets
+        .iter()
+        .zip(datasets)
+        .enumerate()
+        .map(|(di, (spec, loaded))| {
+            grid.protocol
+                .seeds
+                .iter()
+                .map(|&seed| {
+                    let splits = splits_for(spec, &loaded.data, &grid.protocol, seed)?;
+                    Ok(splits
+                        .iter()
+                        .map(|s| {
+                            Arc::new(FoldData {
+                                dataset: di,
+                                fold: Fold::new(&loaded.data, s, range),
+                                split_hash: split_hash(s),
+                                real: RealCache::default(),
+                            })
+                        })
+                        .collect())
+                })
+                .collect()
+        })
+        .collect()
+}
+
+fn expand_cells<'g>(
+    grid: &'g Grid,
+    datasets: &[LoadedDataset],
+    folds: &[Vec<Vec<Arc<FoldData>>>],
+    profiles: &[Profile],
+) -> Vec<Cell<'g>> {
+    let profile_tag: String = profiles.iter().map(|p| p.version).collect::<Vec<_>>().join(",");
+    let mut cells = Vec::new();
+    for (di, loaded) in datasets.iter().enumerate() {
+        for g in &grid.generators {
+            let params_hash = params_hash(&g.kind, &g.params);
+            for budget in g.budgets() {
+                for (si, &seed) in grid.protocol.seeds.iter().enumerate() {
+                    for fold in &folds[di][si] {
+                        let key = CellKey {
+                            dataset: loaded.data.name.clone(),
+                            generator: g.name.clone(),
+                            kind: g.kind.clone(),
+                            params_hash: params_hash.clone(),
+                            epsilon: budget.epsilon(),
+                            delta: budget.delta(),
+                            seed,
+                            fold: fold.fold.number,
+                        };
+                        let hash = hex(&sha256_parts(&[
+                            crate::VERSION,
+                            &loaded.hash,
+                            &fold.split_hash,
+                            &params_hash,
+                            &key.id(),
+                            &format!("{:?}", budget),
+                            &profile_tag,
+                            &format!("{:?}", grid.protocol.public_range),
+                        ]));
+                        cells.push(Cell { key, generator: g, budget, fold: Arc::clone(fold), hash });
+                    }
+                }
+            }
+        }
+    }
+    cells
+}
+
+/// Create the results directory and write the run's manifest and grid copy; this is where an
+/// unwritable output directory is reported, before any cell runs.
+fn prepare_out_dir(out_dir: &Path, grid: &Grid, datasets: &[LoadedDataset], profiles: &[Profile]) -> Result<()> {
+    for sub in ["cells", "privacy", "pca"] {
+        std::fs::create_dir_all(out_dir.join(sub))
+            .with_context(|| format!("cannot create output directory {}", out_dir.join(sub).display()))?;
+    }
+    write_atomic(&out_dir.join("grid.toml"), grid.text.as_bytes())?;
+    let manifest = serde_json::json!({
+        "grid": grid.name,
+        "bench_version": crate::VERSION,
+        "profiles": profiles.iter().map(|p| serde_json::json!({"name": p.name, "version": p.version})).collect::<Vec<_>>(),
+        "datasets": grid.datasets.iter().zip(datasets).map(|(spec, d)| serde_json::json!({
+            "name": d.data.name,
+            "source": d.data.source,
+            "n_samples": d.data.n_samples(),
+            "n_genes": d.data.n_genes(),
+            "classes": d.data.classes(),
+            "label_column": d.data.label_column,
+            "reference": spec.reference,
+            "content_hash": d.hash,
+        })).collect::<Vec<_>>(),
+        "generators": grid.generators.iter().map(|g| serde_json::json!({
+            "name": g.name,
+            "kind": g.kind,
+            "dp": g.generator.is_dp(),
+            "epsilons": g.epsilons,
+            "delta": g.delta,
+            "params": g.params,
+        })).collect::<Vec<_>>(),
+        "protocol": {
+            "folds": grid.protocol.folds,
+            "seeds": grid.protocol.seeds,
+            "split_rng": grid.protocol.split_rng.as_str(),
+            "public_range": grid.protocol.public_range,
+            "splits": grid.datasets.iter().map(|d| d.splits.as_ref().map(|p| p.display().to_string())).collect::<Vec<_>>(),
+        },
+    });
+    let text = serde_json::to_string_pretty(&manifest).expect("manifest serialises") + "\n";
+    write_atomic(&out_dir.join("manifest.json"), text.as_bytes())
+}
+
+fn cache_path(out_dir: &Path, key: &CellKey) -> PathBuf {
+    out_dir.join("cells").join(format!("{}.json", key.id()))
+}
+
+/// A previously finished cell with the same content hash, if any.
+fn cached_record(out_dir: &Path, cell: &Cell<'_>) -> Option<CellRecord> {
+    let text = std::fs::read_to_string(cache_path(out_dir, &cell.key)).ok()?;
+    let rec: CellRecord = serde_json::from_str(&text).ok()?;
+    (rec.hash == cell.hash && rec.is_ok()).then_some(rec)
+}
+
+fn run_and_persist(cell: &Cell<'_>, profiles: &[Profile], datasets: &[LoadedDataset], out_dir: &Path) -> CellRecord {
+    let (mut record, privacy, pca) = run_cell(cell, profiles, datasets);
+    let id = cell.key.id();
+    let persisted = (|| -> Result<()> {
+        if let Some(p) = &privacy {
+            let json = serde_json::to_string_pretty(p).expect("privacy report serialises") + "\n";
+            write_atomic(&out_dir.join("privacy").join(format!("{id}.json")), json.as_bytes())?;
+        }
+        if !pca.is_empty() {
+            write_atomic(&out_dir.join("pca").join(format!("{id}.csv")), render_pca(&pca).as_bytes())?;
+        }
+        if record.is_ok() {
+            let json = serde_json::to_string(&record).expect("cell record serialises") + "\n";
+            write_atomic(&cache_path(out_dir, &cell.key), json.as_bytes())?;
+        }
+        Ok(())
+    })();
+    if let Err(e) = persisted {
+        record.status = "error".into();
+        record.error_phase = "write".into();
+        record.error = e.to_string();
+    }
+    record
+}
+
+/// Fit, sample and score one cell. Errors and panics become an error record, never a crash.
+fn run_cell(
+    cell: &Cell<'_>,
+    profiles: &[Profile],
+    datasets: &[LoadedDataset],
+) -> (CellRecord, Option<PrivacyReport>, Vec<PcaProjection>) {
+    let fold = &cell.fold.fold;
+    let dataset = &datasets[cell.fold.dataset].data;
+    let mut record = CellRecord {
+        hash: cell.hash.clone(),
+        key: cell.key.clone(),
+        dataset_source: dataset.source.clone(),
+        status: "ok".into(),
+        error_phase: String::new(),
+        error: String::new(),
+        dp: String::new(),
+        end_to_end_dp: String::new(),
+        rho_spent: String::new(),
+        epsilon_spent: String::new(),
+        budget_split: String::new(),
+        non_private_steps: String::new(),
+        warnings: String::new(),
+        n_train: fold.train().x.rows(),
+        n_test: fold.test().x.rows(),
+        n_synthetic: String::new(),
+        profiles: vec![],
+        timings: Timings::default(),
+        diagnostics: vec![],
+    };
+    let fail = |mut record: CellRecord, phase: &str, e: Error| {
+        record.status = "error".into();
+        record.error_phase = phase.into();
+        record.error = e.to_string();
+        record.timings.peak_rss_mb = peak_rss_mb();
+        record
+    };
+    let stream = |phase: &str| {
+        Rng::derive(&[
+            Key::Num(cell.key.seed),
+            Key::Str(&cell.key.dataset),
+            Key::Num(cell.key.fold as u64),
+            Key::Str(&cell.key.generator),
+            Key::Str(phase),
+        ])
+    };
+
+    let t = Instant::now();
+    let train = fold.train_fold();
+    let model = match guarded(|| cell.generator.generator.fit(&train, &cell.budget, &mut stream("fit"))) {
+        Ok(m) => m,
+        Err(e) => return (fail(record, "fit", e), None, vec![]),
+    };
+    record.timings.fit_seconds = t.elapsed().as_secs_f64();
+    let privacy = model.privacy().clone();
+    fill_privacy(&mut record, &privacy);
+    record.diagnostics = model.diagnostics().into_iter().collect();
+
+    let t = Instant::now();
+    let n = model.sample_size(train.n_rows());
+    let synthetic = match guarded(|| model.sample(n, &mut stream("sample"))).and_then(|s| check_synthetic(&s, fold, n))
+    {
+        Ok(s) => s,
+        Err(e) => return (fail(record, "sample", e), Some(privacy), vec![]),
+    };
+    record.timings.sample_seconds = t.elapsed().as_secs_f64();
+    record.n_synthetic = synthetic.x.rows().to_string();
+
+    let t = Instant::now();
+    let synthetic = Labelled { x: synthetic.x, labels: synthetic.labels };
+    let input = EvalInput {
+        gene_ids: &fold.schema.gene_ids,
+        train: fold.train(),
+        test: fold.test(),
+        synthetic: &synthetic,
+        real: &cell.fold.real,
+    };
+    let mut pca = Vec::new();
+    for profile in profiles {
+        match guarded(|| score_profile(profile, &input, &dataset.classes())) {
+            Ok((row, projections, diagnostics)) => {
+                record.profiles.push(row);
+                pca.extend(projections);
+                record.diagnostics.extend(diagnostics);
+            }
+            Err(e) => {
+                return (fail(record, "score", e.context(format!("profile {}", profile.name))), Some(privacy), vec![])
+            }
+        }
+    }
+    record.timings.score_seconds = t.elapsed().as_secs_f64();
+    record.timings.peak_rss_mb = peak_rss_mb();
+    (record, Some(privacy), pca)
+}
+
+/// Run `f`, turning a panic into an error that carries the panic message.
+fn guarded<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(r) => r,
+        Err(payload) => {
+            let msg = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".into());
+            Err(Error::new(format!("internal error (panic): {msg}")))
+        }
+    }
+}
+
+/// The generator contract of generators.md §8 / metrics.md §0.4: exactly `n` rows, every gene,
+/// finite values, labels from the class set, at least 2 rows.
+fn check_synthetic(s: &Synthetic, fold: &Fold, n: usize) -> Result<Synthetic> {
+    let genes = &fold.schema.gene_ids;
+    crate::ensure!(s.x.rows() == n, "generator returned {} rows, expected {n}", s.x.rows());
+    crate::ensure!(s.labels.len() == n, "generator returned {} labels for {n} rows", s.labels.len());
+    crate::ensure!(s.x.cols() == genes.len(), "generator returned {} genes, expected {}", s.x.cols(), genes.len());
+    crate::ensure!(n >= 2, "generator returned {n} rows; metrics need at least 2");
+    if let Some((i, j)) = s.x.first_non_finite() {
+        crate::bail!("generator returned non-finite value {} at row {} gene '{}'", s.x.get(i, j), i + 1, genes[j]);
+    }
+    if let Some(l) = s.labels.iter().find(|l| fold.schema.classes.binary_search(l).is_err()) {
+        crate::bail!("generator returned label '{l}', not one of the dataset's classes {:?}", fold.schema.classes);
+    }
+    Ok(s.clone())
+}
+
+type ScoredProfile = (ProfileRow, Vec<PcaProjection>, Vec<(String, String)>);
+
+fn score_profile(profile: &Profile, input: &EvalInput<'_>, classes: &[String]) -> Result<ScoredProfile> {
+    let mut values = Vec::new();
+    let mut reasons = Vec::new();
+    let mut pca = Vec::new();
+    let mut diagnostics = Vec::new();
+    for metric in &profile.metrics {
+        let out = metric.score(input).map_err(|e| e.context(format!("metric {}", metric.name())))?;
+        for s in out.scores {
+            if let Some(r) = &s.reason {
+                reasons.push(format!("{}={r}", s.column));
+            }
+            values.push((s.column, fmt_f64(s.value)));
+        }
+        pca.extend(out.pca);
+        diagnostics.extend(out.diagnostics.into_iter().map(|(k, v)| (format!("{}.{k}", profile.name), v)));
+    }
+    for col in profile.columns(classes) {
+        if !values.iter().any(|(c, _)| *c == col) {
+            values.push((col.clone(), "NaN".into()));
+            reasons.push(format!("{col}=not_computed"));
+        }
+    }
+    let row = ProfileRow {
+        profile: profile.name.into(),
+        profile_version: profile.version.into(),
+        values,
+        nan_reasons: reasons.join(";"),
+    };
+    Ok((row, pca, diagnostics))
+}
+
+fn fill_privacy(record: &mut CellRecord, p: &PrivacyReport) {
+    record.dp = p.dp.to_string();
+    record.end_to_end_dp = p.end_to_end_dp().to_string();
+    record.rho_spent = p.rho_spent.map(fmt_f64).unwrap_or_default();
+    record.epsilon_spent = p.epsilon_spent.map(fmt_f64).unwrap_or_default();
+    record.budget_split = p.split_string();
+    record.non_private_steps = p.non_private_steps.join(";");
+    record.warnings = p.warnings.join(";");
+}
+
+fn render_pca(projections: &[PcaProjection]) -> String {
+    let mut out = String::from("definition,set,label,pc1,pc2\n");
+    for p in projections {
+        for (set, points, labels) in
+            [("real", &p.real, &p.real_labels), ("synthetic", &p.synthetic, &p.synthetic_labels)]
+        {
+            for (pt, label) in points.iter().zip(labels.iter()) {
+                out.push_str(&format!(
+                    "{},{set},{},{},{}\n",
+                    csv_field(&p.definition),
+                    csv_field(label),
+                    fmt_f64(pt[0]),
+                    fmt_f64(pt[1])
+                ));
+            }
+        }
+    }
+    out
+}
+
+fn sha256_parts(parts: &[&str]) -> [u8; 32] {
+    let mut h = Sha256::new();
+    for p in parts {
+        h.update((p.len() as u64).to_le_bytes());
+        h.update(p.as_bytes());
+    }
+    h.finalize().into()
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Content hash of a dataset: IDs, labels and the exact bits of every value.
+fn dataset_hash(d: &Dataset) -> String {
+    let mut h = Sha256::new();
+    for s in d.sample_ids.iter().chain(&d.gene_ids).chain(&d.labels) {
+        h.update((s.len() as u64).to_le_bytes());
+        h.update(s.as_bytes());
+    }
+    for v in d.x.as_slice() {
+        h.update(v.to_bits().to_le_bytes());
+    }
+    hex(&h.finalize())
+}
+
+fn split_hash(s: &Split) -> String {
+    let mut h = Sha256::new();
+    for i in s.train.iter().chain([&usize::MAX]).chain(&s.test) {
+        h.update((*i as u64).to_le_bytes());
+    }
+    hex(&h.finalize())
+}
+
+/// Short stable hash of a generator's kind and parameters (canonical JSON, keys sorted).
+fn params_hash(kind: &str, params: &toml::Table) -> String {
+    let canonical = serde_json::to_string(params).expect("TOML parameters serialise as JSON");
+    hex(&sha256_parts(&[kind, &canonical]))[..12].to_string()
+}
+
+/// Progress on stderr: a bar on a terminal, one log line per cell otherwise.
+struct Progress {
+    bar: Option<ProgressBar>,
+    log_lines: bool,
+    total: usize,
+    done: std::sync::atomic::AtomicUsize,
+}
+
+impl Progress {
+    fn new(total: usize, enabled: bool) -> Progress {
+        let terminal = std::io::stderr().is_terminal();
+        let bar = (enabled && terminal).then(|| {
+            let bar = ProgressBar::new(total as u64);
+            bar.set_style(
+                ProgressStyle::with_template("{bar:40} {pos}/{len} cells  {elapsed_precise} elapsed, ETA {eta}  {msg}")
+                    .expect("valid progress template"),
+            );
+            bar
+        });
+        Progress { bar, log_lines: enabled && !terminal, total, done: Default::default() }
+    }
+
+    fn cell_done(&self, r: &CellRecord, cached: bool) {
+        let n = self.done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+        let status = if cached {
+            "cached".to_string()
+        } else if r.is_ok() {
+            "ok".into()
+        } else {
+            format!("ERROR ({})", r.error_phase)
+        };
+        if let Some(bar) = &self.bar {
+            bar.set_message(format!("{} {status}", r.key.id()));
+            bar.inc(1);
+            if !r.is_ok() {
+                bar.println(format!("error: {}: {}: {}", r.key.id(), r.error_phase, r.error));
+            }
+        } else if self.log_lines {
+            let t = &r.timings;
+            eprintln!(
+                "[{n}/{}] {} {status} (fit {:.2}s, sample {:.2}s, score {:.2}s)",
+                self.total,
+                r.key.id(),
+                t.fit_seconds,
+                t.sample_seconds,
+                t.score_seconds
+            );
+            if !r.is_ok() {
+                eprintln!("error: {}: {}: {}", r.key.id(), r.error_phase, r.error);
+            }
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}

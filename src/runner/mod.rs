@@ -1,0 +1,7 @@
+//! The runner: grid parsing ([`grid`]), dataset loading ([`datasets`]), cell expansion and
+//! parallel execution with a per-cell cache ([`execute`]), and the results files ([`results`]).
+
+pub mod datasets;
+pub mod execute;
+pub mod grid;
+pub mod results;
