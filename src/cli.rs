@@ -29,6 +29,43 @@ enum Command {
     /// Built-in and configured datasets.
     #[command(subcommand)]
     Datasets(DatasetsCommand),
+    /// Regression gate: compare a results directory with a stored baseline.
+    #[command(
+        after_help = "Examples:\n  bench check results/smoke --baseline experiments/baselines/smoke.cells.csv \\\n      --tolerance-file experiments/baselines/smoke.tolerances.toml\n  bench check results/smoke --baseline experiments/baselines/smoke.cells.csv --update\n\nExit status: 0 when every metric holds, 1 with a table of what moved\n(regressed, improved, changed, missing, new), 2 on bad input."
+    )]
+    Check(CheckArgs),
+    /// Derive regression-gate tolerances from a multi-seed results directory.
+    #[command(
+        after_help = "Example:\n  bench tolerances results/smoke-seeds --out experiments/baselines/smoke.tolerances.toml\n\nTolerance of each iterative (logistic-regression) metric = FACTOR x pooled\nseed-to-seed standard deviation; deterministic metrics are compared exactly."
+    )]
+    Tolerances(TolerancesArgs),
+}
+
+#[derive(Args, Debug)]
+struct CheckArgs {
+    /// Results directory containing cells.csv.
+    results: PathBuf,
+    /// Baseline cells.csv to compare with.
+    #[arg(long)]
+    baseline: PathBuf,
+    /// Per-metric tolerances (TOML); see README "Regression gate".
+    #[arg(long)]
+    tolerance_file: Option<PathBuf>,
+    /// Replace the baseline with the current results instead of comparing.
+    #[arg(long)]
+    update: bool,
+}
+
+#[derive(Args, Debug)]
+struct TolerancesArgs {
+    /// Results directory of a grid run with at least 2 seeds.
+    results: PathBuf,
+    /// Where to write the tolerance file.
+    #[arg(long)]
+    out: PathBuf,
+    /// Tolerance = FACTOR x pooled seed-to-seed standard deviation.
+    #[arg(long, default_value_t = 0.5)]
+    factor: f64,
 }
 
 #[derive(Args, Debug)]
@@ -79,6 +116,39 @@ fn dispatch(cli: Cli) -> Result<i32> {
             }
             Ok(0)
         }
+        Command::Check(args) => check(args),
+        Command::Tolerances(args) => {
+            let text = crate::check::derive_tolerances(&args.results, args.factor)?;
+            crate::io::write_atomic(&args.out, text.as_bytes())?;
+            eprintln!("wrote {}", args.out.display());
+            Ok(0)
+        }
+    }
+}
+
+fn check(args: CheckArgs) -> Result<i32> {
+    if args.update {
+        crate::check::update_baseline(&args.results, &args.baseline)?;
+        eprintln!("baseline {} updated from {}", args.baseline.display(), args.results.join("cells.csv").display());
+        return Ok(0);
+    }
+    let tolerances = match &args.tolerance_file {
+        Some(p) => crate::check::Tolerances::load(p)?,
+        None => crate::check::Tolerances::default(),
+    };
+    let report = crate::check::check(&args.results, &args.baseline, &tolerances)?;
+    if report.passed() {
+        println!("check passed: {} metric values hold against {}", report.compared, args.baseline.display());
+        Ok(0)
+    } else {
+        print!("{}", report.render());
+        println!(
+            "check FAILED: {} of {} compared values moved (or rows missing/new) against {}",
+            report.findings.len(),
+            report.compared,
+            args.baseline.display()
+        );
+        Ok(1)
     }
 }
 
