@@ -39,6 +39,33 @@ enum Command {
         after_help = "Example:\n  bench tolerances results/smoke-seeds --out experiments/baselines/smoke.tolerances.toml\n\nTolerance of each iterative (logistic-regression) metric = FACTOR x pooled\nseed-to-seed standard deviation; deterministic metrics are compared exactly."
     )]
     Tolerances(TolerancesArgs),
+    /// Time each pipeline stage on BRCA- and COMBINED-shaped simulated data (use a release build).
+    #[command(
+        after_help = "Examples:\n  cargo run --release -- perf\n  cargo run --release -- perf --shapes sim-brca --generators private-pgm --repeats 7\n\nEach stage runs in its own process, so its peak RSS is its own. Reports medians."
+    )]
+    Perf(PerfArgs),
+}
+
+#[derive(Args, Debug)]
+struct PerfArgs {
+    /// Shapes to measure.
+    #[arg(long, value_delimiter = ',', default_value = "sim-brca,sim-combined")]
+    shapes: Vec<String>,
+    /// Generator kinds to time (fit + sample, default parameters, epsilon = 1 for DP kinds).
+    #[arg(long, value_delimiter = ',', default_value = "private-pgm,independent,multivariate,dp-gaussian")]
+    generators: Vec<String>,
+    /// Metric profiles to time (whole profile and each metric family).
+    #[arg(long, value_delimiter = ',', default_value = "camda2025")]
+    profiles: Vec<String>,
+    /// Runs per stage (the median is reported).
+    #[arg(long, default_value_t = 5)]
+    repeats: usize,
+    /// Also write the timings as JSON.
+    #[arg(long)]
+    json: Option<PathBuf>,
+    /// Internal: run one stage in this process and print JSON.
+    #[arg(long, hide = true)]
+    stage: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -117,6 +144,7 @@ fn dispatch(cli: Cli) -> Result<i32> {
             Ok(0)
         }
         Command::Check(args) => check(args),
+        Command::Perf(args) => perf(args),
         Command::Tolerances(args) => {
             let text = crate::check::derive_tolerances(&args.results, args.factor)?;
             crate::io::write_atomic(&args.out, text.as_bytes())?;
@@ -180,4 +208,33 @@ fn run(args: RunArgs) -> Result<i32> {
         eprintln!("... and {} more failures (see cells.csv)", summary.failures.len() - 20);
     }
     Ok(if summary.failures.is_empty() { 0 } else { 1 })
+}
+
+fn perf(args: PerfArgs) -> Result<i32> {
+    crate::ensure!(args.repeats >= 1, "--repeats must be at least 1");
+    if let Some(stage) = &args.stage {
+        let timings = crate::perf::run_stage(stage, args.repeats)?;
+        println!("{}", serde_json::to_string(&timings).expect("timings serialise"));
+        return Ok(0);
+    }
+    let shapes = args
+        .shapes
+        .iter()
+        .map(|s| {
+            crate::data::simulate::SimDataset::from_name(s).ok_or_else(|| {
+                crate::error::Error::new(format!("--shapes: unknown shape '{s}' (expected sim-brca, sim-combined)"))
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    if cfg!(debug_assertions) {
+        eprintln!("warning: this is a debug build; timings are only meaningful with --release");
+    }
+    let stages = crate::perf::stage_names(&shapes, &args.generators, &args.profiles);
+    let timings = crate::perf::run_all(&stages, args.repeats)?;
+    print!("{}", crate::perf::render(&timings));
+    if let Some(path) = &args.json {
+        let text = serde_json::to_string_pretty(&timings).expect("timings serialise") + "\n";
+        crate::io::write_atomic(path, text.as_bytes())?;
+    }
+    Ok(0)
 }

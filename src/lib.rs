@@ -13,6 +13,7 @@ pub mod generators;
 pub mod io;
 pub mod metrics;
 pub mod numeric;
+pub mod perf;
 pub mod privacy;
 pub mod report;
 pub mod rng;
