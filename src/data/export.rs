@@ -28,9 +28,16 @@ pub fn export_tidy(dataset: &Dataset, path: &Path) -> Result<()> {
     if let Some(g) = clash {
         bail!("cannot write {}: gene ID '{g}' clashes with the ID or label column name", path.display());
     }
-    ensure!(dataset.label_column != TIDY_ID_COLUMN, "cannot write {}: label column named '{TIDY_ID_COLUMN}'", path.display());
+    ensure!(
+        dataset.label_column != TIDY_ID_COLUMN,
+        "cannot write {}: label column named '{TIDY_ID_COLUMN}'",
+        path.display()
+    );
     let mut out = String::with_capacity(estimated_size(&dataset.x));
-    push_record(&mut out, std::iter::once(TIDY_ID_COLUMN).chain(str_iter(&dataset.gene_ids)).chain([dataset.label_column.as_str()]));
+    push_record(
+        &mut out,
+        std::iter::once(TIDY_ID_COLUMN).chain(str_iter(&dataset.gene_ids)).chain([dataset.label_column.as_str()]),
+    );
     for (i, row) in dataset.x.row_iter().enumerate() {
         out.push_str(&csv_field(&dataset.sample_ids[i]));
         for &v in row {
@@ -240,8 +247,9 @@ fn read_matrix_csv(path: &Path) -> Result<HeadedMatrix> {
         check_width(fields.len(), header.len(), path, line, header_line)?;
         rows += 1;
         for (c, cell) in fields.iter().enumerate() {
-            let v = parse_number(cell)
-                .map_err(|why| load::cell_error(path, line, c, &format!("row {rows}, gene '{}'", header[c]), why, cell))?;
+            let v = parse_number(cell).map_err(|why| {
+                load::cell_error(path, line, c, &format!("row {rows}, gene '{}'", header[c]), why, cell)
+            })?;
             data.push(v);
         }
     }

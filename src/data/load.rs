@@ -52,7 +52,8 @@ pub fn load_challenge(name: &str, matrix: &Path, meta: &Path, opts: &ChallengeOp
     let mut keep = Vec::with_capacity(sample_ids.len());
     let mut labels = Vec::with_capacity(sample_ids.len());
     for (i, (label, line)) in meta_labels.into_iter().enumerate() {
-        let at = || format!("{}: line {line}, column '{}' (sample '{}')", meta.display(), opts.label_column, sample_ids[i]);
+        let at =
+            || format!("{}: line {line}, column '{}' (sample '{}')", meta.display(), opts.label_column, sample_ids[i]);
         if rule.keep(&label, at)? {
             keep.push(i);
             labels.push(label);
@@ -102,11 +103,15 @@ pub fn load_tidy(name: &str, path: &Path, opts: &TidyOptions) -> Result<Dataset>
         let id = &fields[id_col];
         ensure!(!id.is_empty(), "{file}: line {line}, column {} '{}': empty sample ID", id_col + 1, opts.id_column);
         if let Some(prev) = first_line.insert(id.to_string(), line) {
-            bail!("{file}: line {line}, column '{}': duplicate sample ID '{id}' (first at line {prev})", opts.id_column);
+            bail!(
+                "{file}: line {line}, column '{}': duplicate sample ID '{id}' (first at line {prev})",
+                opts.id_column
+            );
         }
         for &c in &gene_cols {
-            let v = parse_number(&fields[c])
-                .map_err(|why| cell_error(path, line, c, &format!("gene '{}', sample '{id}'", header[c]), why, &fields[c]))?;
+            let v = parse_number(&fields[c]).map_err(|why| {
+                cell_error(path, line, c, &format!("gene '{}', sample '{id}'", header[c]), why, &fields[c])
+            })?;
             data.push(v);
         }
         let label = &fields[label_col];
@@ -257,7 +262,8 @@ fn read_meta_labels(
         }
         found[i] = Some((fields[label_col].to_string(), line));
     }
-    let missing: Vec<&str> = (0..sample_ids.len()).filter(|&i| found[i].is_none()).map(|i| sample_ids[i].as_str()).collect();
+    let missing: Vec<&str> =
+        (0..sample_ids.len()).filter(|&i| found[i].is_none()).map(|i| sample_ids[i].as_str()).collect();
     if !missing.is_empty() {
         bail!(
             "{file}: no row (column '{sample_column}') for {} of the {} matrix samples: {}",
@@ -281,7 +287,9 @@ pub(crate) fn find_column(header: &[Cow<'_, str>], name: &str, path: &Path, line
             let names: Vec<&str> = header.iter().map(|h| h.as_ref()).collect();
             bail!("{}: line {line}: no column named '{name}' (columns: {})", path.display(), list_ids(&names))
         }
-        [a, b, ..] => bail!("{}: line {line}: column '{name}' appears twice (columns {} and {})", path.display(), a + 1, b + 1),
+        [a, b, ..] => {
+            bail!("{}: line {line}: column '{name}' appears twice (columns {} and {})", path.display(), a + 1, b + 1)
+        }
     }
 }
 
@@ -328,7 +336,14 @@ pub(crate) fn parse_number(cell: &str) -> std::result::Result<f64, BadNumber> {
 }
 
 /// The error for a bad numeric cell: file, line, 1-based column and what the cell is.
-pub(crate) fn cell_error(path: &Path, line: usize, col: usize, what: &str, why: BadNumber, cell: &str) -> crate::error::Error {
+pub(crate) fn cell_error(
+    path: &Path,
+    line: usize,
+    col: usize,
+    what: &str,
+    why: BadNumber,
+    cell: &str,
+) -> crate::error::Error {
     let reason = match why {
         BadNumber::Empty => "empty cell (every value must be a finite number)".to_string(),
         BadNumber::NotANumber => format!("'{}' is not a number", shorten(cell)),

@@ -32,8 +32,7 @@ pub fn read_splits(path: &Path, dataset: &Dataset) -> Result<Vec<Split>> {
     let file = path.display();
     let text = read_text(path)?;
     let raw = parse_split_file(&text, path)?;
-    let index: HashMap<&str, usize> =
-        dataset.sample_ids.iter().enumerate().map(|(i, id)| (id.as_str(), i)).collect();
+    let index: HashMap<&str, usize> = dataset.sample_ids.iter().enumerate().map(|(i, id)| (id.as_str(), i)).collect();
     let mut splits = Vec::with_capacity(raw.len());
     for split in &raw {
         let k = split.number;
@@ -43,7 +42,10 @@ pub fn read_splits(path: &Path, dataset: &Dataset) -> Result<Vec<Split>> {
             let mut out = Vec::with_capacity(ids.len());
             for (id, line) in ids {
                 let Some(&i) = index.get(id.as_str()) else {
-                    bail!("{file}: line {line}: split_{k} {part}: unknown sample ID '{id}' (not in dataset '{}')", dataset.name);
+                    bail!(
+                        "{file}: line {line}: split_{k} {part}: unknown sample ID '{id}' (not in dataset '{}')",
+                        dataset.name
+                    );
                 };
                 if let Some((prev_part, prev_line)) = seen[i] {
                     if prev_part == part {
@@ -180,7 +182,11 @@ fn parse_split_file(text: &str, path: &Path) -> Result<Vec<RawSplit>> {
 /// The mapping under `splits:`: keys `split_<k>`, values `{train_index, test_index}`.
 fn parse_splits_mapping(events: &mut Events<'_>) -> Result<Vec<RawSplit>> {
     let (start, at) = events.next()?;
-    ensure!(matches!(start, Event::MappingStart(..)), "{}: 'splits' must be a mapping of split_<k> keys", events.at(at));
+    ensure!(
+        matches!(start, Event::MappingStart(..)),
+        "{}: 'splits' must be a mapping of split_<k> keys",
+        events.at(at)
+    );
     let mut out = Vec::new();
     loop {
         let (key, at) = events.next()?;
@@ -193,7 +199,9 @@ fn parse_splits_mapping(events: &mut Events<'_>) -> Result<Vec<RawSplit>> {
             .strip_prefix("split_")
             .filter(|k| !k.is_empty() && k.bytes().all(|b| b.is_ascii_digit()))
             .and_then(|k| k.parse::<usize>().ok())
-            .ok_or_else(|| Error::new(format!("{}: unexpected key '{name}' under 'splits' (expected split_<k>)", events.at(at))))?;
+            .ok_or_else(|| {
+                Error::new(format!("{}: unexpected key '{name}' under 'splits' (expected split_<k>)", events.at(at)))
+            })?;
         let (train, test) = parse_split_parts(events, &name, at)?;
         out.push(RawSplit { number, train, test });
     }
