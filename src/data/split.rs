@@ -80,7 +80,7 @@ pub fn stratified_fold_assignment(labels: &[String], k: usize, seed: u64, rng: S
     );
     let mut fold = vec![0usize; labels.len()];
     for c in 0..n_classes {
-        let mut folds_c: Vec<usize> = (0..k).flat_map(|f| std::iter::repeat(f).take(alloc[f][c])).collect();
+        let mut folds_c: Vec<usize> = alloc.iter().enumerate().flat_map(|(f, a)| std::iter::repeat_n(f, a[c])).collect();
         match rng {
             SplitRng::Numpy => numpy.shuffle(&mut folds_c),
             SplitRng::Chacha => chacha.shuffle(&mut folds_c),
@@ -196,7 +196,7 @@ mod tests {
     use super::*;
 
     fn labels(spec: &[(&str, usize)]) -> Vec<String> {
-        spec.iter().flat_map(|(l, n)| std::iter::repeat(l.to_string()).take(*n)).collect()
+        spec.iter().flat_map(|(l, n)| std::iter::repeat_n(l.to_string(), *n)).collect()
     }
 
     #[test]
