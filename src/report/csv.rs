@@ -109,11 +109,6 @@ impl Table {
         }
     }
 
-    /// Index of an optional column.
-    pub fn find(&self, name: &str) -> Option<usize> {
-        self.header.iter().position(|h| h == name)
-    }
-
     /// Where a field is, for error messages: `file: line N, column 'name'`.
     pub fn at(&self, row: &Record, col: usize) -> String {
         format!("{}: line {}, column '{}'", self.what, row.line, self.header[col])
