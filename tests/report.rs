@@ -1,8 +1,8 @@
 //! Integration tests of `bench::report` on a small hand-made results directory (the layout of
 //! the results-format contract: cells.csv, manifest.json, grid.toml, pca/, privacy/).
 //!
-//! Set `BENCH_REPORT_TEST_OUT=/some/dir` to keep the generated fixture and report there (used by
-//! scripts/screenshot_report.sh to look at the report).
+//! Set `BENCH_REPORT_TEST_OUT=/some/dir` to keep the generated fixture and report there, e.g. to
+//! look at it with `scripts/screenshot_report.sh /some/dir/fixture/report.html`.
 
 use bench::privacy::accountant::{cdp_rho, PrivacyReport};
 use bench::report::{self, reference::NOT_COMPARABLE};
@@ -188,15 +188,15 @@ fn write_cell(dir: &Path, csv: &mut String, dataset: &str, source: &str, g: &Gen
     let id = cell_id(dataset, g.name, eps, seed, fold);
     // One privacy report is missing on purpose (the report must say so, not fail).
     if !(dataset == "sim-brca" && g.name == "gauss" && eps == 5.0 && seed == 8 && fold == 3) {
-        std::fs::write(dir.join("privacy").join(format!("{id}.json")), serde_json::to_string(&privacy).unwrap()).unwrap();
+        std::fs::write(dir.join("privacy").join(format!("{id}.json")), serde_json::to_string(&privacy).unwrap())
+            .unwrap();
     }
     if seed == SEEDS[0] && fold == 1 && !(dataset == "sim-brca" && g.name == "gauss" && eps == 5.0) {
         std::fs::write(dir.join("pca").join(format!("{id}.csv")), pca_csv(g, eps, dataset.len() as u64)).unwrap();
     }
-    for (profile, version, metrics) in [
-        ("camda2025", "camda2025.v1", &METRICS_2025[..]),
-        ("mia", "mia.v1", &METRICS_MIA[..]),
-    ] {
+    for (profile, version, metrics) in
+        [("camda2025", "camda2025.v1", &METRICS_2025[..]), ("mia", "mia.v1", &METRICS_MIA[..])]
+    {
         let mut fields: Vec<String> = vec![
             dataset.into(),
             source.into(),
@@ -371,7 +371,9 @@ fn report_from_a_hand_made_results_directory() {
     assert_eq!(rows.len(), summary.table_rows);
     let pinned = rows
         .iter()
-        .find(|r| r["dataset"] == "tcga-brca" && r["generator"] == "pgm" && r["epsilon"] == "1" && r["profile"] == "camda2025")
+        .find(|r| {
+            r["dataset"] == "tcga-brca" && r["generator"] == "pgm" && r["epsilon"] == "1" && r["profile"] == "camda2025"
+        })
         .unwrap();
     // Valid values 0.70, 0.72, 0.74, 0.71 (one NaN skipped, one failed cell excluded):
     // mean 0.7175; sd = √(0.000875/3) = 0.017078251276599347;
@@ -392,24 +394,39 @@ fn report_from_a_hand_made_results_directory() {
     assert!(close(&pinned["mmd_mean"], mmd.iter().sum::<f64>() / 5.0, 1e-14));
     assert_eq!(pinned["mia_worst_aucroc_n"], "", "mia column is empty on camda2025 rows");
     // Real-data row: accuracy_real in the Acc. column, once per (seed, fold).
-    let real = rows.iter().find(|r| r["dataset"] == "tcga-brca" && r["row"] == "real" && r["profile"] == "camda2025").unwrap();
+    let real =
+        rows.iter().find(|r| r["dataset"] == "tcga-brca" && r["row"] == "real" && r["profile"] == "camda2025").unwrap();
     assert_eq!((real["n_cells"].as_str(), real["acc_n"].as_str()), ("6", "6"));
     let acc_real: f64 =
-        SEEDS.iter().flat_map(|&s| FOLDS.map(|f| value("accuracy_real", "", &GENERATORS[0], 1.0, s, f))).sum::<f64>() / 6.0;
+        SEEDS.iter().flat_map(|&s| FOLDS.map(|f| value("accuracy_real", "", &GENERATORS[0], 1.0, s, f))).sum::<f64>()
+            / 6.0;
     assert!(close(&real["acc_mean"], acc_real, 1e-14));
     assert_eq!(real["feature_overlap_n"], "");
     // Row order: per dataset the real rows first, then generators by name and ε (inf last).
-    let order: Vec<String> =
-        rows.iter().filter(|r| r["dataset"] == "tcga-brca" && r["profile"] == "camda2025").map(|r| format!("{}@{}", r["generator"], r["epsilon"])).collect();
+    let order: Vec<String> = rows
+        .iter()
+        .filter(|r| r["dataset"] == "tcga-brca" && r["profile"] == "camda2025")
+        .map(|r| format!("{}@{}", r["generator"], r["epsilon"]))
+        .collect();
     assert_eq!(order, ["@", "gauss@1", "gauss@5", "id@inf", "mvn@inf", "pgm@1", "pgm@2", "pgm@5"]);
-    let mia = rows.iter().find(|r| r["dataset"] == "tcga-brca" && r["generator"] == "pgm" && r["epsilon"] == "1" && r["profile"] == "mia").unwrap();
+    let mia = rows
+        .iter()
+        .find(|r| {
+            r["dataset"] == "tcga-brca" && r["generator"] == "pgm" && r["epsilon"] == "1" && r["profile"] == "mia"
+        })
+        .unwrap();
     assert_eq!((mia["acc_n"].as_str(), mia["mia_worst_aucroc_n"].as_str()), ("", "5"));
 
     // --- table1_long.csv
     let long = read_plain_csv(&summary.table1_long);
     let ci = long
         .iter()
-        .find(|r| r["dataset"] == "tcga-brca" && r["generator"] == "pgm" && r["metric"] == "accuracy_synthetic" && r["statistic"] == "ci95_lo")
+        .find(|r| {
+            r["dataset"] == "tcga-brca"
+                && r["generator"] == "pgm"
+                && r["metric"] == "accuracy_synthetic"
+                && r["statistic"] == "ci95_lo"
+        })
         .unwrap();
     assert!(close(&ci["value"], 0.6903246911620399, 1e-12));
     assert!(long.iter().any(|r| r["generator"].is_empty() && r["metric"] == "distance_to_closest_base"));
@@ -436,12 +453,18 @@ fn report_from_a_hand_made_results_directory() {
             }
         }
     }
-    let acc_svg = svg_texts(&std::fs::read_to_string(dir.join("plots/curve__tcga-brca__camda2025__accuracy_synthetic.svg")).unwrap());
+    let acc_svg = svg_texts(
+        &std::fs::read_to_string(dir.join("plots/curve__tcga-brca__camda2025__accuracy_synthetic.svg")).unwrap(),
+    );
     assert!(acc_svg.iter().any(|t| t == "Acc. ↑ (accuracy_synthetic)"), "y-axis label: {acc_svg:?}");
     assert!(acc_svg.iter().any(|t| t.contains("(accuracy_real)")), "real-only counterpart is the reference line");
     assert!(acc_svg.iter().any(|t| t == "mvn (non-DP)"), "non-DP baseline in the legend");
-    let mmd_svg = svg_texts(&std::fs::read_to_string(dir.join("plots/curve__tcga-brca__camda2025__MMD_score.svg")).unwrap());
-    assert!(mmd_svg.iter().any(|t| t.starts_with("real data (identity")), "without a counterpart, the identity generator");
+    let mmd_svg =
+        svg_texts(&std::fs::read_to_string(dir.join("plots/curve__tcga-brca__camda2025__MMD_score.svg")).unwrap());
+    assert!(
+        mmd_svg.iter().any(|t| t.starts_with("real data (identity")),
+        "without a counterpart, the identity generator"
+    );
 
     // --- HTML: one file, tables, inline images, budget, references.
     let html = std::fs::read_to_string(&summary.html).unwrap();
@@ -459,12 +482,16 @@ fn report_from_a_hand_made_results_directory() {
     assert!(html.contains("fit: singular covariance, retry with a ridge"));
     assert!(html.contains("camda2025.v1") && html.contains("mia.v1"));
     let md = std::fs::read_to_string(&summary.markdown).unwrap();
-    assert!(md.contains("](plots/pca__sim-brca__camda2025.png)") && md.contains("| generator | kind | ε | cells | Acc. ↑"));
+    assert!(
+        md.contains("](plots/pca__sim-brca__camda2025.png)") && md.contains("| generator | kind | ε | cells | Acc. ↑")
+    );
 
     // --- Deterministic: a second run rewrites identical bytes.
-    let before: Vec<Vec<u8>> = [&summary.table1, &summary.html, &summary.figures[0]].iter().map(|p| std::fs::read(p).unwrap()).collect();
+    let before: Vec<Vec<u8>> =
+        [&summary.table1, &summary.html, &summary.figures[0]].iter().map(|p| std::fs::read(p).unwrap()).collect();
     report::generate(&dir).unwrap();
-    let after: Vec<Vec<u8>> = [&summary.table1, &summary.html, &summary.figures[0]].iter().map(|p| std::fs::read(p).unwrap()).collect();
+    let after: Vec<Vec<u8>> =
+        [&summary.table1, &summary.html, &summary.figures[0]].iter().map(|p| std::fs::read(p).unwrap()).collect();
     assert!(before == after, "report output is not deterministic");
 }
 
@@ -487,4 +514,10 @@ fn missing_or_malformed_cells_csv_is_a_clear_error() {
     std::fs::write(dir.join("cells.csv"), lines.join("\n")).unwrap();
     let e = report::generate(&dir).unwrap_err();
     assert!(e.message().contains("cells.csv: line 3: 38 fields, expected 37 as in the header"), "{e}");
+
+    // A run without any cell still gets a (nearly empty) report.
+    std::fs::write(dir.join("cells.csv"), format!("{}\n", lines[0])).unwrap();
+    let summary = report::generate(&dir).unwrap();
+    assert_eq!((summary.table_rows, summary.cells, summary.figures.len()), (0, 0, 0));
+    assert!(std::fs::read_to_string(&summary.html).unwrap().contains("<h1>bench report: fixture</h1>"));
 }

@@ -95,7 +95,12 @@ impl Table {
         let rows: Vec<Record> = records.collect();
         for r in &rows {
             if r.fields.len() != header.fields.len() {
-                bail!("{what}: line {}: {} fields, expected {} as in the header", r.line, r.fields.len(), header.fields.len());
+                bail!(
+                    "{what}: line {}: {} fields, expected {} as in the header",
+                    r.line,
+                    r.fields.len(),
+                    header.fields.len()
+                );
             }
         }
         Ok(Table { what: what.to_string(), header: header.fields, rows })

@@ -135,9 +135,10 @@ fn header_section<'a>(inputs: &Inputs, blocks: &mut Vec<Block<'a>>, notes: &[Str
     let grid = inputs.manifest.as_ref().and_then(|m| m.grid.clone()).unwrap_or_else(|| dir_name(inputs));
     blocks.push(Block::Heading(1, format!("bench report: {grid}")));
     blocks.push(Block::Para(format!(
-        "Rendered by bench {} from {} (cells.csv, manifest.json, grid.toml, pca/, privacy/), without rerunning any cell.",
+        "Rendered by bench {} from the results directory {} (cells.csv, manifest.json, grid.toml, pca/, privacy/), \
+         without rerunning any cell.",
         crate::VERSION,
-        inputs.dir.display()
+        dir_name(inputs)
     )));
     let rows = &inputs.cells.rows;
     let cells = distinct(rows.iter().map(|r| r.cell_id()));
@@ -208,18 +209,16 @@ fn settings_section<'a>(inputs: &Inputs, blocks: &mut Vec<Block<'a>>) {
             highlight: Vec::new(),
         };
         for g in &m.generators {
-            let eps: Vec<String> = inputs
-                .cells
-                .rows
-                .iter()
-                .filter(|r| r.generator == g.name)
-                .map(|r| eps_text(r.epsilon))
-                .fold(Vec::new(), |mut acc, e| {
-                    if !acc.contains(&e) {
-                        acc.push(e);
-                    }
-                    acc
-                });
+            let eps: Vec<String> =
+                inputs.cells.rows.iter().filter(|r| r.generator == g.name).map(|r| eps_text(r.epsilon)).fold(
+                    Vec::new(),
+                    |mut acc, e| {
+                        if !acc.contains(&e) {
+                            acc.push(e);
+                        }
+                        acc
+                    },
+                );
             generators.rows.push(vec![
                 Cell::text(g.name.clone()),
                 Cell::text(g.kind.clone()),
@@ -260,9 +259,22 @@ fn budget_section<'a>(budget: &[BudgetRow], blocks: &mut Vec<Block<'a>>) {
         Some((lo, hi)) => format!("{}–{}", num(lo), num(hi)),
     };
     let mut t = TableBlock {
-        header: ["generator", "kind", "ε", "δ", "ρ budget", "ρ spent", "ε spent", "split", "non-private steps", "warnings", "cells", "status"]
-            .map(String::from)
-            .to_vec(),
+        header: [
+            "generator",
+            "kind",
+            "ε",
+            "δ",
+            "ρ budget",
+            "ρ spent",
+            "ε spent",
+            "split",
+            "non-private steps",
+            "warnings",
+            "cells",
+            "status",
+        ]
+        .map(String::from)
+        .to_vec(),
         rows: Vec::new(),
         highlight: Vec::new(),
     };
@@ -280,19 +292,32 @@ fn budget_section<'a>(budget: &[BudgetRow], blocks: &mut Vec<Block<'a>>) {
             status.sub = Some(notes.join("; "));
             status.warn = true;
         }
-        let warnings = b.warnings.iter().map(|(w, n)| format!("{w} ({})", plural(*n, "cell"))).collect::<Vec<_>>().join("; ");
+        let warnings =
+            b.warnings.iter().map(|(w, n)| format!("{w} ({})", plural(*n, "cell"))).collect::<Vec<_>>().join("; ");
         t.rows.push(vec![
             Cell::text(b.generator.clone()),
             Cell::text(b.kind.clone()),
             Cell::text(eps_text(b.epsilon)),
             Cell::text(b.delta.map(fmt_f64).unwrap_or_else(|| "–".into())),
-            Cell::text(if b.rho_budget.is_empty() { "–".into() } else { b.rho_budget.iter().map(|v| num(*v)).collect::<Vec<_>>().join(", ") }),
+            Cell::text(if b.rho_budget.is_empty() {
+                "–".into()
+            } else {
+                b.rho_budget.iter().map(|v| num(*v)).collect::<Vec<_>>().join(", ")
+            }),
             Cell::text(range(b.rho_spent)),
             Cell::text(range(b.epsilon_spent)),
             Cell::long(b.splits.join(" | ")),
-            if b.non_private_steps.is_empty() { Cell::text("none") } else { Cell::warn(b.non_private_steps.join("; ")) },
+            if b.non_private_steps.is_empty() {
+                Cell::text("none")
+            } else {
+                Cell::warn(b.non_private_steps.join("; "))
+            },
             if warnings.is_empty() { Cell::text("none") } else { Cell::warn(warnings) },
-            Cell::text(if b.error_cells > 0 { format!("{} ({} failed)", b.cells, b.error_cells) } else { b.cells.to_string() }),
+            Cell::text(if b.error_cells > 0 {
+                format!("{} ({} failed)", b.cells, b.error_cells)
+            } else {
+                b.cells.to_string()
+            }),
             status,
         ]);
         t.highlight.push(false);
@@ -341,7 +366,11 @@ fn results_section<'a>(inputs: &Inputs, table: &Table1, blocks: &mut Vec<Block<'
             let paper: Vec<_> = PAPER_COLUMNS.iter().filter(|c| rows.iter().any(|r| r.paper(c).is_some())).collect();
             if !paper.is_empty() {
                 let mut main = TableBlock {
-                    header: KEY_HEADER.map(String::from).into_iter().chain(paper.iter().map(|c| c.label.to_string())).collect(),
+                    header: KEY_HEADER
+                        .map(String::from)
+                        .into_iter()
+                        .chain(paper.iter().map(|c| c.label.to_string()))
+                        .collect(),
                     rows: Vec::new(),
                     highlight: Vec::new(),
                 };
@@ -357,7 +386,11 @@ fn results_section<'a>(inputs: &Inputs, table: &Table1, blocks: &mut Vec<Block<'
                 table.other_columns.iter().filter(|m| rows.iter().any(|r| r.stats.contains_key(*m))).collect();
             if !others.is_empty() {
                 let mut t = TableBlock {
-                    header: KEY_HEADER.map(String::from).into_iter().chain(others.iter().map(|m| m.to_string())).collect(),
+                    header: KEY_HEADER
+                        .map(String::from)
+                        .into_iter()
+                        .chain(others.iter().map(|m| m.to_string()))
+                        .collect(),
                     rows: Vec::new(),
                     highlight: Vec::new(),
                 };
@@ -391,8 +424,7 @@ fn column_of(metric: &str, real_row: bool) -> String {
 
 /// Columns of a published table: Table-1 columns in the paper's order, then other metrics.
 fn published_columns(rows: &[&Published]) -> Vec<String> {
-    let used: Vec<String> =
-        rows.iter().flat_map(|p| p.values.iter().map(|(m, _)| column_of(m, p.is_real()))).collect();
+    let used: Vec<String> = rows.iter().flat_map(|p| p.values.iter().map(|(m, _)| column_of(m, p.is_real()))).collect();
     let mut columns: Vec<String> =
         PAPER_COLUMNS.iter().map(|c| c.label.to_string()).filter(|l| used.contains(l)).collect();
     for c in used {
@@ -418,7 +450,9 @@ fn published_table(rows: &[&Published]) -> TableBlock {
     };
     for p in rows {
         let mut cells = vec![Cell::text(p.method.clone()), Cell::text(p.epsilon.map(eps_text).unwrap_or_default())];
-        cells.extend(columns.iter().map(|c| published_in(p, c).map(|(_, v)| Cell::text(fmt_f64(v))).unwrap_or_default()));
+        cells.extend(
+            columns.iter().map(|c| published_in(p, c).map(|(_, v)| Cell::text(fmt_f64(v))).unwrap_or_default()),
+        );
         t.rows.push(cells);
         t.highlight.push(p.is_real());
     }
@@ -430,14 +464,19 @@ fn published_table(rows: &[&Published]) -> TableBlock {
 fn comparison_table(table: &Table1, dataset: &str, rows: &[&Published]) -> TableBlock {
     let columns = published_columns(rows);
     let mut t = TableBlock {
-        header: ["published method", "ε", "bench row"].map(String::from).into_iter().chain(columns.iter().cloned()).collect(),
+        header: ["published method", "ε", "bench row"]
+            .map(String::from)
+            .into_iter()
+            .chain(columns.iter().cloned())
+            .collect(),
         rows: Vec::new(),
         highlight: Vec::new(),
     };
     let real_row = table.rows_of(dataset, PUBLISHED_PROFILE).find(|r| r.row == RowKind::Real);
     for p in rows {
         let bench: Vec<&Row> = reference::matching_rows(table, dataset, p).collect();
-        let bench: Vec<Option<&Row>> = if bench.is_empty() { vec![None] } else { bench.into_iter().map(Some).collect() };
+        let bench: Vec<Option<&Row>> =
+            if bench.is_empty() { vec![None] } else { bench.into_iter().map(Some).collect() };
         for row in bench {
             let mut cells = vec![
                 Cell::text(p.method.clone()),
@@ -453,12 +492,21 @@ fn comparison_table(table: &Table1, dataset: &str, rows: &[&Published]) -> Table
                 let measured_on = if is_real_only(metric) { real_row } else { row };
                 let cell = match measured_on.and_then(|r| r.stats.get(metric)).filter(|s| s.n > 0) {
                     Some(s) => {
-                        let main = if s.sd.is_finite() { format!("{} ± {}", num(s.mean), num2(s.sd)) } else { num(s.mean) };
+                        let main =
+                            if s.sd.is_finite() { format!("{} ± {}", num(s.mean), num2(s.sd)) } else { num(s.mean) };
                         let diff = s.mean - published;
                         let sign = if diff >= 0.0 { "+" } else { "" };
-                        Cell { main, sub: Some(format!("published {}\nΔ {sign}{}", fmt_f64(published), num(diff))), ..Cell::default() }
+                        Cell {
+                            main,
+                            sub: Some(format!("published {}\nΔ {sign}{}", fmt_f64(published), num(diff))),
+                            ..Cell::default()
+                        }
                     }
-                    None => Cell { main: "–".into(), sub: Some(format!("published {}", fmt_f64(published))), ..Cell::default() },
+                    None => Cell {
+                        main: "–".into(),
+                        sub: Some(format!("published {}", fmt_f64(published))),
+                        ..Cell::default()
+                    },
                 };
                 cells.push(cell);
             }
@@ -498,7 +546,8 @@ fn reference_section<'a>(inputs: &Inputs, table: &Table1, published: &[Published
                  by generator kind and ε (the paper's Baseline is the multivariate Gaussian, kind multivariate)."
             )));
             for file in files {
-                let rows: Vec<&Published> = published.iter().filter(|p| p.file == file && p.dataset == reference).collect();
+                let rows: Vec<&Published> =
+                    published.iter().filter(|p| p.file == file && p.dataset == reference).collect();
                 if rows.is_empty() {
                     continue;
                 }
@@ -511,7 +560,8 @@ fn reference_section<'a>(inputs: &Inputs, table: &Table1, published: &[Published
                  the trends (utility and fidelity improve with ε; DCR is not monotone in ε), not targets."
             )));
             for file in files {
-                let rows: Vec<&Published> = published.iter().filter(|p| p.file == file && p.dataset == reference).collect();
+                let rows: Vec<&Published> =
+                    published.iter().filter(|p| p.file == file && p.dataset == reference).collect();
                 if rows.is_empty() {
                     continue;
                 }
@@ -584,7 +634,8 @@ fn errors_section<'a>(inputs: &Inputs, blocks: &mut Vec<Block<'a>>) {
 
 fn versions_section<'a>(inputs: &Inputs, blocks: &mut Vec<Block<'a>>) {
     blocks.push(Block::Heading(2, "Versions".into()));
-    let mut t = TableBlock { header: vec!["component".into(), "version".into()], rows: Vec::new(), highlight: Vec::new() };
+    let mut t =
+        TableBlock { header: vec!["component".into(), "version".into()], rows: Vec::new(), highlight: Vec::new() };
     let mut run_versions: Vec<String> = inputs.manifest.iter().filter_map(|m| m.bench_version.clone()).collect();
     for r in &inputs.cells.rows {
         if !run_versions.contains(&r.bench_version) {
@@ -700,9 +751,11 @@ fn html_blocks(blocks: &[Block<'_>], out: &mut String) {
                 out.push_str("</ul>\n");
             }
             Block::Table(t) => html_table(t, out),
-            Block::Code { summary, text } => {
-                out.push_str(&format!("<details><summary>{}</summary><pre>{}</pre></details>\n", esc(summary), esc(text)))
-            }
+            Block::Code { summary, text } => out.push_str(&format!(
+                "<details><summary>{}</summary><pre>{}</pre></details>\n",
+                esc(summary),
+                esc(text)
+            )),
             Block::Details { summary, blocks } => {
                 out.push_str(&format!("<details><summary>{}</summary>\n", esc(summary)));
                 html_blocks(blocks, out);
@@ -787,7 +840,9 @@ fn md_blocks(blocks: &[Block<'_>], out: &mut String) {
                 }
                 out.push('\n');
             }
-            Block::Code { summary, text } => out.push_str(&format!("**{summary}**\n\n```\n{}\n```\n\n", text.trim_end())),
+            Block::Code { summary, text } => {
+                out.push_str(&format!("**{summary}**\n\n```\n{}\n```\n\n", text.trim_end()))
+            }
             Block::Details { summary, blocks } => {
                 out.push_str(&format!("**{summary}**\n\n"));
                 md_blocks(blocks, out);

@@ -68,7 +68,10 @@ pub fn generate(results_dir: &Path) -> Result<ReportSummary> {
         table1_long: results_dir.join("table1_long.csv"),
         html: results_dir.join("report.html"),
         markdown: results_dir.join("report.md"),
-        figures: figures.iter().flat_map(|f| [results_dir.join(f.png_path()), results_dir.join(f.svg_path())]).collect(),
+        figures: figures
+            .iter()
+            .flat_map(|f| [results_dir.join(f.png_path()), results_dir.join(f.svg_path())])
+            .collect(),
         table_rows: table.rows.len(),
         cells: ids.len(),
         failed_cells: failed.len(),
@@ -87,7 +90,7 @@ fn notes(inputs: &inputs::Inputs, budget: &[budget::BudgetRow]) -> Vec<String> {
     let missing: usize = budget.iter().map(|b| b.missing_reports).sum();
     if missing > 0 {
         let cells = if missing == 1 { "cell has" } else { "cells have" };
-        notes.push(format!("{missing} {cells} no privacy/<cell>.json; their budget comes from cells.csv only"));
+        notes.push(format!("{missing} {cells} no privacy/<cell>.json; the budget table uses cells.csv for them"));
     }
     let mut not_e2e: Vec<&str> = Vec::new();
     for b in budget.iter().filter(|b| b.dp && !b.non_private_steps.is_empty()) {

@@ -155,7 +155,9 @@ enum Spec {
 impl Spec {
     fn render(&self) -> Result<Figure> {
         let (id, dataset, kind, title, drawn) = match self {
-            Spec::Pca(p) => (&p.id, &p.dataset, FigureKind::Pca { definition: p.definition.clone() }, &p.title, render(p)),
+            Spec::Pca(p) => {
+                (&p.id, &p.dataset, FigureKind::Pca { definition: p.definition.clone() }, &p.title, render(p))
+            }
             Spec::Curve(c) => (
                 &c.id,
                 &c.dataset,
@@ -303,10 +305,14 @@ impl Drawing for CurveFigure {
             e
         };
         let (x_lo, x_hi) = (eps[0] / 1.6, eps[eps.len() - 1] * 1.6);
-        let mut ys: Vec<f64> = self.curves.iter().flat_map(|c| c.points.iter().flat_map(|p| [p.1 - p.2, p.1 + p.2])).collect();
+        let mut ys: Vec<f64> =
+            self.curves.iter().flat_map(|c| c.points.iter().flat_map(|p| [p.1 - p.2, p.1 + p.2])).collect();
         ys.extend(self.baselines.iter().map(|b| b.1));
         ys.extend(self.reference.iter().map(|r| r.1));
-        let (y_lo, y_hi) = padded(ys.iter().copied().fold(f64::INFINITY, f64::min), ys.iter().copied().fold(f64::NEG_INFINITY, f64::max));
+        let (y_lo, y_hi) = padded(
+            ys.iter().copied().fold(f64::INFINITY, f64::min),
+            ys.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+        );
         let y_dec = decimals(y_hi - y_lo);
         let subtitle = if self.n_range.0 == self.n_range.1 {
             format!("mean ± 1 sd over {} folds × seeds", self.n_range.0)
@@ -344,13 +350,16 @@ impl Drawing for CurveFigure {
             chart
                 .draw_series(c.points.iter().map(|p| Circle::new((p.0, p.1), 4, colour.filled())))
                 .context("points")?;
-            entries.push(LegendEntry { label: format!("{} (mean ± 1 sd)", c.label), colour, line: LineKind::Solid, band: true });
+            entries.push(LegendEntry {
+                label: format!("{} (mean ± 1 sd)", c.label),
+                colour,
+                line: LineKind::Solid,
+                band: true,
+            });
         }
         for (i, (label, v)) in self.baselines.iter().enumerate() {
             let colour = PALETTE[(self.curves.len() + i) % PALETTE.len()];
-            chart
-                .draw_series(LineSeries::new([(x_lo, *v), (x_hi, *v)], colour.stroke_width(2)))
-                .context("baseline")?;
+            chart.draw_series(LineSeries::new([(x_lo, *v), (x_hi, *v)], colour.stroke_width(2))).context("baseline")?;
             entries.push(LegendEntry { label: label.clone(), colour, line: LineKind::Solid, band: false });
         }
         if let Some((label, v)) = &self.reference {
@@ -515,9 +524,9 @@ fn pca_specs(inputs: &Inputs, table: &Table1, dataset: &str) -> Result<Vec<PcaFi
         let mut non_dp: Vec<Panel> = Vec::new();
         let mut last_generator = None;
         for ((g, e), file) in cells.iter().zip(&mut files) {
-            let points = file.as_mut().and_then(|defs| {
-                defs.iter_mut().find(|(n, _)| *n == definition).map(|(_, p)| std::mem::take(p))
-            });
+            let points = file
+                .as_mut()
+                .and_then(|defs| defs.iter_mut().find(|(n, _)| *n == definition).map(|(_, p)| std::mem::take(p)));
             if e.is_infinite() {
                 non_dp.push(Panel { caption: format!("{g} (non-DP)"), points });
                 continue;
@@ -537,7 +546,9 @@ fn pca_specs(inputs: &Inputs, table: &Table1, dataset: &str) -> Result<Vec<PcaFi
         figures.push(PcaFigure {
             id: format!("pca__{}__{}", file_stem(dataset), file_stem(&definition)),
             dataset: dataset.to_string(),
-            title: format!("{dataset}: PCA of real train (grey) vs synthetic (orange), {definition}, seed {seed} fold 1"),
+            title: format!(
+                "{dataset}: PCA of real train (grey) vs synthetic (orange), {definition}, seed {seed} fold 1"
+            ),
             subtitle: format!("Only fold 1 of seed {seed} is shown; {}.", definition_note(&definition)),
             definition,
             grid,
@@ -584,8 +595,10 @@ fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, panel: &Panel) 
         return Ok(());
     };
     let all = || points.real.iter().chain(&points.synthetic);
-    let (x_lo, x_hi) = padded(all().map(|p| p.0).fold(f64::INFINITY, f64::min), all().map(|p| p.0).fold(f64::NEG_INFINITY, f64::max));
-    let (y_lo, y_hi) = padded(all().map(|p| p.1).fold(f64::INFINITY, f64::min), all().map(|p| p.1).fold(f64::NEG_INFINITY, f64::max));
+    let (x_lo, x_hi) =
+        padded(all().map(|p| p.0).fold(f64::INFINITY, f64::min), all().map(|p| p.0).fold(f64::NEG_INFINITY, f64::max));
+    let (y_lo, y_hi) =
+        padded(all().map(|p| p.1).fold(f64::INFINITY, f64::min), all().map(|p| p.1).fold(f64::NEG_INFINITY, f64::max));
     let (x_dec, y_dec) = (decimals(x_hi - x_lo), decimals(y_hi - y_lo));
     let mut chart = ChartBuilder::on(area)
         .margin(6)

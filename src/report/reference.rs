@@ -28,8 +28,14 @@ pub const PUBLISHED_PROFILE: &str = "camda2025";
 
 /// The reference tables: (file name, text).
 const FILES: [(&str, &str); 2] = [
-    ("experiments/reference/menzies2025_table1.csv", include_str!("../../experiments/reference/menzies2025_table1.csv")),
-    ("experiments/reference/camda2025_baselines.csv", include_str!("../../experiments/reference/camda2025_baselines.csv")),
+    (
+        "experiments/reference/menzies2025_table1.csv",
+        include_str!("../../experiments/reference/menzies2025_table1.csv"),
+    ),
+    (
+        "experiments/reference/camda2025_baselines.csv",
+        include_str!("../../experiments/reference/camda2025_baselines.csv"),
+    ),
 ];
 
 /// One published row.
@@ -152,11 +158,14 @@ mod tests {
         assert!(pgm1.source.contains("Table 1"));
         let real = p.iter().find(|r| r.dataset == "COMBINED" && r.kind == "real").unwrap();
         assert_eq!(real.epsilon, None);
-        assert_eq!(real.values, vec![
-            ("accuracy_real".to_string(), 0.9783),
-            ("avg_pr_macro_real".to_string(), 0.9919),
-            ("distance_to_closest_base".to_string(), 23.27)
-        ]);
+        assert_eq!(
+            real.values,
+            vec![
+                ("accuracy_real".to_string(), 0.9783),
+                ("avg_pr_macro_real".to_string(), 0.9919),
+                ("distance_to_closest_base".to_string(), 23.27)
+            ]
+        );
         assert!(p.iter().all(|r| !r.source.is_empty()));
         assert!(real.is_real() && !pgm1.is_real());
         assert_eq!(pgm1.value("MMD_score"), Some(0.0524));

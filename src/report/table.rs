@@ -59,15 +59,17 @@ pub struct PaperColumn {
 /// The paper's Table 1 columns, in its order.
 pub const PAPER_COLUMNS: [PaperColumn; 6] = [
     PaperColumn { key: "acc", label: "Acc. ↑", synthetic: &["accuracy_synthetic"], real: &["accuracy_real"] },
-    PaperColumn { key: "aupr", label: "AUPR ↑", synthetic: &["avg_pr_macro_synthetic"], real: &["avg_pr_macro_real"] },
-    PaperColumn { key: "feature_overlap", label: "Feature overlap ↑", synthetic: &["feature_overlap_count"], real: &[] },
-    PaperColumn { key: "mmd", label: "MMD ↓", synthetic: &["MMD_score", "MMD_train"], real: &["MMD_base"] },
     PaperColumn {
-        key: "discriminative",
-        label: "Discriminative ↓",
-        synthetic: &["discriminative_score"],
+        key: "aupr", label: "AUPR ↑", synthetic: &["avg_pr_macro_synthetic"], real: &["avg_pr_macro_real"]
+    },
+    PaperColumn {
+        key: "feature_overlap",
+        label: "Feature overlap ↑",
+        synthetic: &["feature_overlap_count"],
         real: &[],
     },
+    PaperColumn { key: "mmd", label: "MMD ↓", synthetic: &["MMD_score", "MMD_train"], real: &["MMD_base"] },
+    PaperColumn { key: "discriminative", label: "Discriminative ↓", synthetic: &["discriminative_score"], real: &[] },
     PaperColumn {
         key: "dcr",
         label: "DCR ↑",
@@ -241,7 +243,12 @@ pub fn build(cells: &Cells, profile_order: &[String]) -> Result<Table1> {
         };
         let columns: Vec<usize> = belongs
             .get(&key.profile)
-            .map(|cols| cols.iter().copied().filter(|&m| is_real_only(&cells.metric_columns[m]) == (key.row == RowKind::Real)).collect())
+            .map(|cols| {
+                cols.iter()
+                    .copied()
+                    .filter(|&m| is_real_only(&cells.metric_columns[m]) == (key.row == RowKind::Real))
+                    .collect()
+            })
             .unwrap_or_default();
         for r in &used {
             for &m in &columns {
@@ -411,7 +418,8 @@ fn csv_line(fields: impl IntoIterator<Item = String>) -> String {
 
 /// Render table1.csv (wide: `<column>_<statistic>` for every column).
 pub fn render_wide(t: &Table1) -> String {
-    let columns: Vec<&str> = PAPER_COLUMNS.iter().map(|c| c.key).chain(t.other_columns.iter().map(String::as_str)).collect();
+    let columns: Vec<&str> =
+        PAPER_COLUMNS.iter().map(|c| c.key).chain(t.other_columns.iter().map(String::as_str)).collect();
     let mut header: Vec<String> =
         ["dataset", "row", "generator", "kind", "epsilon", "profile", "profile_version", "n_cells", "n_error"]
             .map(String::from)
@@ -435,7 +443,8 @@ pub fn render_wide(t: &Table1) -> String {
 
 /// Render table1_long.csv: one value per line, metrics under their cells.csv names.
 pub fn render_long(t: &Table1) -> String {
-    let mut out = csv_line(["dataset", "generator", "epsilon", "profile", "metric", "statistic", "value"].map(String::from));
+    let mut out =
+        csv_line(["dataset", "generator", "epsilon", "profile", "metric", "statistic", "value"].map(String::from));
     for r in &t.rows {
         for (_, metric, s) in t.row_values(r) {
             for (stat, value) in STATISTICS.iter().zip(stat_fields(s)) {
@@ -550,7 +559,10 @@ mod tests {
         assert!(lines[1].starts_with("d,real,,,,camda2025,camda2025.v1,2,0,0.8,0,2,0.8,0.8,,"), "{}", lines[1]);
         assert!(lines[2].starts_with("d,generator,g,k,1,camda2025,camda2025.v1,2,0,0.6,"), "{}", lines[2]);
         let long = render_long(&t);
-        assert!(long.starts_with("dataset,generator,epsilon,profile,metric,statistic,value\nd,,,camda2025,accuracy_real,mean,0.8\n"));
-        assert!(long.contains("\nd,g,1,camda2025,x,mean,4\nd,g,1,camda2025,x,sd,1.4142135623730951\nd,g,1,camda2025,x,n,2\n"));
+        assert!(long.starts_with(
+            "dataset,generator,epsilon,profile,metric,statistic,value\nd,,,camda2025,accuracy_real,mean,0.8\n"
+        ));
+        assert!(long
+            .contains("\nd,g,1,camda2025,x,mean,4\nd,g,1,camda2025,x,sd,1.4142135623730951\nd,g,1,camda2025,x,n,2\n"));
     }
 }
