@@ -29,6 +29,11 @@ enum Command {
     /// Built-in and configured datasets.
     #[command(subcommand)]
     Datasets(DatasetsCommand),
+    /// Regenerate tables, plots and the HTML/Markdown report of a results directory.
+    #[command(
+        after_help = "Example:\n  bench report results/quickstart\n\nReads cells.csv (+ manifest.json, pca/, privacy/) and rewrites table1.csv,\ntable1_long.csv, plots/, report.html and report.md without rerunning any cell."
+    )]
+    Report(ReportArgs),
     /// Regression gate: compare a results directory with a stored baseline.
     #[command(
         after_help = "Examples:\n  bench check results/smoke --baseline experiments/baselines/smoke.cells.csv \\\n      --tolerance-file experiments/baselines/smoke.tolerances.toml\n  bench check results/smoke --baseline experiments/baselines/smoke.cells.csv --update\n\nExit status: 0 when every metric holds, 1 with a table of what moved\n(regressed, improved, changed, missing, new), 2 on bad input."
@@ -66,6 +71,12 @@ struct PerfArgs {
     /// Internal: run one stage in this process and print JSON.
     #[arg(long, hide = true)]
     stage: Option<String>,
+}
+
+#[derive(Args, Debug)]
+struct ReportArgs {
+    /// Results directory (the one containing cells.csv).
+    results: PathBuf,
 }
 
 #[derive(Args, Debug)]
@@ -144,6 +155,11 @@ fn dispatch(cli: Cli) -> Result<i32> {
             Ok(0)
         }
         Command::Check(args) => check(args),
+        Command::Report(args) => {
+            let summary = crate::report::generate(&args.results)?;
+            print_report_summary(&summary);
+            Ok(0)
+        }
         Command::Perf(args) => perf(args),
         Command::Tolerances(args) => {
             let text = crate::check::derive_tolerances(&args.results, args.factor)?;
@@ -201,6 +217,8 @@ fn run(args: RunArgs) -> Result<i32> {
         summary.failures.len(),
         summary.out_dir.join("cells.csv").display()
     );
+    let report = crate::report::generate(&summary.out_dir)?;
+    print_report_summary(&report);
     for f in summary.failures.iter().take(20) {
         eprintln!("failed: {f}");
     }
@@ -237,4 +255,17 @@ fn perf(args: PerfArgs) -> Result<i32> {
         crate::io::write_atomic(path, text.as_bytes())?;
     }
     Ok(0)
+}
+
+fn print_report_summary(s: &crate::report::ReportSummary) {
+    eprintln!(
+        "report: {} ({} table rows, {} figures), {}",
+        s.html.display(),
+        s.table_rows,
+        s.figures.len() / 2,
+        s.table1.display()
+    );
+    for note in &s.notes {
+        eprintln!("note: {note}");
+    }
 }

@@ -80,7 +80,8 @@ pub fn stratified_fold_assignment(labels: &[String], k: usize, seed: u64, rng: S
     );
     let mut fold = vec![0usize; labels.len()];
     for c in 0..n_classes {
-        let mut folds_c: Vec<usize> = alloc.iter().enumerate().flat_map(|(f, a)| std::iter::repeat_n(f, a[c])).collect();
+        let mut folds_c: Vec<usize> =
+            alloc.iter().enumerate().flat_map(|(f, a)| std::iter::repeat_n(f, a[c])).collect();
         match rng {
             SplitRng::Numpy => numpy.shuffle(&mut folds_c),
             SplitRng::Chacha => chacha.shuffle(&mut folds_c),

@@ -160,7 +160,10 @@ impl Accountant {
         ensure!(rho.is_finite() && rho >= 0.0, "phase '{phase}': invalid privacy charge rho = {rho}");
         let after = self.rho_spent + rho;
         if after > self.rho_total * (1.0 + 1e-12) {
-            bail!("phase '{phase}': charging rho = {rho} would spend {after} of a total budget rho = {}", self.rho_total);
+            bail!(
+                "phase '{phase}': charging rho = {rho} would spend {after} of a total budget rho = {}",
+                self.rho_total
+            );
         }
         self.rho_spent = after;
         self.ledger.push(Charge {
