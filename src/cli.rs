@@ -29,6 +29,9 @@ enum Command {
     /// Built-in and configured datasets.
     #[command(subcommand)]
     Datasets(DatasetsCommand),
+    /// Score external synthetic data stored in the challenge kit's per-split files.
+    #[command(after_help = "Example:\n  bench score --real-dir kit/real --synthetic-dir kit/synthetic/mygen --out eval\n\nReads X_train_real_split_{k}.csv, y_train_real_split_{k}.csv, X_test_real_split_{k}.csv,\ny_test_real_split_{k}.csv (real dir) and synthetic_data_split_{k}.csv,\nsynthetic_labels_split_{k}.csv (synthetic dir) for k = 1, 2, ...; genes are matched by name.\nWrites evaluation_split_{k}.csv and evaluation_results.csv (average row last).")]
+    Score(ScoreArgs),
     /// Regenerate tables, plots and the HTML/Markdown report of a results directory.
     #[command(
         after_help = "Example:\n  bench report results/quickstart\n\nReads cells.csv (+ manifest.json, pca/, privacy/) and rewrites table1.csv,\ntable1_long.csv, plots/, report.html and report.md without rerunning any cell."
@@ -71,6 +74,22 @@ struct PerfArgs {
     /// Internal: run one stage in this process and print JSON.
     #[arg(long, hide = true)]
     stage: Option<String>,
+}
+
+#[derive(Args, Debug)]
+struct ScoreArgs {
+    /// Directory with the real per-split files.
+    #[arg(long)]
+    real_dir: PathBuf,
+    /// Directory with the synthetic per-split files (may equal --real-dir).
+    #[arg(long)]
+    synthetic_dir: PathBuf,
+    /// Output directory.
+    #[arg(long)]
+    out: PathBuf,
+    /// Metric profile.
+    #[arg(long, default_value = "camda2025")]
+    profile: String,
 }
 
 #[derive(Args, Debug)]
@@ -192,6 +211,20 @@ fn dispatch(cli: Cli) -> Result<i32> {
         Command::Datasets(DatasetsCommand::Describe { name, seed }) => describe(&name, seed),
         Command::Datasets(DatasetsCommand::Export { name, layout, out, seed }) => export(&name, &layout, &out, seed),
         Command::Check(args) => check(args),
+        Command::Score(args) => {
+            let opts = crate::runner::score::ScoreOptions {
+                real_dir: args.real_dir,
+                synthetic_dir: args.synthetic_dir,
+                out: args.out,
+                profile: args.profile,
+            };
+            let summary = crate::runner::score::score(&opts)?;
+            for w in &summary.warnings {
+                eprintln!("warning: {w}");
+            }
+            eprintln!("scored splits {:?} -> {}", summary.splits, summary.results.display());
+            Ok(0)
+        }
         Command::Report(args) => {
             let summary = crate::report::generate(&args.results)?;
             print_report_summary(&summary);
