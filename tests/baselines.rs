@@ -299,3 +299,61 @@ fn both_baselines_are_bit_identical_across_thread_counts() {
         assert!(one.x.first_non_finite().is_none());
     }
 }
+
+/// Real TCGA-BRCA (476 × 139, PAM50: LumA 214, LumB 117, Basal 90, Her2 55), read from
+/// `../shared/datasets` when present. LumA has more rows than genes (the p × p repair route),
+/// the other classes fewer (the thin route). Sampling 50× the train size, per class:
+/// * every coordinate of the synthetic mean is within 5.5 standard errors √(T_jj/m) of μ_c
+///   (556 checks: family-wise false alarm ≈ 2e-5), with T = 1.5·Σ_c;
+/// * the Frobenius error ‖Ĉ − T‖ is below 1.25·E₀, where E₀² = Σ_jk (T_jk² + T_jj·T_kk)/m is its
+///   expected square under a correct sampler, while ‖Ĉ − Σ_c‖ (the law without the extra noise)
+///   is over 3·E₀, so the check separates 1.5·Σ from Σ.
+#[test]
+fn multivariate_on_real_brca_matches_each_class_law() {
+    // `../shared/datasets` from the main checkout; a worktree under `wt/` is one level deeper.
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let file = "shared/datasets/tcga_brca_pam50_jegn/data.csv";
+    let Some(text) = ["..", "../.."].iter().find_map(|up| std::fs::read_to_string(root.join(up).join(file)).ok())
+    else {
+        println!("skipped: {file} not found next to the repository");
+        return;
+    };
+    let mut lines = text.lines();
+    let p = lines.next().unwrap().split(',').count() - 2;
+    let (mut values, mut labels) = (Vec::new(), Vec::new());
+    for line in lines {
+        let fields: Vec<&str> = line.split(',').collect();
+        values.extend(fields[1..=p].iter().map(|v| v.parse::<f64>().unwrap()));
+        labels.push(fields[p + 1].to_string());
+    }
+    let data = Labelled { x: Matrix::from_row_major(labels.len(), p, values).unwrap(), labels };
+    let classes = ["Basal", "Her2", "LumA", "LumB"];
+    let schema = schema(p, &classes);
+    let train = TrainFold::from_parts(&data, &schema);
+    let model = build("multivariate", &toml::Table::new())
+        .unwrap()
+        .fit(&train, &Budget::NonPrivate, &mut Rng::from_seed(31))
+        .unwrap();
+    let synth = model.sample(50 * train.n_rows(), &mut Rng::from_seed(32)).unwrap();
+    for label in classes {
+        let (n, mu, sigma) = class_moments(&data.x, &data.labels, label);
+        let (m, mean, cov) = class_moments(&synth.x, &synth.labels, label);
+        assert_eq!(m, 50 * n);
+        let worst_z =
+            (0..p).map(|j| (mean[j] - mu[j]).abs() / (1.5 * sigma[j][j] / m as f64).sqrt()).fold(0.0, f64::max);
+        assert!(worst_z < 5.5, "class {label}: a mean coordinate is {worst_z} standard errors off");
+        let (mut err, mut err_unscaled, mut e0_sq) = (0.0, 0.0, 0.0);
+        for j in 0..p {
+            for k in 0..p {
+                let t = 1.5 * sigma[j][k];
+                err += (cov[j][k] - t).powi(2);
+                err_unscaled += (cov[j][k] - sigma[j][k]).powi(2);
+                e0_sq += (t * t + 2.25 * sigma[j][j] * sigma[k][k]) / m as f64;
+            }
+        }
+        let (err, err_unscaled, e0) = (err.sqrt(), err_unscaled.sqrt(), e0_sq.sqrt());
+        println!("class {label}: n = {n}, ‖Ĉ − 1.5Σ‖ = {err:.4}, ‖Ĉ − Σ‖ = {err_unscaled:.4}, E₀ = {e0:.4}");
+        assert!(err < 1.25 * e0, "class {label}: covariance error {err} vs expected {e0}");
+        assert!(err_unscaled > 3.0 * e0, "class {label}: the check cannot tell 1.5·Σ from Σ");
+    }
+}

@@ -310,6 +310,7 @@ impl DpGaussian {
     ) -> Result<(Vec<NoisyStats>, Sigmas)> {
         let p = train.x().cols();
         ensure!(p > 0, "dp-gaussian: the train fold has no genes");
+        ensure!(!train.classes().is_empty(), "dp-gaussian: the schema has no classes");
         let clipping = Clipping::new(self, train.schema().public_range, p);
         let rho = acct.rho_total();
         let [(_, f_count), (_, f_sum), (_, f_moments)] = self.fractions();
@@ -319,20 +320,19 @@ impl DpGaussian {
             moments: gaussian_sigma(f_moments * rho, clipping.moments_sensitivity),
         };
         let k = train.classes().len() as f64;
-        let cov_mode = if self.cov == Cov::Full { "full" } else { "diagonal" };
-        acct.charge("count", "gaussian", f_count * rho, &[("k", k), ("sigma", sigmas.count), ("sensitivity", 1.0)])?;
-        acct.charge(
-            "sum",
-            "gaussian",
-            f_sum * rho,
-            &[("k", k), ("sigma", sigmas.sum), ("sensitivity", clipping.l2_bound)],
-        )?;
-        acct.charge(
-            "moments",
-            &format!("gaussian:{cov_mode}"),
-            f_moments * rho,
-            &[("k", k), ("sigma", sigmas.moments), ("sensitivity", clipping.moments_sensitivity)],
-        )?;
+        let phases = [
+            ("count", f_count, sigmas.count, 1.0),
+            ("sum", f_sum, sigmas.sum, clipping.l2_bound),
+            ("moments", f_moments, sigmas.moments, clipping.moments_sensitivity),
+        ];
+        for (phase, fraction, sigma, sensitivity) in phases {
+            acct.charge(
+                phase,
+                "gaussian",
+                fraction * rho,
+                &[("k", k), ("sigma", sigma), ("sensitivity", sensitivity)],
+            )?;
+        }
 
         let y = clipping.apply(train.x());
         let base = fork(rng, "dp-gaussian-noise");

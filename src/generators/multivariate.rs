@@ -1,11 +1,15 @@
 //! The `multivariate` baseline (generators.md §7.1): the challenge's non-private per-class
 //! multivariate normal, and the per-class Gaussian sampler that `dp-gaussian` (§7.2) reuses.
 //!
-//! Fit, for each class present in the train fold, in sorted label order: column means `μ_c`,
-//! sample covariance `Σ_c` (divisor `n_c − 1`), PSD repair and the factor
-//! `F_c = √(1 + noise_level) · V diag(√λ)` ([`class_factor`]). Sampling draws `x = μ_c + F_c z`, `z ~ N(0, I)`,
-//! i.e. `N(μ_c, (1 + noise_level)·Σ_c)`: the single scaled draw that §7.1 step 3 permits in
-//! place of a draw plus independent `N(0, noise_level·Σ_c)` noise.
+//! Fit, for each class with train rows, in sorted label order: column means `μ_c`, sample
+//! covariance `Σ_c` (divisor `n_c − 1`; `n_c = 1` is an error), PSD repair and the factor
+//! `F_c = √(1 + noise_level) · V diag(√λ)` (`class_factor`). A schema class without train rows
+//! has no law and gets no rows, as upstream (which groups the train rows by label).
+//! Sampling draws `x = μ_c + F_c z`, `z ~ N(0, I)`, i.e. `N(μ_c, (1 + noise_level)·Σ_c)`: the
+//! single scaled draw that §7.1 step 3 permits in place of a draw plus independent
+//! `N(0, noise_level·Σ_c)` noise. Class counts are the train counts when `n = N_train`, and
+//! their randomised rounding to `n` otherwise (`randomised_rounding`); the concatenated rows
+//! are shuffled.
 
 use super::{Generator, Model, Synthetic};
 use crate::data::dataset::TrainFold;
@@ -101,12 +105,14 @@ impl Generator for Multivariate {
 
 /// §7.1 steps 1–2 for one class's rows: the mean `μ`, and the factor `F = scale · V diag(√λ)`
 /// of the PSD-repaired sample covariance, with the number of clipped eigenvalues and the
-/// rounding shift. With `A` the centred rows over `√(n − 1)` (`Σ = AᵀA`):
-/// * `n ≤ p` (every class of the challenge data): the thin factor of [`gram_sqrt_factor`], which
-///   clips exactly like the `p × p` route. Its rank-`r` product `F Fᵀ` is never formed, so the
-///   rebuild check (a guard against rounding-negative eigenvalues of a formed matrix) has
-///   nothing to repair and the shift is 0;
-/// * `n > p`: [`psd_repair`] of `Σ` and `scale · V diag(√λ)`.
+/// rounding shift. With `A` the centred rows over `√(n − 1)` (so `Σ = AᵀA`):
+/// * `n ≤ p` (fewer rows than genes, the usual case): the thin factor of [`gram_sqrt_factor`],
+///   from an `n × n` eigendecomposition instead of a `p × p` one. It clips exactly like the
+///   `p × p` route, but the rebuilt matrix is never formed, so its rounding check is not run
+///   and the shift is 0. In the `p × p` route that shift is `10·|λ_min|` with `λ_min` a rounding
+///   residue (≈ 1e-13 relative); dropping it changes the sampled law only at that level;
+/// * `n > p`: [`psd_repair`] of `Σ` (symmetrise, clip, rebuild, shift) and
+///   `scale · V diag(√λ)`.
 fn class_factor(x: &Matrix, scale: f64) -> Result<(Vec<f64>, Mat<f64>, usize, f64)> {
     let (mean, a) = centred_scaled(x)?;
     if a.rows() <= a.cols() {
@@ -118,7 +124,7 @@ fn class_factor(x: &Matrix, scale: f64) -> Result<(Vec<f64>, Mat<f64>, usize, f6
     }
 }
 
-/// One class's sampling law: `x = mean + factor · z`, `z ~ N(0, I_p)`.
+/// One class's sampling law: `x = mean + factor · z`, `z ~ N(0, I_r)`.
 pub(crate) struct ClassLaw {
     pub label: String,
     pub mean: Vec<f64>,
@@ -148,7 +154,7 @@ impl Model for ClassGaussianModel {
     fn sample(&self, n: usize, rng: &mut Rng) -> Result<Synthetic> {
         let base = fork(rng, "class-gaussian-sample");
         let counts = randomised_rounding(&self.weights, n, &mut base.child(&["counts".into()]))?;
-        let x = draw_classes(&self.laws, &counts, &base);
+        let x = draw_classes(&self.laws, &counts, &base)?;
         let labels: Vec<&str> =
             self.laws.iter().zip(&counts).flat_map(|(law, &m)| std::iter::repeat_n(law.label.as_str(), m)).collect();
         let order = base.child(&["shuffle".into()]).permutation(n);
@@ -177,7 +183,7 @@ pub(crate) fn fork(rng: &mut Rng, name: &str) -> Rng {
 
 /// Rows of every class, concatenated in class order: class `c` gets `counts[c]` rows
 /// `μ_c + F_c z` as one matrix product `Z F_cᵀ` (Z filled row by row from per-row streams).
-fn draw_classes(laws: &[ClassLaw], counts: &[usize], base: &Rng) -> Matrix {
+fn draw_classes(laws: &[ClassLaw], counts: &[usize], base: &Rng) -> Result<Matrix> {
     let p = laws.first().map_or(0, |l| l.mean.len());
     let n: usize = counts.iter().sum();
     let mut out = vec![0.0; n * p];
@@ -191,7 +197,7 @@ fn draw_classes(laws: &[ClassLaw], counts: &[usize], base: &Rng) -> Matrix {
     blocks.into_par_iter().zip(laws.par_iter()).enumerate().for_each(|(c, (block, law))| {
         draw_class(law, block, &base.child(&[Key::Str("class"), Key::Num(c as u64)]));
     });
-    Matrix::from_row_major(n, p, out).expect("blocks cover n x p")
+    Matrix::from_row_major(n, p, out)
 }
 
 /// Fill the row-major `m × p` `block` with `μ + F z` (`z ∈ ℝʳ`); row `i`'s `z` comes from
