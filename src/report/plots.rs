@@ -18,7 +18,7 @@
 //! Text is drawn with the embedded DejaVu Sans (assets/fonts), so PNGs do not depend on system
 //! fonts; SVG text stays text (`<text>` elements).
 
-use super::csv::{parse_f64, Table};
+use crate::io::csv::{parse_f64, Table};
 use super::inputs::{cell_id, Inputs};
 use super::png;
 use super::table::{real_counterpart, RowKind, Stat, Table1, PAPER_COLUMNS};
