@@ -88,11 +88,36 @@ impl SamplingPlan {
         &self.sizes
     }
 
+    /// The conditionals in sampling order: `(child, parent, table)` with one table row per
+    /// parent value (a single row without a parent).
+    pub fn conditionals(&self) -> impl Iterator<Item = (usize, Option<usize>, &[f64])> + '_ {
+        self.steps.iter().map(|s| {
+            let rows = s.parent.map_or(1, |u| self.sizes[u]);
+            (s.child, s.parent, &self.tables[s.offset..s.offset + rows * self.sizes[s.child]])
+        })
+    }
+
     /// The conditional table of `child` (rows per parent value).
     pub fn conditional(&self, child: usize) -> Option<&[f64]> {
-        let s = self.steps.iter().find(|s| s.child == child)?;
-        let rows = s.parent.map_or(1, |u| self.sizes[u]);
-        Some(&self.tables[s.offset..s.offset + rows * self.sizes[child]])
+        self.conditionals().find(|(c, _, _)| *c == child).map(|(_, _, t)| t)
+    }
+
+    /// `P(x_a)` of every attribute, propagated from the root through the conditionals.
+    pub fn attribute_marginals(&self) -> Vec<Vec<f64>> {
+        let mut out: Vec<Vec<f64>> = self.sizes.iter().map(|&s| vec![0.0; s]).collect();
+        out[self.root] = normalised(&self.root_probs);
+        for (child, parent, table) in self.conditionals() {
+            let nc = self.sizes[child];
+            let weights = parent.map_or_else(|| vec![1.0], |u| out[u].clone());
+            let mut p = vec![0.0; nc];
+            for (w, row) in weights.iter().zip(table.chunks_exact(nc)) {
+                for (acc, q) in p.iter_mut().zip(normalised(row)) {
+                    *acc += w * q;
+                }
+            }
+            out[child] = p;
+        }
+        out
     }
 
     /// `n` records: the root gets `root_counts[v]` copies of each value `v` in random order,
