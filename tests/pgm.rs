@@ -333,3 +333,58 @@ fn measurements_dump_round_trips() {
     assert_eq!(read_measurements_jsonl(&path).unwrap(), model.measurements());
     assert_eq!(model.measurements().len(), 5 + 1 + 5);
 }
+
+/// Release-mode timings on the BRCA and COMBINED shapes (performance.md). Run with
+/// `cargo test --release --test pgm -- --ignored --nocapture perf_`; prints medians of 5 runs
+/// and the process's peak RSS (cumulative over the cases run; `PGM_PERF_CASE=<index>` runs one
+/// case alone for its own peak). Never asserts a time.
+#[test]
+#[ignore]
+fn perf_label_star_and_mst_on_challenge_shapes() {
+    use bench::runner::results::peak_rss_mb;
+    use std::time::Instant;
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let cases = [
+        ("BRCA 871x978 C=5", 871, 5, "iterations = 1000", 8.0),
+        ("BRCA 871x978 C=5", 871, 5, "iterations = 10000", 8.0),
+        ("COMBINED 3458x978 C=12", 3458, 12, "iterations = 1000", 8.0),
+        ("BRCA 871x978 C=5", 871, 5, "marginals = \"mst\"\ncompress = \"off\"", 8.0),
+        ("BRCA 871x978 C=5", 871, 5, "marginals = \"mst\"", 8.0),
+        ("COMBINED 3458x978 C=12", 3458, 12, "marginals = \"mst\"", 8.0),
+        ("BRCA 871x978 C=5 independent", 871, 5, "", 8.0),
+    ];
+    let only: Option<usize> = std::env::var("PGM_PERF_CASE").ok().and_then(|v| v.parse().ok());
+    for (index, (name, n, classes, text, eps)) in cases.into_iter().enumerate() {
+        if only.is_some_and(|o| o != index) {
+            continue;
+        }
+        let (data, schema) = class_data(n, 978, classes, 21);
+        let train = TrainFold::from_parts(&data, &schema);
+        let kind = if name.ends_with("independent") { "independent" } else { "private-pgm" };
+        let g = build(kind, &text.parse().unwrap()).unwrap();
+        let (mut fits, mut samples, mut first_peak) = (vec![], vec![], 0.0);
+        for run in 0..5 {
+            let t = Instant::now();
+            let model = g.fit(&train, &budget(eps), &mut Rng::from_seed(run)).unwrap();
+            fits.push(t.elapsed().as_secs_f64());
+            let t = Instant::now();
+            let s = model.sample(n, &mut Rng::from_seed(100 + run)).unwrap();
+            samples.push(t.elapsed().as_secs_f64());
+            assert_eq!(s.x.rows(), n);
+            if run == 0 {
+                first_peak = peak_rss_mb();
+            }
+        }
+        let (f, s) = (median(fits), median(samples));
+        println!(
+            "{name:<30} {kind} [{}] eps={eps}: fit {f:.3} s, sample {s:.3} s, total {:.3} s (medians of 5); \
+             peak RSS after the first fit+sample {first_peak:.0} MB, after all runs {:.0} MB",
+            text.replace('\n', "; "),
+            f + s,
+            peak_rss_mb()
+        );
+    }
+}

@@ -269,6 +269,11 @@ impl DiscreteData {
         &self.codes[a * self.rows..(a + 1) * self.rows]
     }
 
+    /// The codes of attributes `attrs` (consecutive), attribute-major.
+    pub fn columns(&self, attrs: std::ops::Range<usize>) -> &[u32] {
+        &self.codes[attrs.start * self.rows..attrs.end * self.rows]
+    }
+
     /// Count table of attribute `a` (length `sizes[a]`).
     pub fn histogram(&self, a: usize) -> Vec<f64> {
         let mut h = vec![0.0; self.sizes[a]];

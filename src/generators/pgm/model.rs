@@ -95,11 +95,7 @@ impl Model for DiscreteModel {
         let base = sample_stream(rng);
         let codes = self.codes_from(n, &base)?;
         let genes = codes.attrs() - 1;
-        let mut all = Vec::with_capacity(n * genes);
-        for j in 0..genes {
-            all.extend_from_slice(codes.column(j));
-        }
-        let x = self.dediscretiser.decode(&all, n, &base.child(&[Key::Str("values")]))?;
+        let x = self.dediscretiser.decode(codes.columns(0..genes), n, &base.child(&[Key::Str("values")]))?;
         let labels = codes.column(genes).iter().map(|&c| self.classes[c as usize].clone()).collect();
         Ok(Synthetic { x, labels })
     }
