@@ -61,7 +61,9 @@ impl BinEdges {
     pub fn new(bins: usize, cuts: Vec<f64>, range: (f64, f64)) -> Result<BinEdges> {
         check_bins(bins)?;
         ensure!(cuts.len() % (bins - 1) == 0, "{} cut points do not split into rows of {}", cuts.len(), bins - 1);
-        ensure!(range.0 < range.1, "public range [{}, {}] is empty", range.0, range.1);
+        if !(range.0.is_finite() && range.1.is_finite()) || range.0 >= range.1 {
+            bail!("public range [{}, {}] must be finite and non-empty", range.0, range.1);
+        }
         for (j, row) in cuts.chunks_exact(bins - 1).enumerate() {
             ensure!(row.iter().all(|t| t.is_finite()), "gene {j}: non-finite cut point");
             ensure!(row.windows(2).all(|w| w[0] <= w[1]), "gene {j}: cut points are not non-decreasing");

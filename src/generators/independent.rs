@@ -119,8 +119,7 @@ fn independent_plan(prep: &Prepared, ms: &[Measurement]) -> Result<SamplingPlan>
     let label_hist =
         ms.iter().find(|m| m.clique == [label]).ok_or_else(|| Error::new("the label histogram is missing"))?;
     let mut plan = SamplingPlan::new(sizes.clone(), label, normalised(&label_hist.y))?;
-    for j in 0..label {
-        let bins = sizes[j];
+    for (j, &bins) in sizes[..label].iter().enumerate() {
         match ms.iter().find(|m| m.clique == [j, label]) {
             Some(pair) => {
                 // y is (b, c) in C order; the plan wants rows per class: [c][b].

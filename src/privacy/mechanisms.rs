@@ -15,21 +15,21 @@ use crate::rng::{Key, Rng};
 /// path used to check that estimation reproduces exact marginals. No grid key reaches it.
 #[derive(Clone, Debug)]
 pub enum Noise {
-    Gaussian(Rng),
+    Gaussian(Box<Rng>),
     Off,
 }
 
 impl Noise {
     /// Noise drawn from a stream keyed by `rng` (the fit stream).
     pub fn from_rng(rng: &Rng) -> Noise {
-        Noise::Gaussian(rng.clone())
+        Noise::Gaussian(Box::new(rng.clone()))
     }
 
     /// An independent sub-stream for one named phase, so that the noise of a phase does not
     /// depend on which phases ran before it (e.g. on the edge mode).
     pub fn phase(&self, phase: &str) -> Noise {
         match self {
-            Noise::Gaussian(rng) => Noise::Gaussian(rng.child(&[Key::Str("noise"), Key::Str(phase)])),
+            Noise::Gaussian(rng) => Noise::Gaussian(Box::new(rng.child(&[Key::Str("noise"), Key::Str(phase)]))),
             Noise::Off => Noise::Off,
         }
     }
@@ -152,7 +152,7 @@ mod tests {
         let mut acct = Accountant::new(&Budget::dp(1.0, 1e-5).unwrap()).unwrap();
         let rho = acct.rho_total() / 2.0;
         let mut cells = vec![10.0; 12];
-        let mut noise = Noise::Gaussian(Rng::from_seed(1));
+        let mut noise = Noise::from_rng(&Rng::from_seed(1));
         let sigma = count_round(&mut acct, "one_way", rho, 3, &mut cells, &mut noise).unwrap();
         let report = acct.report(&[], vec![], vec![]);
         assert_eq!(report.ledger.len(), 1);
@@ -168,7 +168,7 @@ mod tests {
 
     #[test]
     fn phases_draw_from_independent_streams() {
-        let base = Noise::Gaussian(Rng::from_seed(5));
+        let base = Noise::from_rng(&Rng::from_seed(5));
         let a = base.phase("one_way").normal();
         let a2 = base.phase("one_way").normal();
         let b = base.phase("two_way").normal();
@@ -180,17 +180,17 @@ mod tests {
     fn exponential_mechanism_frequencies_follow_the_weights() {
         // Scores 0, 1, 2 at ε = 2, Δ = 1: P(r) ∝ e^r.
         let scores = [0.0, 1.0, 2.0];
-        let mut noise = Noise::Gaussian(Rng::from_seed(9));
+        let mut noise = Noise::from_rng(&Rng::from_seed(9));
         let n = 60_000;
         let mut counts = [0usize; 3];
         for _ in 0..n {
             counts[exponential_mechanism(&scores, 2.0, 1.0, &mut noise)] += 1;
         }
         let z: f64 = (0..3).map(|r| (r as f64).exp()).sum();
-        for r in 0..3 {
+        for (r, &count) in counts.iter().enumerate() {
             let p = (r as f64).exp() / z;
             let sd = (p * (1.0 - p) / n as f64).sqrt();
-            let got = counts[r] as f64 / n as f64;
+            let got = count as f64 / n as f64;
             assert!((got - p).abs() < 5.0 * sd, "r = {r}: {got} vs {p}");
         }
         assert_eq!(exponential_mechanism(&scores, 2.0, 1.0, &mut Noise::Off), 2);

@@ -124,21 +124,25 @@ impl BudgetSplit {
                     ensure!(v.is_finite() && (0.0..=1.0).contains(&v), "key 'split.{key}' must lie in [0, 1], got {v}");
                 }
                 let sum: f64 = table.values().sum();
-                ensure!((sum - 1.0).abs() <= 1e-9, "the 'split' fractions must sum to 1 (±1e-9), got {sum}");
+                if (sum - 1.0).abs() > 1e-9 {
+                    bail!("the 'split' fractions must sum to 1 (±1e-9), got {sum}");
+                }
                 names.iter().map(|&n| (n, table.get(n).copied().unwrap_or(0.0))).collect()
             }
         };
         let split = BudgetSplit { phases };
         for &phase in main {
-            ensure!(split.fraction(phase) > 0.0, "key 'split.{phase}' must be > 0");
+            if split.fraction(phase) <= 0.0 {
+                bail!("key 'split.{phase}' must be > 0");
+            }
         }
         ensure!(
             (split.fraction("discretisation") > 0.0) == disc_used,
             "key 'split.discretisation' must be > 0 exactly when edges = \"dp\" (got {})",
             split.fraction("discretisation")
         );
-        if dedisc_used {
-            ensure!(split.fraction("dediscretise") > 0.0, "key 'split.dediscretise' must be > 0 with bin-mean-dp");
+        if dedisc_used && split.fraction("dediscretise") <= 0.0 {
+            bail!("key 'split.dediscretise' must be > 0 with bin-mean-dp");
         }
         Ok(split)
     }

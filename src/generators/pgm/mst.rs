@@ -374,7 +374,7 @@ mod tests {
         // P(i then j) = e^{w_i}/Z · e^{w_j}/(Z − e^{w_i}).
         let scores = [0.0_f64, 1.0, 2.0];
         let pairs = [(0, 1), (0, 2), (1, 2)];
-        let mut noise = Noise::Gaussian(Rng::from_seed(8));
+        let mut noise = Noise::from_rng(&Rng::from_seed(8));
         let trials = 60_000;
         let mut seen = [[0usize; 3]; 3];
         for _ in 0..trials {

@@ -319,8 +319,8 @@ mod tests {
             let m = parent.iter().filter(|&&p| p == v).count() as f64;
             let p = normalised(&table[v as usize * 3..v as usize * 3 + 3]);
             let mut cum = 0.0;
-            for b in 0..3 {
-                cum += p[b];
+            for (b, q) in p.iter().enumerate() {
+                cum += q;
                 let got = col.iter().zip(&parent).filter(|(&c, &q)| q == v && c as usize <= b).count() as f64;
                 assert!((got - m * cum).abs() < 1.0 + 1e-9, "group {v} bin {b}: {got} vs {}", m * cum);
             }

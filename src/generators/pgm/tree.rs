@@ -314,7 +314,8 @@ mod tests {
     #[test]
     fn bp_is_exact_on_random_trees() {
         let mut rng = Rng::from_seed(11);
-        let cases: Vec<(Vec<usize>, Vec<(usize, usize)>, usize)> = vec![
+        type Case = (Vec<usize>, Vec<(usize, usize)>, usize);
+        let cases: Vec<Case> = vec![
             (vec![2, 3, 4], vec![(0, 2), (1, 2)], 2),
             (vec![3, 2, 2, 3, 2], vec![(0, 1), (1, 2), (2, 3), (3, 4)], 4),
             (vec![2, 3, 2, 2, 3], vec![(0, 3), (1, 3), (3, 4), (2, 4)], 0),
