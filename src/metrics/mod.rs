@@ -6,6 +6,7 @@
 //! (TRTR model, `distance_to_closest_base`, …) are memoised per fold in [`RealCache`] and shared
 //! by every cell of that fold.
 
+pub mod columns;
 pub mod dcr;
 
 use crate::bail;
