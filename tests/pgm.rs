@@ -334,42 +334,59 @@ fn measurements_dump_round_trips() {
     assert_eq!(model.measurements().len(), 5 + 1 + 5);
 }
 
-/// Release-mode timings on the BRCA and COMBINED shapes (performance.md). Run with
+/// Release-mode timings on the train folds (fold 1 of 5) of the built-in `sim-brca` and
+/// `sim-combined` datasets (performance.md). Run with
 /// `cargo test --release --test pgm -- --ignored --nocapture perf_`; prints medians of 5 runs
-/// and the process's peak RSS (cumulative over the cases run; `PGM_PERF_CASE=<index>` runs one
-/// case alone for its own peak). Never asserts a time.
+/// and the process's peak RSS (after the first fit + sample, and after all runs;
+/// `PGM_PERF_CASE=<index>` runs one case alone for its own peak). Never asserts a time.
 #[test]
 #[ignore]
 fn perf_label_star_and_mst_on_challenge_shapes() {
+    use bench::data::simulate::{simulate, SimDataset};
+    use bench::data::split::{stratified_kfold, Fold, SplitRng};
     use bench::runner::results::peak_rss_mb;
     use std::time::Instant;
+    // Process CPU seconds (user + system, all threads) from /proc/self/stat, in clock ticks of
+    // 1/100 s: on a loaded machine the single-threaded estimation's CPU time is what an idle
+    // machine's wall time would be.
+    let cpu = || {
+        let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+        let fields: Vec<&str> = stat.rsplit(')').next().unwrap_or("").split_whitespace().collect();
+        let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+        (ticks(11) + ticks(12)) / 100.0
+    };
     let median = |mut v: Vec<f64>| {
         v.sort_by(f64::total_cmp);
         v[v.len() / 2]
     };
     let cases = [
-        ("BRCA 871x978 C=5", 871, 5, "iterations = 1000", 8.0),
-        ("BRCA 871x978 C=5", 871, 5, "iterations = 10000", 8.0),
-        ("COMBINED 3458x978 C=12", 3458, 12, "iterations = 1000", 8.0),
-        ("BRCA 871x978 C=5", 871, 5, "marginals = \"mst\"\ncompress = \"off\"", 8.0),
-        ("BRCA 871x978 C=5", 871, 5, "marginals = \"mst\"", 8.0),
-        ("COMBINED 3458x978 C=12", 3458, 12, "marginals = \"mst\"", 8.0),
-        ("BRCA 871x978 C=5 independent", 871, 5, "", 8.0),
+        (SimDataset::Brca, "private-pgm", "iterations = 1000"),
+        (SimDataset::Brca, "private-pgm", "iterations = 10000"),
+        (SimDataset::Combined, "private-pgm", "iterations = 1000"),
+        (SimDataset::Brca, "private-pgm", "marginals = \"mst\"\ncompress = \"off\""),
+        (SimDataset::Brca, "private-pgm", "marginals = \"mst\""),
+        (SimDataset::Combined, "private-pgm", "marginals = \"mst\""),
+        (SimDataset::Brca, "independent", ""),
+        (SimDataset::Combined, "independent", ""),
     ];
     let only: Option<usize> = std::env::var("PGM_PERF_CASE").ok().and_then(|v| v.parse().ok());
-    for (index, (name, n, classes, text, eps)) in cases.into_iter().enumerate() {
+    let eps = 8.0;
+    for (index, (which, kind, text)) in cases.into_iter().enumerate() {
         if only.is_some_and(|o| o != index) {
             continue;
         }
-        let (data, schema) = class_data(n, 978, classes, 21);
-        let train = TrainFold::from_parts(&data, &schema);
-        let kind = if name.ends_with("independent") { "independent" } else { "private-pgm" };
+        let dataset = simulate(which, 1).unwrap();
+        let splits = stratified_kfold(&dataset.labels, 5, 1, SplitRng::Numpy).unwrap();
+        let fold = Fold::new(&dataset, &splits[0], (0.0, 20.0));
+        let train = fold.train_fold();
+        let n = train.n_rows();
         let g = build(kind, &text.parse().unwrap()).unwrap();
-        let (mut fits, mut samples, mut first_peak) = (vec![], vec![], 0.0);
+        let (mut fits, mut samples, mut fit_cpu, mut first_peak) = (vec![], vec![], vec![], 0.0);
         for run in 0..5 {
-            let t = Instant::now();
+            let (t, c) = (Instant::now(), cpu());
             let model = g.fit(&train, &budget(eps), &mut Rng::from_seed(run)).unwrap();
             fits.push(t.elapsed().as_secs_f64());
+            fit_cpu.push(cpu() - c);
             let t = Instant::now();
             let s = model.sample(n, &mut Rng::from_seed(100 + run)).unwrap();
             samples.push(t.elapsed().as_secs_f64());
@@ -380,9 +397,14 @@ fn perf_label_star_and_mst_on_challenge_shapes() {
         }
         let (f, s) = (median(fits), median(samples));
         println!(
-            "{name:<30} {kind} [{}] eps={eps}: fit {f:.3} s, sample {s:.3} s, total {:.3} s (medians of 5); \
-             peak RSS after the first fit+sample {first_peak:.0} MB, after all runs {:.0} MB",
+            "{} train {}x{} C={} | {kind} [{}] eps={eps}: fit {f:.3} s (CPU {:.2} s), sample {s:.3} s, total {:.3} s \
+             (medians of 5); peak RSS after the first fit+sample {first_peak:.0} MB, after all runs {:.0} MB",
+            which.name(),
+            n,
+            train.x().cols(),
+            train.classes().len(),
             text.replace('\n', "; "),
+            median(fit_cpu),
             f + s,
             peak_rss_mb()
         );
