@@ -421,9 +421,12 @@ fn check_synthetic(s: &Synthetic, fold: &Fold, n: usize) -> Result<Synthetic> {
     Ok(s.clone())
 }
 
-type ScoredProfile = (ProfileRow, Vec<PcaProjection>, Vec<(String, String)>);
+/// A profile's formatted row, its PCA projections and its diagnostics.
+pub(crate) type ScoredProfile = (ProfileRow, Vec<PcaProjection>, Vec<(String, String)>);
 
-fn score_profile(profile: &Profile, input: &EvalInput<'_>, classes: &[String]) -> Result<ScoredProfile> {
+/// Score every metric family of `profile`; columns a family did not produce become NaN with
+/// reason `not_computed` (never silently dropped, metrics.md §0.3).
+pub(crate) fn score_profile(profile: &Profile, input: &EvalInput<'_>, classes: &[String]) -> Result<ScoredProfile> {
     let mut values = Vec::new();
     let mut reasons = Vec::new();
     let mut pca = Vec::new();
