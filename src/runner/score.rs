@@ -36,7 +36,10 @@ pub fn discover_splits(real_dir: &Path) -> Result<Vec<usize>> {
     };
     let splits: Vec<usize> = (1..).take_while(|&k| exists(k)).collect();
     if splits.is_empty() {
-        bail!("{}: no X_train_real_split_1.csv found (expected the challenge kit's per-split files)", real_dir.display());
+        bail!(
+            "{}: no X_train_real_split_1.csv found (expected the challenge kit's per-split files)",
+            real_dir.display()
+        );
     }
     Ok(splits)
 }
@@ -67,9 +70,15 @@ pub fn score(opts: &ScoreOptions) -> Result<ScoreSummary> {
         .par_iter()
         .map(|kit| {
             let real = RealCache::default();
-            let input =
-                EvalInput { gene_ids: &kit.gene_ids, train: &kit.train, test: &kit.test, synthetic: &kit.synthetic, real: &real };
-            let (row, _, _) = score_profile(&profile, &input, &classes).map_err(|e| e.context(format!("split {}", kit.number)))?;
+            let input = EvalInput {
+                gene_ids: &kit.gene_ids,
+                train: &kit.train,
+                test: &kit.test,
+                synthetic: &kit.synthetic,
+                real: &real,
+            };
+            let (row, _, _) =
+                score_profile(&profile, &input, &classes).map_err(|e| e.context(format!("split {}", kit.number)))?;
             let values = columns
                 .iter()
                 .map(|c| {
