@@ -10,8 +10,8 @@
 
 use super::dataset::Dataset;
 use super::matrix::Matrix;
-pub use crate::io::csv::{read_text, CsvReader};
 use crate::error::Result;
+pub use crate::io::csv::{read_text, CsvReader};
 use crate::{bail, ensure};
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};

@@ -180,7 +180,6 @@ impl<'a> CsvReader<'a> {
     }
 }
 
-
 /// One CSV record and the 1-based line on which it starts.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Record {

@@ -331,12 +331,14 @@ fn run_cell(
         record.timings.peak_rss_mb = peak_rss_mb();
         record
     };
+    // Streams are keyed by (seed, dataset, split, phase) and deliberately not by generator:
+    // every generator of a cell row sees the same draws (common random numbers), which makes
+    // `independent` (per-class) an exact ablation of Private-PGM label-star (generators.md §6).
     let stream = |phase: &str| {
         Rng::derive(&[
             Key::Num(cell.key.seed),
             Key::Str(&cell.key.dataset),
             Key::Num(cell.key.fold as u64),
-            Key::Str(&cell.key.generator),
             Key::Str(phase),
         ])
     };

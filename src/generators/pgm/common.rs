@@ -157,9 +157,9 @@ impl BudgetSplit {
         self.fraction(phase) * rho_total
     }
 
-    /// The report's `split`: ρ per phase, as in the example of §1.5.
-    pub fn report(&self, rho_total: f64) -> Vec<(&'static str, f64)> {
-        self.phases.iter().map(|&(n, f)| (n, f * rho_total)).collect()
+    /// The phase fractions, for the privacy report.
+    pub fn fractions(&self) -> &[(&'static str, f64)] {
+        &self.phases
     }
 }
 
@@ -301,7 +301,7 @@ pub fn finish(
         }
     };
     diagnostics.insert("nhat".into(), nhat.to_string());
-    let privacy = prep.acct.report(&prep.split.report(prep.acct.rho_total()), prep.non_private, prep.warnings);
+    let privacy = prep.acct.report(prep.split.fractions(), prep.non_private, prep.warnings);
     Ok(DiscreteModel {
         plan,
         compression,
@@ -345,7 +345,7 @@ mod tests {
         )
         .unwrap();
         assert!((mst.fraction("selection") - 1.0 / 3.0).abs() < 1e-15);
-        assert_eq!(s.report(2.0)[0], ("discretisation", 0.2));
+        assert_eq!(s.fractions()[0], ("discretisation", 0.1));
     }
 
     #[test]
