@@ -1,20 +1,424 @@
-//! Pairwise Euclidean distance kernels.
+//! Pairwise squared Euclidean distances: the one distance kernel of the crate (metrics.md §2.7,
+//! §2.9, §3.5, pitfall §8.4).
+//!
+//! Distances between the rows of `a` (m rows) and `b` (n rows) are produced one **row panel**
+//! at a time: a panel holds rows `i0..i1` of `a` against a range of rows of `b`, computed as
+//!
+//! ```text
+//! d̃²(i, j) = max(0, ‖a_i − c‖² + ‖b_j − c‖² − 2 (a_i − c)·(b_j − c))
+//! ```
+//!
+//! with one matrix product (faer) per panel. `c` is the column mean of `b`: distances do not
+//! depend on a common shift, and centring shrinks the norms, so the cancellation error of the
+//! expansion is small. Only one panel per worker thread exists at a time (never the full m×n
+//! matrix). Panels run in parallel on rayon with sequential products inside, and every
+//! reduction combines panel results in panel order, so results do not depend on the number of
+//! threads.
+//!
+//! The expansion is approximate. Each entry carries a rigorous error bound
+//! `t(i,j) = τ·(‖a_i − c‖² + ‖b_j − c‖²)` with `τ = 2(p + 8)·ε` (`ε` = machine epsilon),
+//! which covers the rounding of the norms, the dot product and of the exact recomputation
+//! below. Wherever a *decision* depends on a distance (nearest neighbour, k-th neighbour,
+//! PRDC's strict `<`), candidates inside the error window are recomputed exactly as
+//! `Σ_j (a_j − b_j)²` from the original rows, so identical rows give exactly 0 and the
+//! outcome equals brute force. Kernel sums (MMD) use `d̃²` directly.
 
 use crate::data::matrix::Matrix;
+use faer::linalg::matmul::matmul;
+use faer::{Accum, MatMut, MatRef, Par};
 use rayon::prelude::*;
+use std::ops::Range;
+
+/// Target number of entries in one panel (2 MiB of f64): large enough for an efficient matrix
+/// product, small enough to stay in a core's cache.
+const PANEL_ENTRIES: usize = 1 << 18;
+/// Panel height bounds.
+const MIN_PANEL_ROWS: usize = 8;
+const MAX_PANEL_ROWS: usize = 128;
+
+/// `Σ_j (a_j − b_j)²`, summed left to right: the exact (reference) squared distance.
+pub fn exact_sq_distance(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum()
+}
+
+/// Which part of the distance matrix the panels cover.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Coverage {
+    /// Every pair `(i, j)`.
+    Full,
+    /// For `a` against itself: panel rows `i0..i1` cover columns `i0..n` only, i.e. every
+    /// unordered pair `i < j` once (plus the diagonal block, which consumers skip as needed).
+    UpperTriangle,
+}
+
+/// A prepared pair of matrices whose distances are produced panel by panel.
+pub struct Pairwise<'a> {
+    a: &'a Matrix,
+    b: &'a Matrix,
+    /// `a` and `b` shifted by the column mean of `b`.
+    a_centred: Matrix,
+    b_centred: Matrix,
+    /// `τ·‖a_i − c‖²` and `τ·‖b_j − c‖²`: the per-entry error bound is their sum.
+    a_tol: Vec<f64>,
+    b_tol: Vec<f64>,
+    a_norms: Vec<f64>,
+    b_norms: Vec<f64>,
+    same: bool,
+}
+
+/// One panel: approximate squared distances of rows `rows` of `a` to rows `cols` of `b`.
+pub struct Panel<'p> {
+    pub rows: Range<usize>,
+    pub cols: Range<usize>,
+    d2: &'p [f64],
+}
+
+impl Panel<'_> {
+    /// Approximate squared distances of row `i` of `a` (absolute index) to `b[cols]`.
+    pub fn row(&self, i: usize) -> &[f64] {
+        let w = self.cols.len();
+        let r = i - self.rows.start;
+        &self.d2[r * w..(r + 1) * w]
+    }
+}
+
+impl<'a> Pairwise<'a> {
+    /// Distances between the rows of `a` and the rows of `b` (same column count).
+    pub fn new(a: &'a Matrix, b: &'a Matrix) -> Self {
+        assert_eq!(a.cols(), b.cols(), "distance between matrices of different widths");
+        let centre = column_means(b);
+        let a_centred = shifted(a, &centre);
+        let b_centred = shifted(b, &centre);
+        Self::assemble(a, b, a_centred, b_centred, false)
+    }
+
+    /// Distances among the rows of `x`.
+    pub fn within(x: &'a Matrix) -> Self {
+        let centred = shifted(x, &column_means(x));
+        Self::assemble(x, x, centred.clone(), centred, true)
+    }
+
+    fn assemble(a: &'a Matrix, b: &'a Matrix, a_centred: Matrix, b_centred: Matrix, same: bool) -> Self {
+        let tau = 2.0 * (a.cols() as f64 + 8.0) * f64::EPSILON;
+        let a_norms = row_sq_norms(&a_centred);
+        let b_norms = row_sq_norms(&b_centred);
+        let a_tol = a_norms.iter().map(|v| tau * v).collect();
+        let b_tol = b_norms.iter().map(|v| tau * v).collect();
+        Pairwise { a, b, a_centred, b_centred, a_tol, b_tol, a_norms, b_norms, same }
+    }
+
+    pub fn a(&self) -> &Matrix {
+        self.a
+    }
+
+    pub fn b(&self) -> &Matrix {
+        self.b
+    }
+
+    /// Error bound of the approximate entry `(i, j)`.
+    pub fn tolerance(&self, i: usize, j: usize) -> f64 {
+        self.a_tol[i] + self.b_tol[j]
+    }
+
+    /// Exact squared distance `Σ (a_i − b_j)²` from the original rows.
+    pub fn exact(&self, i: usize, j: usize) -> f64 {
+        exact_sq_distance(self.a.row(i), self.b.row(j))
+    }
+
+    /// Whether `‖a_i − b_j‖ < radius` holds for the exact distance, given the approximate
+    /// squared distance `approx` of that pair. Decided from `approx` outside the error window,
+    /// by exact recomputation inside it (strict `<` on the square-rooted distances, as upstream).
+    pub fn strictly_within(&self, i: usize, j: usize, approx: f64, radius: f64) -> bool {
+        let t = 2.0 * self.tolerance(i, j);
+        let r2 = radius * radius;
+        if approx + t < r2 * (1.0 - 4.0 * f64::EPSILON) {
+            true
+        } else if approx - t > r2 * (1.0 + 4.0 * f64::EPSILON) {
+            false
+        } else {
+            self.exact(i, j).sqrt() < radius
+        }
+    }
+
+    /// Compute every panel of the chosen coverage and map it with `f`; the results come back in
+    /// panel order (rows ascending), whatever the number of threads.
+    pub fn map_panels<T: Send>(&self, coverage: Coverage, f: impl Fn(&Panel<'_>) -> T + Sync) -> Vec<T> {
+        assert!(coverage == Coverage::Full || self.same, "upper-triangle panels need a matrix against itself");
+        let m = self.a.rows();
+        let n = self.b.rows();
+        let height = (PANEL_ENTRIES / n.max(1)).clamp(MIN_PANEL_ROWS, MAX_PANEL_ROWS);
+        let starts: Vec<usize> = (0..m).step_by(height.max(1)).collect();
+        starts
+            .into_par_iter()
+            .map_init(Vec::new, |buf, i0| {
+                let rows = i0..(i0 + height).min(m);
+                let cols = match coverage {
+                    Coverage::Full => 0..n,
+                    Coverage::UpperTriangle => i0..n,
+                };
+                buf.resize(rows.len() * cols.len(), 0.0);
+                self.fill_panel(rows.clone(), cols.clone(), buf);
+                f(&Panel { rows, cols, d2: buf })
+            })
+            .collect()
+    }
+
+    /// `out[r, c] = max(0, ‖a_i‖² + ‖b_j‖² − 2 a_i·b_j)` (centred rows) for the panel.
+    fn fill_panel(&self, rows: Range<usize>, cols: Range<usize>, out: &mut [f64]) {
+        let p = self.a.cols();
+        let (h, w) = (rows.len(), cols.len());
+        let lhs = MatRef::from_row_major_slice(&self.a_centred.as_slice()[rows.start * p..rows.end * p], h, p);
+        let rhs = MatRef::from_row_major_slice(&self.b_centred.as_slice()[cols.start * p..cols.end * p], w, p);
+        matmul(MatMut::from_row_major_slice_mut(out, h, w), Accum::Replace, lhs, rhs.transpose(), -2.0, Par::Seq);
+        for (r, i) in rows.enumerate() {
+            let na = self.a_norms[i];
+            let row = &mut out[r * w..(r + 1) * w];
+            for (v, nb) in row.iter_mut().zip(&self.b_norms[cols.clone()]) {
+                *v = (*v + na + nb).max(0.0);
+            }
+        }
+    }
+}
+
+/// Squared Euclidean norm of every row.
+pub fn row_sq_norms(x: &Matrix) -> Vec<f64> {
+    x.row_iter().map(|r| r.iter().map(|v| v * v).sum()).collect()
+}
+
+fn column_means(x: &Matrix) -> Vec<f64> {
+    let mut mean = vec![0.0; x.cols()];
+    for r in x.row_iter() {
+        for (m, v) in mean.iter_mut().zip(r) {
+            *m += v;
+        }
+    }
+    let n = x.rows().max(1) as f64;
+    mean.iter_mut().for_each(|m| *m /= n);
+    mean
+}
+
+fn shifted(x: &Matrix, centre: &[f64]) -> Matrix {
+    let mut out = x.clone();
+    for r in 0..out.rows() {
+        for (v, c) in out.row_mut(r).iter_mut().zip(centre) {
+            *v -= c;
+        }
+    }
+    out
+}
 
 /// For each row of `query`, the squared Euclidean distance to its nearest row of `reference`,
-/// computed exactly as Σ (a_j − b_j)² (no cancellation: duplicates give exactly 0).
+/// computed exactly as `Σ (a_j − b_j)²` (duplicates give exactly 0; the value equals brute
+/// force). Candidates are the rows whose approximate distance cannot be ruled out by the error
+/// bound; only they are recomputed.
 pub fn nearest_sq_distances(query: &Matrix, reference: &Matrix) -> Vec<f64> {
-    assert_eq!(query.cols(), reference.cols(), "distance between matrices of different widths");
-    (0..query.rows())
-        .into_par_iter()
-        .map(|i| {
-            let q = query.row(i);
-            reference
-                .row_iter()
-                .map(|r| q.iter().zip(r).map(|(a, b)| (a - b) * (a - b)).sum::<f64>())
-                .fold(f64::INFINITY, f64::min)
-        })
-        .collect()
+    if reference.rows() == 0 {
+        return vec![f64::INFINITY; query.rows()];
+    }
+    let pw = Pairwise::new(query, reference);
+    pw.map_panels(Coverage::Full, |panel| {
+        let mut scratch = Vec::with_capacity(panel.cols.len());
+        panel.rows.clone().map(|i| exact_kth_smallest(&pw, panel, i, 1, &mut scratch)).collect::<Vec<_>>()
+    })
+    .concat()
+}
+
+/// For each row of `x`, the squared Euclidean distance to its `k`-th nearest **other** row
+/// (self excluded; duplicates of the row count, at distance 0), computed exactly. `NaN` for
+/// every row when `x` has at most `k` rows. PRDC's radius (metrics.md §3.5) is its square root.
+pub fn kth_nearest_sq_distances(x: &Matrix, k: usize) -> Vec<f64> {
+    assert!(k >= 1, "k-th nearest neighbour needs k ≥ 1");
+    if x.rows() <= k {
+        return vec![f64::NAN; x.rows()];
+    }
+    let pw = Pairwise::within(x);
+    pw.map_panels(Coverage::Full, |panel| {
+        let mut scratch = Vec::with_capacity(panel.cols.len());
+        panel.rows.clone().map(|i| exact_kth_smallest(&pw, panel, i, k, &mut scratch)).collect::<Vec<_>>()
+    })
+    .concat()
+}
+
+/// The exact `k`-th smallest of `Σ(a_i − b_j)²` over `j` (skipping `j = i` when `a` is `b`).
+///
+/// Let `U` be the k-th smallest upper bound `d̃² + t`. At least k exact values are ≤ U, so the
+/// k-th smallest exact value is ≤ U and every row with `d̃² − t > U` can be skipped; the rest
+/// are recomputed exactly and the k-th smallest of them is the answer.
+/// `scratch` is a reusable buffer.
+fn exact_kth_smallest(pw: &Pairwise<'_>, panel: &Panel<'_>, i: usize, k: usize, scratch: &mut Vec<f64>) -> f64 {
+    let row = panel.row(i);
+    let skip = |j: usize| pw.same && j == i;
+    let upper = scratch;
+    upper.clear();
+    upper.extend(row.iter().enumerate().filter(|&(j, _)| !skip(j)).map(|(j, &d)| d + pw.tolerance(i, j)));
+    let (_, bound, _) = upper.select_nth_unstable_by(k - 1, f64::total_cmp);
+    let bound = *bound;
+    upper.clear();
+    upper.extend(
+        row.iter()
+            .enumerate()
+            .filter(|&(j, &d)| !skip(j) && d - pw.tolerance(i, j) <= bound)
+            .map(|(j, _)| pw.exact(i, j)),
+    );
+    let (_, kth, _) = upper.select_nth_unstable_by(k - 1, f64::total_cmp);
+    *kth
+}
+
+/// `Σ_{i,j} exp(−γ d²(a_i, b_j))` over all pairs (the cross term of MMD², metrics.md §2.7).
+pub fn rbf_kernel_sum(a: &Matrix, b: &Matrix, gamma: f64) -> f64 {
+    let pw = Pairwise::new(a, b);
+    let partial = pw.map_panels(Coverage::Full, |panel| {
+        sum_in_order(panel.rows.clone().map(|i| sum_in_order(panel.row(i).iter().map(|d| (-gamma * d).exp()))))
+    });
+    sum_in_order(partial.into_iter())
+}
+
+/// `Σ_{i≠j} exp(−γ d²(x_i, x_j))` over ordered pairs of distinct rows (the within-set terms of
+/// MMD²), computed on the upper triangle and doubled.
+pub fn rbf_kernel_sum_offdiag(x: &Matrix, gamma: f64) -> f64 {
+    let pw = Pairwise::within(x);
+    let partial = pw.map_panels(Coverage::UpperTriangle, |panel| {
+        sum_in_order(panel.rows.clone().map(|i| {
+            let skip = i + 1 - panel.cols.start;
+            sum_in_order(panel.row(i)[skip..].iter().map(|d| (-gamma * d).exp()))
+        }))
+    });
+    2.0 * sum_in_order(partial.into_iter())
+}
+
+/// Pairwise (cascade) summation in a fixed order: error O(log n · ε) instead of O(n · ε).
+pub fn sum_in_order(values: impl Iterator<Item = f64>) -> f64 {
+    // Partial sums of blocks of 2^level values, combined like a binary counter.
+    let mut stack: Vec<(u32, f64)> = Vec::new();
+    for v in values {
+        let mut entry = (0u32, v);
+        while let Some(&(level, s)) = stack.last() {
+            if level != entry.0 {
+                break;
+            }
+            stack.pop();
+            entry = (level + 1, s + entry.1);
+        }
+        stack.push(entry);
+    }
+    stack.iter().rev().fold(0.0, |acc, &(_, s)| acc + s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(rows: &[&[f64]]) -> Matrix {
+        Matrix::from_rows(&rows.iter().map(|r| r.to_vec()).collect::<Vec<_>>()).unwrap()
+    }
+
+    /// A deterministic pseudo-random matrix with VST-like magnitudes (values around 5–15).
+    fn noisy(rows: usize, cols: usize, salt: u64) -> Matrix {
+        let mut state = salt.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+        let data = (0..rows * cols)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                5.0 + 10.0 * (state >> 11) as f64 / (1u64 << 53) as f64
+            })
+            .collect();
+        Matrix::from_row_major(rows, cols, data).unwrap()
+    }
+
+    fn brute_nearest(q: &Matrix, r: &Matrix) -> Vec<f64> {
+        q.row_iter().map(|a| r.row_iter().map(|b| exact_sq_distance(a, b)).fold(f64::INFINITY, f64::min)).collect()
+    }
+
+    #[test]
+    fn nearest_by_hand() {
+        let r = m(&[&[0.0, 0.0], &[3.0, 4.0]]);
+        let q = m(&[&[3.0, 4.0], &[1.0, 1.0], &[6.0, 8.0]]);
+        assert_eq!(nearest_sq_distances(&q, &r), vec![0.0, 2.0, 25.0]);
+    }
+
+    #[test]
+    fn nearest_matches_brute_force_exactly_with_duplicates() {
+        let r = noisy(300, 40, 1);
+        let mut q = noisy(150, 40, 2);
+        for i in 0..20 {
+            q.row_mut(i * 7).copy_from_slice(r.row(i * 11)); // exact copies of reference rows
+        }
+        let fast = nearest_sq_distances(&q, &r);
+        assert_eq!(fast, brute_nearest(&q, &r));
+        assert!((0..20).all(|i| fast[i * 7] == 0.0));
+    }
+
+    #[test]
+    fn kth_nearest_by_hand_and_against_sorting() {
+        // Points on a line at 0, 1, 3, 6: 2nd nearest other point of 0 is 3 (d² = 9).
+        let x = m(&[&[0.0], &[1.0], &[3.0], &[6.0]]);
+        assert_eq!(kth_nearest_sq_distances(&x, 1), vec![1.0, 1.0, 4.0, 9.0]);
+        assert_eq!(kth_nearest_sq_distances(&x, 2), vec![9.0, 4.0, 9.0, 25.0]);
+        assert!(kth_nearest_sq_distances(&x, 4).iter().all(|v| v.is_nan()));
+
+        let mut y = noisy(200, 30, 3);
+        let dup = y.row(5).to_vec();
+        y.row_mut(9).copy_from_slice(&dup);
+        let fast = kth_nearest_sq_distances(&y, 5);
+        for i in 0..y.rows() {
+            let mut d: Vec<f64> =
+                (0..y.rows()).filter(|&j| j != i).map(|j| exact_sq_distance(y.row(i), y.row(j))).collect();
+            d.sort_by(f64::total_cmp);
+            assert_eq!(fast[i], d[4], "row {i}");
+        }
+        assert_eq!(kth_nearest_sq_distances(&y, 1)[5], 0.0);
+    }
+
+    #[test]
+    fn kernel_sums_by_hand() {
+        // d² = 0 on the diagonal, 4 between the two rows of x; γ = 1/2.
+        let x = m(&[&[0.0, 0.0], &[2.0, 0.0]]);
+        let y = m(&[&[0.0, 1.0]]);
+        let e = |v: f64| (-0.5 * v).exp();
+        assert!((rbf_kernel_sum_offdiag(&x, 0.5) - 2.0 * e(4.0)).abs() < 1e-15);
+        assert!((rbf_kernel_sum(&x, &y, 0.5) - (e(1.0) + e(5.0))).abs() < 1e-15);
+    }
+
+    #[test]
+    fn kernel_sums_match_direct_sums_across_panels() {
+        // 300 rows × 40 columns span several panels of the upper triangle.
+        let x = noisy(300, 40, 4);
+        let y = noisy(170, 40, 5);
+        let g = 1.0 / 40.0;
+        let direct = |a: &Matrix, b: &Matrix, skip_diag: bool| -> f64 {
+            let mut s = 0.0;
+            for i in 0..a.rows() {
+                for j in 0..b.rows() {
+                    if !(skip_diag && i == j) {
+                        s += (-g * exact_sq_distance(a.row(i), b.row(j))).exp();
+                    }
+                }
+            }
+            s
+        };
+        let rel = |a: f64, b: f64| ((a - b) / b).abs();
+        assert!(rel(rbf_kernel_sum_offdiag(&x, g), direct(&x, &x, true)) < 1e-12);
+        assert!(rel(rbf_kernel_sum(&x, &y, g), direct(&x, &y, false)) < 1e-12);
+    }
+
+    #[test]
+    fn strictly_within_is_exact_at_the_boundary() {
+        let a = m(&[&[0.0, 0.0]]);
+        let b = m(&[&[3.0, 4.0]]);
+        let pw = Pairwise::new(&a, &b);
+        let approx = pw.map_panels(Coverage::Full, |p| p.row(0)[0])[0];
+        assert!(!pw.strictly_within(0, 0, approx, 5.0)); // d = 5 is not < 5
+        assert!(pw.strictly_within(0, 0, approx, 5.0 + 1e-12));
+    }
+
+    #[test]
+    fn cascade_sum_is_order_fixed_and_accurate() {
+        assert_eq!(sum_in_order([1.0, 2.0, 3.0].into_iter()), 6.0);
+        assert_eq!(sum_in_order(std::iter::empty()), 0.0);
+        // 10⁶ copies of 0.1: naive left-to-right summation drifts by ~1e-6 relative.
+        let n = 1_000_000;
+        let s = sum_in_order(std::iter::repeat_n(0.1, n));
+        assert!((s - 1e5).abs() < 1e-15 * 1e5 * 20.0, "{s}");
+    }
 }

@@ -2,3 +2,4 @@
 //! logistic regression, PCA, eigendecomposition.
 
 pub mod distance;
+pub mod pca;
