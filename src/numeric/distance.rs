@@ -413,6 +413,25 @@ mod tests {
     }
 
     #[test]
+    fn bit_identical_for_any_thread_count() {
+        // 700 rows give six 128-row panels, so the threads really split the work.
+        let x = noisy(700, 25, 6);
+        let y = noisy(650, 25, 7);
+        let run = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            pool.install(|| {
+                (
+                    rbf_kernel_sum(&x, &y, 0.04).to_bits(),
+                    rbf_kernel_sum_offdiag(&x, 0.04).to_bits(),
+                    nearest_sq_distances(&y, &x),
+                    kth_nearest_sq_distances(&x, 5),
+                )
+            })
+        };
+        assert_eq!(run(1), run(4));
+    }
+
+    #[test]
     fn cascade_sum_is_order_fixed_and_accurate() {
         assert_eq!(sum_in_order([1.0, 2.0, 3.0].into_iter()), 6.0);
         assert_eq!(sum_in_order(std::iter::empty()), 0.0);
