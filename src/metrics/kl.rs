@@ -16,7 +16,6 @@
 use super::{EvalInput, Metric, MetricOutput, Score};
 use crate::data::matrix::Matrix;
 use crate::error::Result;
-use rayon::prelude::*;
 
 /// Number of bin edges (`kl.n_edges`, §6): 49 bins.
 pub const N_EDGES: usize = 50;
@@ -49,26 +48,56 @@ impl Metric for KlDivergence {
     }
 }
 
-/// `mean_g KL_g(real ‖ synthetic)` over all genes (columns). Genes are independent and are
-/// computed in parallel; the mean sums them in gene order.
+/// `mean_g KL_g(real ‖ synthetic)` over all genes (columns). The matrices are scanned row by row
+/// (contiguous memory): one pass for each gene's range, one to count each gene's bins; the mean
+/// sums the genes in order.
 pub fn mean_kl(real: &Matrix, synthetic: &Matrix) -> f64 {
     assert_eq!(real.cols(), synthetic.cols(), "KL between matrices of different widths");
-    let per_gene: Vec<f64> =
-        (0..real.cols()).into_par_iter().map(|g| gene_kl(&real.column(g), &synthetic.column(g))).collect();
-    per_gene.iter().sum::<f64>() / per_gene.len() as f64
+    let p = real.cols();
+    let mut lo = vec![f64::INFINITY; p];
+    let mut hi = vec![f64::NEG_INFINITY; p];
+    for row in real.row_iter().chain(synthetic.row_iter()) {
+        for ((l, h), &v) in lo.iter_mut().zip(hi.iter_mut()).zip(row) {
+            *l = l.min(v);
+            *h = h.max(v);
+        }
+    }
+    let edges: Vec<[f64; N_EDGES]> = lo.iter().zip(&hi).map(|(&l, &h)| linspace_edges(l, h)).collect();
+    let real_counts = bin_counts(real, &edges);
+    let syn_counts = bin_counts(synthetic, &edges);
+    let kl_sum: f64 = (0..p)
+        .map(|g| {
+            if hi[g] == lo[g] {
+                return 0.0;
+            }
+            let p_real = smoothed_distribution(&real_counts[g], real.rows(), &edges[g]);
+            let p_syn = smoothed_distribution(&syn_counts[g], synthetic.rows(), &edges[g]);
+            kl(&p_real, &p_syn)
+        })
+        .sum();
+    kl_sum / p as f64
 }
 
 /// `KL_g(real ‖ synthetic)` of one gene (module doc).
 pub fn gene_kl(real: &[f64], synthetic: &[f64]) -> f64 {
-    let lo = real.iter().chain(synthetic).copied().fold(f64::INFINITY, f64::min);
-    let hi = real.iter().chain(synthetic).copied().fold(f64::NEG_INFINITY, f64::max);
-    if hi == lo {
-        return 0.0;
+    let real = Matrix::from_row_major(real.len(), 1, real.to_vec()).expect("one column");
+    let synthetic = Matrix::from_row_major(synthetic.len(), 1, synthetic.to_vec()).expect("one column");
+    mean_kl(&real, &synthetic)
+}
+
+fn kl(p_real: &[f64], p_syn: &[f64]) -> f64 {
+    p_real.iter().zip(p_syn).map(|(pr, ps)| pr * (pr / ps).ln()).sum()
+}
+
+/// Per gene, the number of rows in each bin (constant genes: everything in bin 0).
+fn bin_counts(x: &Matrix, edges: &[[f64; N_EDGES]]) -> Vec<[u32; N_EDGES - 1]> {
+    let mut counts = vec![[0u32; N_EDGES - 1]; x.cols()];
+    for row in x.row_iter() {
+        for ((c, e), &v) in counts.iter_mut().zip(edges).zip(row) {
+            c[bin_of(v, e)] += 1;
+        }
     }
-    let edges = linspace_edges(lo, hi);
-    let p_real = smoothed_distribution(real, &edges);
-    let p_syn = smoothed_distribution(synthetic, &edges);
-    p_real.iter().zip(&p_syn).map(|(pr, ps)| pr * (pr / ps).ln()).sum()
+    counts
 }
 
 /// numpy `linspace(lo, hi, 50)`: `i·step + lo` with `step = (hi − lo)/49`, last edge exactly `hi`.
@@ -86,8 +115,12 @@ fn linspace_edges(lo: f64, hi: f64) -> [f64; N_EDGES] {
 /// for `v = e_49`. The arithmetic guess is corrected against the actual edges.
 fn bin_of(v: f64, edges: &[f64; N_EDGES]) -> usize {
     let last = N_EDGES - 2;
-    let step = (edges[N_EDGES - 1] - edges[0]) / (N_EDGES - 1) as f64;
-    let mut i = (((v - edges[0]) / step).floor().max(0.0) as usize).min(last);
+    let width = edges[N_EDGES - 1] - edges[0];
+    if width <= 0.0 {
+        return 0;
+    }
+    let guess = (v - edges[0]) / width * (N_EDGES - 1) as f64;
+    let mut i = (guess.max(0.0) as usize).min(last);
     while i > 0 && v < edges[i] {
         i -= 1;
     }
@@ -97,16 +130,12 @@ fn bin_of(v: f64, edges: &[f64; N_EDGES]) -> usize {
     i
 }
 
-/// `P_x` of the module doc: histogram density plus `1e-10`, normalised to sum 1.
-fn smoothed_distribution(values: &[f64], edges: &[f64; N_EDGES]) -> [f64; N_EDGES - 1] {
-    let mut counts = [0usize; N_EDGES - 1];
-    for &v in values {
-        counts[bin_of(v, edges)] += 1;
-    }
-    let total = values.len() as f64;
+/// `P_x` of the module doc from a gene's bin counts over `n` rows: density plus `1e-10`,
+/// normalised to sum 1.
+fn smoothed_distribution(counts: &[u32; N_EDGES - 1], n: usize, edges: &[f64; N_EDGES]) -> [f64; N_EDGES - 1] {
     let mut q = [0.0; N_EDGES - 1];
     for (i, qi) in q.iter_mut().enumerate() {
-        *qi = counts[i] as f64 / (edges[i + 1] - edges[i]) / total + DENSITY_EPS;
+        *qi = f64::from(counts[i]) / (edges[i + 1] - edges[i]) / n as f64 + DENSITY_EPS;
     }
     let norm: f64 = q.iter().sum();
     q.iter_mut().for_each(|v| *v /= norm);
