@@ -117,13 +117,11 @@ fn top_right_singular_vectors(z: &Matrix, k: usize) -> Result<(Matrix, Vec<f64>)
     } else {
         matmul(g.as_mut(), Accum::Replace, zf.transpose(), zf, 1.0, Par::Seq);
     }
-    let (values, vectors) = symmetric_eigen(&g)?;
+    let (values, vectors) = top_eigenpairs(&g, k)?;
     let mut components = Matrix::zeros(k, p);
     let mut singular = Vec::with_capacity(k);
-    // Eigenvalues are ascending: the top k are the last k columns.
-    for c in 0..k {
-        let col = dim - 1 - c;
-        let s = values[col].max(0.0).sqrt();
+    for (c, &value) in values.iter().enumerate() {
+        let s = value.max(0.0).sqrt();
         singular.push(s);
         let row = components.row_mut(c);
         if s == 0.0 {
@@ -131,18 +129,19 @@ fn top_right_singular_vectors(z: &Matrix, k: usize) -> Result<(Matrix, Vec<f64>)
         }
         if gram_side {
             for (j, v) in row.iter_mut().enumerate() {
-                *v = (0..n).map(|i| zf[(i, j)] * vectors[(i, col)]).sum::<f64>() / s;
+                *v = (0..n).map(|i| zf[(i, j)] * vectors[(i, c)]).sum::<f64>() / s;
             }
         } else {
-            row.iter_mut().enumerate().for_each(|(j, v)| *v = vectors[(j, col)]);
+            row.iter_mut().enumerate().for_each(|(j, v)| *v = vectors[(j, c)]);
         }
         flip_sign(row);
     }
     Ok((components, singular))
 }
 
-/// Eigenvalues (ascending) and eigenvectors (columns) of a symmetric matrix, sequentially.
-fn symmetric_eigen(a: &Mat<f64>) -> Result<(Vec<f64>, Mat<f64>)> {
+/// The `k` largest eigenvalues (descending) and their eigenvectors (columns) of a symmetric
+/// matrix, from the full eigendecomposition computed sequentially.
+fn top_eigenpairs(a: &Mat<f64>, k: usize) -> Result<(Vec<f64>, Mat<f64>)> {
     let n = a.nrows();
     let mut s = faer::diag::Diag::<f64>::zeros(n);
     let mut u = Mat::<f64>::zeros(n, n);
@@ -154,7 +153,9 @@ fn symmetric_eigen(a: &Mat<f64>) -> Result<(Vec<f64>, Mat<f64>)> {
     {
         bail!("PCA eigendecomposition of a {n} x {n} matrix failed: {e:?}");
     }
-    Ok(((0..n).map(|i| s[i]).collect(), u))
+    // Ascending order: the top k are the last k.
+    let values = (0..k).map(|c| s[n - 1 - c]).collect();
+    Ok((values, Mat::<f64>::from_fn(n, k, |i, c| u[(i, n - 1 - c)])))
 }
 
 /// Flip `v` so that its largest-magnitude entry (the first on ties) is positive.
@@ -220,5 +221,16 @@ mod tests {
             }
         }
         assert!(Pca::fit(&x, 7, false).is_err());
+    }
+
+    #[test]
+    fn degenerate_data_gives_zero_components_without_failing() {
+        // Constant data (Gram matrix 0) and rank-1 data.
+        let constant = Matrix::from_row_major(100, 80, vec![3.5; 8000]).unwrap();
+        let pca = Pca::fit(&constant, 2, false).unwrap();
+        assert_eq!(pca.singular_values, vec![0.0, 0.0]);
+        let rank_one: Vec<f64> = (0..100 * 80).map(|i| ((i / 80) as f64) * (1.0 + (i % 80) as f64)).collect();
+        let pca = Pca::fit(&Matrix::from_row_major(100, 80, rank_one).unwrap(), 2, true).unwrap();
+        assert!(pca.singular_values[0] > 1.0 && pca.singular_values[1] < 1e-6 * pca.singular_values[0]);
     }
 }
