@@ -162,9 +162,8 @@ mod tests {
         let (zr, zs) = (49.0 + 47.0 * eps, 49.0 + 48.0 * eps);
         let (pr_hit, pr_miss) = ((24.5 + eps) / zr, eps / zr);
         let (ps0, ps_miss) = ((49.0 + eps) / zs, eps / zs);
-        let expected = pr_hit * (pr_hit / ps0).ln()
-            + pr_hit * (pr_hit / ps_miss).ln()
-            + 47.0 * pr_miss * (pr_miss / ps_miss).ln();
+        let expected =
+            pr_hit * (pr_hit / ps0).ln() + pr_hit * (pr_hit / ps_miss).ln() + 47.0 * pr_miss * (pr_miss / ps_miss).ln();
         let kl = gene_kl(&[0.0, 1.0], &[0.0, 0.0]);
         // The real bin widths differ from 1/49 in the last bits, hence the 1e-9 tolerance.
         assert!((kl - expected).abs() < 1e-9 * expected, "{kl} vs {expected}");

@@ -138,15 +138,18 @@ impl Metric for Mmd {
         let gamma = default_gamma(input.train.x.cols());
         let real = &input.real.mmd;
         let (xtr, xte, xs) = (&input.train.x, &input.test.x, &input.synthetic.x);
-        let train = SelfSum { rows: xtr.rows(), offdiag: *real.train.get_or_init(|| rbf_kernel_sum_offdiag(xtr, gamma)) };
+        let train =
+            SelfSum { rows: xtr.rows(), offdiag: *real.train.get_or_init(|| rbf_kernel_sum_offdiag(xtr, gamma)) };
         let syn = self_sum(xs, gamma);
         let mmd_train = combine(train, syn, rbf_kernel_sum(xtr, xs, gamma));
         let mut scores = Vec::new();
         match self.0 {
             MmdColumns::Camda2025 => scores.push(Score::new("MMD_score", mmd_train)),
             MmdColumns::Camda2026 => {
-                let test =
-                    SelfSum { rows: xte.rows(), offdiag: *real.test.get_or_init(|| rbf_kernel_sum_offdiag(xte, gamma)) };
+                let test = SelfSum {
+                    rows: xte.rows(),
+                    offdiag: *real.test.get_or_init(|| rbf_kernel_sum_offdiag(xte, gamma)),
+                };
                 let base = *real.base.get_or_init(|| combine(test, train, rbf_kernel_sum(xte, xtr, gamma)));
                 scores.push(Score::new("MMD_train", mmd_train));
                 scores.push(Score::new("MMD_test", combine(test, syn, rbf_kernel_sum(xte, xs, gamma))));

@@ -37,26 +37,29 @@ pub struct PcaPlot(pub PcaDefinition);
 #[derive(Default)]
 pub struct RealPca {
     /// `camda2025`: `Xtr` projected on its own unscaled PCA.
-    own_train: OnceLock<Result<Vec<[f64; 2]>>>,
+    own_train: OnceLock<Result<Points>>,
     /// `camda2026`: the standardised PCA fitted on `Xtr`, and `Xtr` projected on it.
-    shared: OnceLock<Result<(Pca, Vec<[f64; 2]>)>>,
+    shared: OnceLock<Result<(Pca, Points)>>,
 }
+
+/// 2-D coordinates, one per row.
+type Points = Vec<[f64; 2]>;
 
 /// Number of plotted components.
 const COMPONENTS: usize = 2;
 
-fn points(m: &Matrix) -> Vec<[f64; 2]> {
+fn points(m: &Matrix) -> Points {
     m.row_iter().map(|r| [r[0], r[1]]).collect()
 }
 
 /// `x` projected onto its own unscaled 2-component PCA.
-fn own_projection(x: &Matrix) -> Result<Vec<[f64; 2]>> {
+fn own_projection(x: &Matrix) -> Result<Points> {
     Ok(points(&Pca::fit(x, COMPONENTS, false)?.transform(x)?))
 }
 
 impl PcaPlot {
     /// Coordinates of `Xtr` and `Xs` under this definition.
-    fn project(&self, input: &EvalInput<'_>) -> Result<(Vec<[f64; 2]>, Vec<[f64; 2]>)> {
+    fn project(&self, input: &EvalInput<'_>) -> Result<(Points, Points)> {
         let (xtr, xs) = (&input.train.x, &input.synthetic.x);
         let cache = &input.real.pca;
         match self.0 {
@@ -91,7 +94,10 @@ impl Metric for PcaPlot {
         let (real, synthetic) = match self.project(input) {
             Ok(points) => points,
             Err(e) => {
-                return Ok(MetricOutput { diagnostics: vec![("pca_skipped".into(), e.to_string())], ..Default::default() })
+                return Ok(MetricOutput {
+                    diagnostics: vec![("pca_skipped".into(), e.to_string())],
+                    ..Default::default()
+                })
             }
         };
         Ok(MetricOutput {

@@ -361,11 +361,11 @@ mod tests {
         let dup = y.row(5).to_vec();
         y.row_mut(9).copy_from_slice(&dup);
         let fast = kth_nearest_sq_distances(&y, 5);
-        for i in 0..y.rows() {
+        for (i, &got) in fast.iter().enumerate() {
             let mut d: Vec<f64> =
                 (0..y.rows()).filter(|&j| j != i).map(|j| exact_sq_distance(y.row(i), y.row(j))).collect();
             d.sort_by(f64::total_cmp);
-            assert_eq!(fast[i], d[4], "row {i}");
+            assert_eq!(got, d[4], "row {i}");
         }
         assert_eq!(kth_nearest_sq_distances(&y, 1)[5], 0.0);
     }

@@ -146,8 +146,7 @@ fn top_eigenpairs(a: &Mat<f64>, k: usize) -> Result<(Vec<f64>, Mat<f64>)> {
     let mut s = faer::diag::Diag::<f64>::zeros(n);
     let mut u = Mat::<f64>::zeros(n, n);
     let par = Par::Seq;
-    let mut mem =
-        MemBuffer::new(self_adjoint_evd_scratch::<f64>(n, ComputeEigenvectors::Yes, par, Default::default()));
+    let mut mem = MemBuffer::new(self_adjoint_evd_scratch::<f64>(n, ComputeEigenvectors::Yes, par, Default::default()));
     if let Err(e) =
         self_adjoint_evd(a.as_ref(), s.as_mut(), Some(u.as_mut()), par, MemStack::new(&mut mem), Default::default())
     {
@@ -208,7 +207,8 @@ mod tests {
     #[test]
     fn gram_and_covariance_routes_agree() {
         // 6 rows × 4 columns (n ≥ p: p × p route) and its transpose-shaped sibling 4 × 6.
-        let rows: Vec<Vec<f64>> = (0..6).map(|i| (0..4).map(|j| ((i * 7 + j * 3) % 5) as f64 + 0.1 * j as f64).collect()).collect();
+        let rows: Vec<Vec<f64>> =
+            (0..6).map(|i| (0..4).map(|j| ((i * 7 + j * 3) % 5) as f64 + 0.1 * j as f64).collect()).collect();
         let x = Matrix::from_rows(&rows).unwrap();
         let tall = Pca::fit(&x, 2, true).unwrap();
         // Zero columns change nothing but make n < p, which takes the n × n Gram route.
