@@ -17,7 +17,7 @@
 use super::{EvalInput, Metric, MetricOutput, Score};
 use crate::data::matrix::Matrix;
 use crate::error::Result;
-use crate::numeric::distance::{kth_nearest_sq_distances, Coverage, Pairwise};
+use crate::numeric::distance::{kth_nearest_sq_distances, Coverage, Pairwise, Precision};
 use std::sync::OnceLock;
 
 /// Neighbourhood size `k` of the radii.
@@ -56,7 +56,7 @@ pub fn prdc_with_radii(real: &Matrix, real_radii: &[f64], fake: &Matrix, fake_ra
     if real.rows() <= k || fake.rows() <= k {
         return PrdcValues::NAN;
     }
-    let pw = Pairwise::new(real, fake);
+    let pw = Pairwise::new(real, fake, Precision::Screening);
     // Per panel of real rows: #real rows within each fake's reach, and per real row whether it
     // is inside some fake ball (recall) and whether some fake is inside its ball (coverage).
     let panels = pw.map_panels(Coverage::Full, |panel| {

@@ -16,10 +16,12 @@
 //! threads.
 //!
 //! The expansion is approximate. Each entry carries a rigorous error bound
-//! `t(i,j) = τ·(‖a_i − c‖² + ‖b_j − c‖²)` with `τ = 2(p + 8)·ε` (`ε` = machine epsilon),
-//! which covers the rounding of the norms, the dot product and of the exact recomputation
-//! below. Wherever a *decision* depends on a distance (nearest neighbour, k-th neighbour,
-//! PRDC's strict `<`), candidates inside the error window are recomputed exactly as
+//! `t(i,j) = τ·(‖a_i − c‖² + ‖b_j − c‖²)` that covers the rounding of the norms, of the dot
+//! product and of the exact recomputation below: `τ = 2(p + 8)·ε₆₄` for f64 products
+//! ([`Precision::Double`], used by the kernel sums) and `τ = (p + 16)·ε₃₂` for f32 products
+//! ([`Precision::Screening`], twice as fast, used only to screen candidates). Wherever a
+//! *decision* depends on a distance (nearest neighbour, k-th neighbour, PRDC's strict `<`),
+//! candidates inside the error window are recomputed exactly as
 //! `Σ_j (a_j − b_j)²` from the original rows, so identical rows give exactly 0 and the
 //! outcome equals brute force. Kernel sums (MMD) use `d̃²` directly.
 
@@ -51,13 +53,28 @@ pub enum Coverage {
     UpperTriangle,
 }
 
+/// Arithmetic of the panel products.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Precision {
+    /// f64 products (`τ = 2(p + 8)·ε₆₄`): for values used directly, such as kernel sums.
+    Double,
+    /// f32 products, about twice as fast (`τ = (p + 16)·ε₃₂`): only to *screen* candidates for
+    /// decisions that are then settled exactly (nearest neighbours, PRDC comparisons).
+    Screening,
+}
+
+/// Rows shifted by the common centre, in the panel arithmetic (row-major).
+enum Centred {
+    Double(Vec<f64>, Vec<f64>),
+    Single(Vec<f32>, Vec<f32>),
+}
+
 /// A prepared pair of matrices whose distances are produced panel by panel.
 pub struct Pairwise<'a> {
     a: &'a Matrix,
     b: &'a Matrix,
-    /// `a` and `b` shifted by the column mean of `b`.
-    a_centred: Matrix,
-    b_centred: Matrix,
+    /// `a` and `b` shifted by the column mean of `b` (rounded to f32 when screening).
+    centred: Centred,
     /// `τ·‖a_i − c‖²` and `τ·‖b_j − c‖²`: the per-entry error bound is their sum.
     a_tol: Vec<f64>,
     b_tol: Vec<f64>,
@@ -84,27 +101,36 @@ impl Panel<'_> {
 
 impl<'a> Pairwise<'a> {
     /// Distances between the rows of `a` and the rows of `b` (same column count).
-    pub fn new(a: &'a Matrix, b: &'a Matrix) -> Self {
+    pub fn new(a: &'a Matrix, b: &'a Matrix, precision: Precision) -> Self {
         assert_eq!(a.cols(), b.cols(), "distance between matrices of different widths");
-        let centre = column_means(b);
-        let a_centred = shifted(a, &centre);
-        let b_centred = shifted(b, &centre);
-        Self::assemble(a, b, a_centred, b_centred, false)
+        Self::assemble(a, b, false, precision)
     }
 
     /// Distances among the rows of `x`.
-    pub fn within(x: &'a Matrix) -> Self {
-        let centred = shifted(x, &column_means(x));
-        Self::assemble(x, x, centred.clone(), centred, true)
+    pub fn within(x: &'a Matrix, precision: Precision) -> Self {
+        Self::assemble(x, x, true, precision)
     }
 
-    fn assemble(a: &'a Matrix, b: &'a Matrix, a_centred: Matrix, b_centred: Matrix, same: bool) -> Self {
-        let tau = 2.0 * (a.cols() as f64 + 8.0) * f64::EPSILON;
-        let a_norms = row_sq_norms(&a_centred);
-        let b_norms = row_sq_norms(&b_centred);
+    /// Centre both matrices on the column mean of `b` and take norms and error bounds of the
+    /// rows as the panels will see them.
+    fn assemble(a: &'a Matrix, b: &'a Matrix, same: bool, precision: Precision) -> Self {
+        let centre = column_means(b);
+        let p = a.cols() as f64;
+        let (centred, a_norms, b_norms, tau) = match precision {
+            Precision::Double => {
+                let (ca, cb) = (shifted(a, &centre, |v| v), shifted(b, &centre, |v| v));
+                let (na, nb) = (sq_norms(&ca, p as usize), sq_norms(&cb, p as usize));
+                (Centred::Double(ca, cb), na, nb, 2.0 * (p + 8.0) * f64::EPSILON)
+            }
+            Precision::Screening => {
+                let (ca, cb) = (shifted(a, &centre, |v| v as f32), shifted(b, &centre, |v| v as f32));
+                let (na, nb) = (sq_norms(&ca, p as usize), sq_norms(&cb, p as usize));
+                (Centred::Single(ca, cb), na, nb, (p + 16.0) * f64::from(f32::EPSILON))
+            }
+        };
         let a_tol = a_norms.iter().map(|v| tau * v).collect();
         let b_tol = b_norms.iter().map(|v| tau * v).collect();
-        Pairwise { a, b, a_centred, b_centred, a_tol, b_tol, a_norms, b_norms, same }
+        Pairwise { a, b, centred, a_tol, b_tol, a_norms, b_norms, same }
     }
 
     pub fn a(&self) -> &Matrix {
@@ -150,26 +176,39 @@ impl<'a> Pairwise<'a> {
         let starts: Vec<usize> = (0..m).step_by(height.max(1)).collect();
         starts
             .into_par_iter()
-            .map_init(Vec::new, |buf, i0| {
-                let rows = i0..(i0 + height).min(m);
-                let cols = match coverage {
-                    Coverage::Full => 0..n,
-                    Coverage::UpperTriangle => i0..n,
-                };
-                buf.resize(rows.len() * cols.len(), 0.0);
-                self.fill_panel(rows.clone(), cols.clone(), buf);
-                f(&Panel { rows, cols, d2: buf })
-            })
+            .map_init(
+                || (Vec::new(), Vec::new()),
+                |buf, i0| {
+                    let rows = i0..(i0 + height).min(m);
+                    let cols = match coverage {
+                        Coverage::Full => 0..n,
+                        Coverage::UpperTriangle => i0..n,
+                    };
+                    let (out, single) = buf;
+                    out.resize(rows.len() * cols.len(), 0.0);
+                    self.fill_panel(rows.clone(), cols.clone(), out, single);
+                    f(&Panel { rows, cols, d2: out })
+                },
+            )
             .collect()
     }
 
-    /// `out[r, c] = max(0, ‖a_i‖² + ‖b_j‖² − 2 a_i·b_j)` (centred rows) for the panel.
-    fn fill_panel(&self, rows: Range<usize>, cols: Range<usize>, out: &mut [f64]) {
-        let p = self.a.cols();
+    /// `out[r, c] = max(0, ‖a_i‖² + ‖b_j‖² − 2 a_i·b_j)` (centred rows) for the panel; `single`
+    /// is the f32 product buffer of the screening precision.
+    fn fill_panel(&self, rows: Range<usize>, cols: Range<usize>, out: &mut [f64], single: &mut Vec<f32>) {
         let (h, w) = (rows.len(), cols.len());
-        let lhs = MatRef::from_row_major_slice(&self.a_centred.as_slice()[rows.start * p..rows.end * p], h, p);
-        let rhs = MatRef::from_row_major_slice(&self.b_centred.as_slice()[cols.start * p..cols.end * p], w, p);
-        matmul(MatMut::from_row_major_slice_mut(out, h, w), Accum::Replace, lhs, rhs.transpose(), -2.0, Par::Seq);
+        match &self.centred {
+            Centred::Double(ca, cb) => {
+                let dst = MatMut::from_row_major_slice_mut(out, h, w);
+                product(dst, block(ca, &rows, self.a.cols()), block(cb, &cols, self.a.cols()));
+            }
+            Centred::Single(ca, cb) => {
+                single.resize(h * w, 0.0);
+                let dst = MatMut::from_row_major_slice_mut(single.as_mut_slice(), h, w);
+                product(dst, block(ca, &rows, self.a.cols()), block(cb, &cols, self.a.cols()));
+                out.iter_mut().zip(single.iter()).for_each(|(o, v)| *o = f64::from(*v));
+            }
+        }
         for (r, i) in rows.enumerate() {
             let na = self.a_norms[i];
             let row = &mut out[r * w..(r + 1) * w];
@@ -180,9 +219,19 @@ impl<'a> Pairwise<'a> {
     }
 }
 
-/// Squared Euclidean norm of every row.
-pub fn row_sq_norms(x: &Matrix) -> Vec<f64> {
-    x.row_iter().map(|r| r.iter().map(|v| v * v).sum()).collect()
+/// Rows `rows` of a row-major matrix with `p` columns, as a faer view.
+fn block<'m, T>(data: &'m [T], rows: &Range<usize>, p: usize) -> MatRef<'m, T> {
+    MatRef::from_row_major_slice(&data[rows.start * p..rows.end * p], rows.len(), p)
+}
+
+/// `dst = −2 · lhs · rhsᵀ`, sequential (the panels are the parallel unit).
+fn product<T: faer::traits::ComplexField + From<i8>>(dst: MatMut<'_, T>, lhs: MatRef<'_, T>, rhs: MatRef<'_, T>) {
+    matmul(dst, Accum::Replace, lhs, rhs.transpose(), T::from(-2), Par::Seq);
+}
+
+/// Squared Euclidean norm (in f64) of every row of a row-major matrix with `p` columns.
+fn sq_norms<T: Copy + Into<f64>>(data: &[T], p: usize) -> Vec<f64> {
+    data.chunks_exact(p.max(1)).map(|r| r.iter().map(|&v| v.into() * v.into()).sum()).collect()
 }
 
 fn column_means(x: &Matrix) -> Vec<f64> {
@@ -197,14 +246,9 @@ fn column_means(x: &Matrix) -> Vec<f64> {
     mean
 }
 
-fn shifted(x: &Matrix, centre: &[f64]) -> Matrix {
-    let mut out = x.clone();
-    for r in 0..out.rows() {
-        for (v, c) in out.row_mut(r).iter_mut().zip(centre) {
-            *v -= c;
-        }
-    }
-    out
+/// `x − centre` row by row, converted to the panel arithmetic.
+fn shifted<T>(x: &Matrix, centre: &[f64], convert: impl Fn(f64) -> T) -> Vec<T> {
+    x.row_iter().flat_map(|r| r.iter().zip(centre).map(|(v, c)| convert(v - c))).collect()
 }
 
 /// For each row of `query`, the squared Euclidean distance to its nearest row of `reference`,
@@ -215,7 +259,7 @@ pub fn nearest_sq_distances(query: &Matrix, reference: &Matrix) -> Vec<f64> {
     if reference.rows() == 0 {
         return vec![f64::INFINITY; query.rows()];
     }
-    let pw = Pairwise::new(query, reference);
+    let pw = Pairwise::new(query, reference, Precision::Screening);
     pw.map_panels(Coverage::Full, |panel| {
         let mut scratch = Vec::with_capacity(panel.cols.len());
         panel.rows.clone().map(|i| exact_kth_smallest(&pw, panel, i, 1, &mut scratch)).collect::<Vec<_>>()
@@ -231,7 +275,7 @@ pub fn kth_nearest_sq_distances(x: &Matrix, k: usize) -> Vec<f64> {
     if x.rows() <= k {
         return vec![f64::NAN; x.rows()];
     }
-    let pw = Pairwise::within(x);
+    let pw = Pairwise::within(x, Precision::Screening);
     pw.map_panels(Coverage::Full, |panel| {
         let mut scratch = Vec::with_capacity(panel.cols.len());
         panel.rows.clone().map(|i| exact_kth_smallest(&pw, panel, i, k, &mut scratch)).collect::<Vec<_>>()
@@ -266,7 +310,7 @@ fn exact_kth_smallest(pw: &Pairwise<'_>, panel: &Panel<'_>, i: usize, k: usize, 
 
 /// `Σ_{i,j} exp(−γ d²(a_i, b_j))` over all pairs (the cross term of MMD², metrics.md §2.7).
 pub fn rbf_kernel_sum(a: &Matrix, b: &Matrix, gamma: f64) -> f64 {
-    let pw = Pairwise::new(a, b);
+    let pw = Pairwise::new(a, b, Precision::Double);
     let partial = pw.map_panels(Coverage::Full, |panel| {
         sum_in_order(panel.rows.clone().map(|i| sum_in_order(panel.row(i).iter().map(|d| (-gamma * d).exp()))))
     });
@@ -276,7 +320,7 @@ pub fn rbf_kernel_sum(a: &Matrix, b: &Matrix, gamma: f64) -> f64 {
 /// `Σ_{i≠j} exp(−γ d²(x_i, x_j))` over ordered pairs of distinct rows (the within-set terms of
 /// MMD²), computed on the upper triangle and doubled.
 pub fn rbf_kernel_sum_offdiag(x: &Matrix, gamma: f64) -> f64 {
-    let pw = Pairwise::within(x);
+    let pw = Pairwise::within(x, Precision::Double);
     let partial = pw.map_panels(Coverage::UpperTriangle, |panel| {
         sum_in_order(panel.rows.clone().map(|i| {
             let skip = i + 1 - panel.cols.start;
@@ -350,6 +394,26 @@ mod tests {
     }
 
     #[test]
+    fn near_ties_below_f32_resolution_are_settled_exactly() {
+        // Two reference rows at squared distances 1 and 1 − 1e-9 from a query with values
+        // around 10: f32 screening cannot tell them apart, the exact recomputation can.
+        let q: Vec<f64> = (0..50).map(|j| 10.0 + 0.01 * j as f64).collect();
+        let mut far = q.clone();
+        far[0] += 1.0;
+        let mut near = q.clone();
+        near[1] += (1.0f64 - 1e-9).sqrt();
+        let r = Matrix::from_rows(&[far, near.clone()]).unwrap();
+        let query = Matrix::from_rows(&[q.clone()]).unwrap();
+        assert_eq!(nearest_sq_distances(&query, &r), vec![exact_sq_distance(&q, &near)]);
+        let pw = Pairwise::new(&query, &r, Precision::Screening);
+        let approx = pw.map_panels(Coverage::Full, |p| p.row(0).to_vec()).concat();
+        let radius = exact_sq_distance(&q, &near).sqrt();
+        assert!(!pw.strictly_within(0, 1, approx[1], radius));
+        assert!(pw.strictly_within(0, 1, approx[1], (1.0f64 - 0.5e-9).sqrt()));
+        assert!(!pw.strictly_within(0, 0, approx[0], (1.0f64 - 0.5e-9).sqrt()));
+    }
+
+    #[test]
     fn kth_nearest_by_hand_and_against_sorting() {
         // Points on a line at 0, 1, 3, 6: 2nd nearest other point of 0 is 3 (d² = 9).
         let x = m(&[&[0.0], &[1.0], &[3.0], &[6.0]]);
@@ -406,10 +470,12 @@ mod tests {
     fn strictly_within_is_exact_at_the_boundary() {
         let a = m(&[&[0.0, 0.0]]);
         let b = m(&[&[3.0, 4.0]]);
-        let pw = Pairwise::new(&a, &b);
-        let approx = pw.map_panels(Coverage::Full, |p| p.row(0)[0])[0];
-        assert!(!pw.strictly_within(0, 0, approx, 5.0)); // d = 5 is not < 5
-        assert!(pw.strictly_within(0, 0, approx, 5.0 + 1e-12));
+        for precision in [Precision::Double, Precision::Screening] {
+            let pw = Pairwise::new(&a, &b, precision);
+            let approx = pw.map_panels(Coverage::Full, |p| p.row(0)[0])[0];
+            assert!(!pw.strictly_within(0, 0, approx, 5.0)); // d = 5 is not < 5
+            assert!(pw.strictly_within(0, 0, approx, 5.0 + 1e-12));
+        }
     }
 
     #[test]
