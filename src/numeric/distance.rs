@@ -133,14 +133,6 @@ impl<'a> Pairwise<'a> {
         Pairwise { a, b, centred, a_tol, b_tol, a_norms, b_norms, same }
     }
 
-    pub fn a(&self) -> &Matrix {
-        self.a
-    }
-
-    pub fn b(&self) -> &Matrix {
-        self.b
-    }
-
     /// Error bound of the approximate entry `(i, j)`.
     pub fn tolerance(&self, i: usize, j: usize) -> f64 {
         self.a_tol[i] + self.b_tol[j]
@@ -408,7 +400,7 @@ mod tests {
         let mut near = q.clone();
         near[1] += (1.0f64 - 1e-9).sqrt();
         let r = Matrix::from_rows(&[far, near.clone()]).unwrap();
-        let query = Matrix::from_rows(&[q.clone()]).unwrap();
+        let query = Matrix::from_rows(std::slice::from_ref(&q)).unwrap();
         assert_eq!(nearest_sq_distances(&query, &r), vec![exact_sq_distance(&q, &near)]);
         let pw = Pairwise::new(&query, &r, Precision::Screening);
         let approx = pw.map_panels(Coverage::Full, |p| p.row(0).to_vec()).concat();
