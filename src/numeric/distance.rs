@@ -31,9 +31,9 @@ use faer::{Accum, MatMut, MatRef, Par};
 use rayon::prelude::*;
 use std::ops::Range;
 
-/// Target number of entries in one panel (2 MiB of f64): large enough for an efficient matrix
-/// product, small enough to stay in a core's cache.
-const PANEL_ENTRIES: usize = 1 << 18;
+/// Target number of entries in one panel (4 MiB of f64): large enough for an efficient matrix
+/// product (at least 128 rows up to 4096 columns), small enough to stay near the core.
+const PANEL_ENTRIES: usize = 1 << 19;
 /// Panel height bounds.
 const MIN_PANEL_ROWS: usize = 8;
 const MAX_PANEL_ROWS: usize = 128;
