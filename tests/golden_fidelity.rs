@@ -173,3 +173,40 @@ fn results_are_bit_identical_for_any_thread_count() {
     };
     assert_eq!(run(1), run(3));
 }
+
+/// The fidelity columns appear in the order of metrics.md §2.1 / §3.3 (as a subsequence: the
+/// logistic-regression families of the same profiles add their own columns around them).
+#[test]
+fn profile_columns_are_in_spec_order() {
+    let classes = vec!["A".to_string(), "B.x".to_string()];
+    let position =
+        |cols: &[String], name: &str| cols.iter().position(|c| c == name).unwrap_or_else(|| panic!("{name}"));
+    let c25 = profile("camda2025").unwrap().columns(&classes);
+    let order25 = ["MMD_score", "distance_to_closest", "distance_to_closest_base"];
+    let pos25: Vec<usize> = order25.iter().map(|n| position(&c25, n)).collect();
+    assert!(pos25.windows(2).all(|w| w[0] < w[1]), "{c25:?}");
+    let c26 = profile("camda2026").unwrap().columns(&classes);
+    let order26 = [
+        "MMD_train",
+        "MMD_test",
+        "MMD_base",
+        "submmd_A",
+        "submmd_B.x",
+        "distance_to_closest",
+        "distance_to_closest_base",
+        "distance_to_closest_relative",
+        "kl_mean_train",
+        "kl_mean_test",
+        "kl_mean_base",
+        "prdc_precision",
+        "prdc_recall",
+        "prdc_density",
+        "prdc_coverage",
+        "prdc_density_test",
+        "prdc_coverage_test",
+    ];
+    let pos26: Vec<usize> = order26.iter().map(|n| position(&c26, n)).collect();
+    assert!(pos26.windows(2).all(|w| w[0] < w[1]), "{c26:?}");
+    assert!(!c25.iter().any(|c| c.starts_with("submmd_") || c.starts_with("prdc_") || c.starts_with("kl_")));
+    assert_eq!(profile("camda2026").unwrap().version, "camda2026.v1");
+}

@@ -112,3 +112,50 @@ impl Metric for PcaPlot {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::dataset::Labelled;
+    use crate::metrics::RealCache;
+
+    fn labelled(rows: &[&[f64]]) -> Labelled {
+        let x = Matrix::from_rows(&rows.iter().map(|r| r.to_vec()).collect::<Vec<_>>()).unwrap();
+        Labelled { labels: (0..x.rows()).map(|i| format!("c{}", i % 2)).collect(), x }
+    }
+
+    #[test]
+    fn shared_projection_uses_the_train_scaler_and_own_projection_does_not() {
+        // Train points on the line y = 2x; synthetic points on y = −2x.
+        let train = labelled(&[&[-1.0, -2.0], &[0.0, 0.0], &[1.0, 2.0]]);
+        let synthetic = labelled(&[&[-1.0, 2.0], &[1.0, -2.0]]);
+        let genes = vec!["g1".to_string(), "g2".to_string()];
+        let real = RealCache::default();
+        let input = EvalInput { gene_ids: &genes, train: &train, test: &train, synthetic: &synthetic, real: &real };
+        let own = PcaPlot(PcaDefinition::Camda2025).score(&input).unwrap().pca.unwrap();
+        // Each set on its own first axis: ±√5 for the synthetic ends, ±√5 and 0 for train.
+        let s5 = 5f64.sqrt();
+        assert!((own.synthetic[0][0].abs() - s5).abs() < 1e-12 && own.synthetic[0][1].abs() < 1e-12);
+        assert!((own.real[2][0].abs() - s5).abs() < 1e-12);
+        let shared = PcaPlot(PcaDefinition::Camda2026).score(&input).unwrap().pca.unwrap();
+        // Standardised train (sds √(2/3) and 2√(2/3)) is ±(√1.5, √1.5): first axis (1, 1)/√2,
+        // coordinates ±√3. The synthetic points, standardised with the train scaler, are
+        // orthogonal to that axis.
+        assert!((shared.real[2][0] - 3f64.sqrt()).abs() < 1e-12 && (shared.real[0][0] + 3f64.sqrt()).abs() < 1e-12);
+        assert!(shared.synthetic.iter().all(|p| p[0].abs() < 1e-12));
+        assert_eq!(shared.definition, "camda2026");
+        assert_eq!(shared.synthetic_labels, synthetic.labels);
+    }
+
+    #[test]
+    fn a_failed_fit_skips_the_plot_with_a_diagnostic() {
+        let one_gene = labelled(&[&[1.0], &[2.0], &[3.0]]);
+        let genes = vec!["g1".to_string()];
+        let real = RealCache::default();
+        let input =
+            EvalInput { gene_ids: &genes, train: &one_gene, test: &one_gene, synthetic: &one_gene, real: &real };
+        let out = PcaPlot(PcaDefinition::Camda2025).score(&input).unwrap();
+        assert!(out.pca.is_none() && out.scores.is_empty());
+        assert_eq!(out.diagnostics[0].0, "pca_skipped");
+    }
+}
