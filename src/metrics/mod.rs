@@ -8,6 +8,10 @@
 
 pub mod columns;
 pub mod dcr;
+pub mod kl;
+pub mod mmd;
+pub mod pca;
+pub mod prdc;
 
 use crate::bail;
 use crate::data::dataset::Labelled;
@@ -57,6 +61,14 @@ pub struct MetricOutput {
 pub struct RealCache {
     /// `distance_to_closest_base` before rounding.
     pub dcr_base: OnceLock<f64>,
+    /// Real-only kernel sums and `MMD_base`.
+    pub mmd: mmd::RealKernels,
+    /// PRDC radii of the train and test folds.
+    pub prdc: prdc::RealRadii,
+    /// `kl_mean_base`.
+    pub kl_base: OnceLock<f64>,
+    /// PCA fits and projections of the train fold.
+    pub pca: pca::RealPca,
 }
 
 /// Everything a metric may read. Synthetic columns are already matched to `gene_ids`.
@@ -95,14 +107,31 @@ impl Profile {
 }
 
 /// Every profile a grid may select.
-pub const PROFILES: &[&str] = &["camda2025"];
+pub const PROFILES: &[&str] = &["camda2025", "camda2026"];
 
 /// The registry: profile name → its metric families in column order.
 pub fn profile(name: &str) -> Result<Profile> {
     match name {
-        "camda2025" => {
-            Ok(Profile { name: "camda2025", version: "camda2025.v1", metrics: vec![Box::new(dcr::DistanceToClosest)] })
-        }
+        "camda2025" => Ok(Profile {
+            name: "camda2025",
+            version: "camda2025.v1",
+            metrics: vec![
+                Box::new(mmd::Mmd(mmd::MmdColumns::Camda2025)),
+                Box::new(dcr::DistanceToClosest { relative: false }),
+                Box::new(pca::PcaPlot(pca::PcaDefinition::Camda2025)),
+            ],
+        }),
+        "camda2026" => Ok(Profile {
+            name: "camda2026",
+            version: "camda2026.v1",
+            metrics: vec![
+                Box::new(mmd::Mmd(mmd::MmdColumns::Camda2026)),
+                Box::new(dcr::DistanceToClosest { relative: true }),
+                Box::new(kl::KlDivergence),
+                Box::new(prdc::Prdc),
+                Box::new(pca::PcaPlot(pca::PcaDefinition::Camda2026)),
+            ],
+        }),
         other => bail!("unknown metric profile '{other}' (expected one of: {})", PROFILES.join(", ")),
     }
 }
