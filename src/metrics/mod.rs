@@ -6,7 +6,10 @@
 //! (TRTR model, `distance_to_closest_base`, …) are memoised per fold in [`RealCache`] and shared
 //! by every cell of that fold.
 
+pub mod classification;
 pub mod dcr;
+pub mod discriminative;
+pub mod utility;
 
 use crate::bail;
 use crate::data::dataset::Labelled;
@@ -56,6 +59,9 @@ pub struct MetricOutput {
 pub struct RealCache {
     /// `distance_to_closest_base` before rounding.
     pub dcr_base: OnceLock<f64>,
+    /// TRTR model scores per utility revision (utility.rs).
+    pub trtr_camda2025: OnceLock<utility::RealReference>,
+    pub trtr_camda2026: OnceLock<utility::RealReference>,
 }
 
 /// Everything a metric may read. Synthetic columns are already matched to `gene_ids`.
@@ -94,14 +100,29 @@ impl Profile {
 }
 
 /// Every profile a grid may select.
-pub const PROFILES: &[&str] = &["camda2025"];
+pub const PROFILES: &[&str] = &["camda2025", "camda2026"];
 
 /// The registry: profile name → its metric families in column order.
 pub fn profile(name: &str) -> Result<Profile> {
     match name {
-        "camda2025" => {
-            Ok(Profile { name: "camda2025", version: "camda2025.v1", metrics: vec![Box::new(dcr::DistanceToClosest)] })
-        }
+        "camda2025" => Ok(Profile {
+            name: "camda2025",
+            version: "camda2025.v1",
+            metrics: vec![
+                Box::new(utility::Utility::camda2025()),
+                Box::new(discriminative::Discriminative::camda2025()),
+                Box::new(dcr::DistanceToClosest),
+            ],
+        }),
+        "camda2026" => Ok(Profile {
+            name: "camda2026",
+            version: "camda2026.v1",
+            metrics: vec![
+                Box::new(utility::Utility::camda2026()),
+                Box::new(discriminative::Discriminative::camda2026()),
+                Box::new(dcr::DistanceToClosest),
+            ],
+        }),
         other => bail!("unknown metric profile '{other}' (expected one of: {})", PROFILES.join(", ")),
     }
 }

@@ -2,3 +2,6 @@
 //! logistic regression, PCA, eigendecomposition.
 
 pub mod distance;
+pub mod logistic;
+pub mod scaler;
+pub mod summation;
