@@ -145,6 +145,7 @@ impl Metric for Discriminative {
                 vec![
                     ("disc_lr_iterations".to_string(), f.iterations.to_string()),
                     ("disc_lr_converged".to_string(), f.converged().to_string()),
+                    ("disc_lr_stop".to_string(), f.stop.as_str().to_string()),
                     ("disc_lr_grad_max".to_string(), format!("{:e}", f.grad_max_norm)),
                 ]
             })

@@ -263,6 +263,7 @@ fn fit_diagnostics(prefix: &str, evaluation: &ModelEvaluation) -> Vec<(String, S
         (format!("{prefix}_lr_classes"), evaluation.classes.join(",")),
         (format!("{prefix}_lr_iterations"), join(&|i| i.iterations.to_string())),
         (format!("{prefix}_lr_converged"), join(&|i| i.converged().to_string())),
+        (format!("{prefix}_lr_stop"), join(&|i| i.stop.as_str().to_string())),
         (format!("{prefix}_lr_grad_max"), join(&|i| format!("{:e}", i.grad_max_norm))),
     ]
 }
