@@ -29,6 +29,81 @@ enum Command {
     /// Built-in and configured datasets.
     #[command(subcommand)]
     Datasets(DatasetsCommand),
+    /// Regenerate tables, plots and the HTML/Markdown report of a results directory.
+    #[command(
+        after_help = "Example:\n  bench report results/quickstart\n\nReads cells.csv (+ manifest.json, pca/, privacy/) and rewrites table1.csv,\ntable1_long.csv, plots/, report.html and report.md without rerunning any cell."
+    )]
+    Report(ReportArgs),
+    /// Regression gate: compare a results directory with a stored baseline.
+    #[command(
+        after_help = "Examples:\n  bench check results/smoke --baseline experiments/baselines/smoke.cells.csv \\\n      --tolerance-file experiments/baselines/smoke.tolerances.toml\n  bench check results/smoke --baseline experiments/baselines/smoke.cells.csv --update\n\nExit status: 0 when every metric holds, 1 with a table of what moved\n(regressed, improved, changed, missing, new), 2 on bad input."
+    )]
+    Check(CheckArgs),
+    /// Derive regression-gate tolerances from a multi-seed results directory.
+    #[command(
+        after_help = "Example:\n  bench tolerances results/smoke-seeds --out experiments/baselines/smoke.tolerances.toml\n\nTolerance of each iterative (logistic-regression) metric = FACTOR x pooled\nseed-to-seed standard deviation; deterministic metrics are compared exactly."
+    )]
+    Tolerances(TolerancesArgs),
+    /// Time each pipeline stage on BRCA- and COMBINED-shaped simulated data (use a release build).
+    #[command(
+        after_help = "Examples:\n  cargo run --release -- perf\n  cargo run --release -- perf --shapes sim-brca --generators private-pgm --repeats 7\n\nEach stage runs in its own process, so its peak RSS is its own. Reports medians."
+    )]
+    Perf(PerfArgs),
+}
+
+#[derive(Args, Debug)]
+struct PerfArgs {
+    /// Shapes to measure.
+    #[arg(long, value_delimiter = ',', default_value = "sim-brca,sim-combined")]
+    shapes: Vec<String>,
+    /// Generator kinds to time (fit + sample, default parameters, epsilon = 1 for DP kinds).
+    #[arg(long, value_delimiter = ',', default_value = "private-pgm,independent,multivariate,dp-gaussian")]
+    generators: Vec<String>,
+    /// Metric profiles to time (whole profile and each metric family).
+    #[arg(long, value_delimiter = ',', default_value = "camda2025")]
+    profiles: Vec<String>,
+    /// Runs per stage (the median is reported).
+    #[arg(long, default_value_t = 5)]
+    repeats: usize,
+    /// Also write the timings as JSON.
+    #[arg(long)]
+    json: Option<PathBuf>,
+    /// Internal: run one stage in this process and print JSON.
+    #[arg(long, hide = true)]
+    stage: Option<String>,
+}
+
+#[derive(Args, Debug)]
+struct ReportArgs {
+    /// Results directory (the one containing cells.csv).
+    results: PathBuf,
+}
+
+#[derive(Args, Debug)]
+struct CheckArgs {
+    /// Results directory containing cells.csv.
+    results: PathBuf,
+    /// Baseline cells.csv to compare with.
+    #[arg(long)]
+    baseline: PathBuf,
+    /// Per-metric tolerances (TOML); see README "Regression gate".
+    #[arg(long)]
+    tolerance_file: Option<PathBuf>,
+    /// Replace the baseline with the current results instead of comparing.
+    #[arg(long)]
+    update: bool,
+}
+
+#[derive(Args, Debug)]
+struct TolerancesArgs {
+    /// Results directory of a grid run with at least 2 seeds.
+    results: PathBuf,
+    /// Where to write the tolerance file.
+    #[arg(long)]
+    out: PathBuf,
+    /// Tolerance = FACTOR x pooled seed-to-seed standard deviation.
+    #[arg(long, default_value_t = 0.5)]
+    factor: f64,
 }
 
 #[derive(Args, Debug)]
@@ -79,6 +154,45 @@ fn dispatch(cli: Cli) -> Result<i32> {
             }
             Ok(0)
         }
+        Command::Check(args) => check(args),
+        Command::Report(args) => {
+            let summary = crate::report::generate(&args.results)?;
+            print_report_summary(&summary);
+            Ok(0)
+        }
+        Command::Perf(args) => perf(args),
+        Command::Tolerances(args) => {
+            let text = crate::check::derive_tolerances(&args.results, args.factor)?;
+            crate::io::write_atomic(&args.out, text.as_bytes())?;
+            eprintln!("wrote {}", args.out.display());
+            Ok(0)
+        }
+    }
+}
+
+fn check(args: CheckArgs) -> Result<i32> {
+    if args.update {
+        crate::check::update_baseline(&args.results, &args.baseline)?;
+        eprintln!("baseline {} updated from {}", args.baseline.display(), args.results.join("cells.csv").display());
+        return Ok(0);
+    }
+    let tolerances = match &args.tolerance_file {
+        Some(p) => crate::check::Tolerances::load(p)?,
+        None => crate::check::Tolerances::default(),
+    };
+    let report = crate::check::check(&args.results, &args.baseline, &tolerances)?;
+    if report.passed() {
+        println!("check passed: {} metric values hold against {}", report.compared, args.baseline.display());
+        Ok(0)
+    } else {
+        print!("{}", report.render());
+        println!(
+            "check FAILED: {} of {} compared values moved (or rows missing/new) against {}",
+            report.findings.len(),
+            report.compared,
+            args.baseline.display()
+        );
+        Ok(1)
     }
 }
 
@@ -103,6 +217,8 @@ fn run(args: RunArgs) -> Result<i32> {
         summary.failures.len(),
         summary.out_dir.join("cells.csv").display()
     );
+    let report = crate::report::generate(&summary.out_dir)?;
+    print_report_summary(&report);
     for f in summary.failures.iter().take(20) {
         eprintln!("failed: {f}");
     }
@@ -110,4 +226,46 @@ fn run(args: RunArgs) -> Result<i32> {
         eprintln!("... and {} more failures (see cells.csv)", summary.failures.len() - 20);
     }
     Ok(if summary.failures.is_empty() { 0 } else { 1 })
+}
+
+fn perf(args: PerfArgs) -> Result<i32> {
+    crate::ensure!(args.repeats >= 1, "--repeats must be at least 1");
+    if let Some(stage) = &args.stage {
+        let timings = crate::perf::run_stage(stage, args.repeats)?;
+        println!("{}", serde_json::to_string(&timings).expect("timings serialise"));
+        return Ok(0);
+    }
+    let shapes = args
+        .shapes
+        .iter()
+        .map(|s| {
+            crate::data::simulate::SimDataset::from_name(s).ok_or_else(|| {
+                crate::error::Error::new(format!("--shapes: unknown shape '{s}' (expected sim-brca, sim-combined)"))
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    if cfg!(debug_assertions) {
+        eprintln!("warning: this is a debug build; timings are only meaningful with --release");
+    }
+    let stages = crate::perf::stage_names(&shapes, &args.generators, &args.profiles);
+    let timings = crate::perf::run_all(&stages, args.repeats)?;
+    print!("{}", crate::perf::render(&timings));
+    if let Some(path) = &args.json {
+        let text = serde_json::to_string_pretty(&timings).expect("timings serialise") + "\n";
+        crate::io::write_atomic(path, text.as_bytes())?;
+    }
+    Ok(0)
+}
+
+fn print_report_summary(s: &crate::report::ReportSummary) {
+    eprintln!(
+        "report: {} ({} table rows, {} figures), {}",
+        s.html.display(),
+        s.table_rows,
+        s.figures.len() / 2,
+        s.table1.display()
+    );
+    for note in &s.notes {
+        eprintln!("note: {note}");
+    }
 }

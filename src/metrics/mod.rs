@@ -7,6 +7,7 @@
 //! by every cell of that fold.
 
 pub mod classification;
+pub mod columns;
 pub mod dcr;
 pub mod discriminative;
 pub mod utility;

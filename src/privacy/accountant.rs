@@ -159,11 +159,12 @@ impl Accountant {
     pub fn charge(&mut self, phase: &str, mechanism: &str, rho: f64, params: &[(&str, f64)]) -> Result<()> {
         ensure!(rho.is_finite() && rho >= 0.0, "phase '{phase}': invalid privacy charge rho = {rho}");
         let after = self.rho_spent + rho;
-        ensure!(
-            after <= self.rho_total * (1.0 + 1e-12),
-            "phase '{phase}': charging rho = {rho} would spend {after} of a total budget rho = {}",
-            self.rho_total
-        );
+        if after > self.rho_total * (1.0 + 1e-12) {
+            bail!(
+                "phase '{phase}': charging rho = {rho} would spend {after} of a total budget rho = {}",
+                self.rho_total
+            );
+        }
         self.rho_spent = after;
         self.ledger.push(Charge {
             phase: phase.to_string(),
