@@ -10,6 +10,13 @@
 //! prediction moves weighted F1 by at most 2/n_te), AP and AUROC 1e-3 (plus 1e-4 for 4-dp
 //! rounding), feature overlap exact when every fit converged on both sides and ±2 otherwise,
 //! discriminative score 1e-3 (numpy-compatible partition).
+//!
+//! One documented exception: the unscaled (camda2025) fits of the real BRCA case run 100–270
+//! L-BFGS iterations on an ill-conditioned problem, where rounding differences grow about ×30
+//! every 10 iterations (the first iterations agree with scipy to 1e-14). There scikit-learn does
+//! not reproduce itself to 1e-3: perturbing the inputs by 1e-15 (relative) moves its macro AP
+//! over 0.8252–0.8264 and its top-gene sets by one gene. That case is checked with AP/AUROC
+//! ±3e-3 and overlap ±2 (the §7.5 advisory bound).
 
 use bench::data::dataset::Labelled;
 use bench::data::matrix::Matrix;
@@ -38,11 +45,8 @@ fn read_csv(path: &Path, label_first: bool) -> (Vec<String>, Labelled) {
     let mut labels = Vec::new();
     for line in lines {
         let cells: Vec<&str> = line.split(',').collect();
-        let (label, values) = if label_first {
-            (cells[0], &cells[1..])
-        } else {
-            (cells[cells.len() - 1], &cells[1..cells.len() - 1])
-        };
+        let (label, values) =
+            if label_first { (cells[0], &cells[1..]) } else { (cells[cells.len() - 1], &cells[1..cells.len() - 1]) };
         labels.push(label.to_string());
         rows.push(values.iter().map(|v| v.parse::<f64>().expect("number")).collect::<Vec<_>>());
     }
@@ -128,8 +132,9 @@ fn all_below_cap(iters: &Value) -> bool {
     iters.as_array().map_or(iters.as_u64().is_some_and(|v| v < 1000), |a| a.iter().all(|v| v.as_u64().unwrap() < 1000))
 }
 
-/// Compare one profile of one case; returns the list of failures.
-fn check(name: &str, case: &Case, profile_name: &str, golden: &Value) -> Vec<String> {
+/// Compare one profile of one case; returns the list of failures. `advisory`: the looser
+/// bounds for ill-conditioned long solver paths (see the module doc).
+fn check(name: &str, case: &Case, profile_name: &str, golden: &Value, advisory: bool) -> Vec<String> {
     let (got, diag) = run(profile_name, case);
     let want = &golden[profile_name];
     let iters = &golden[format!("{profile_name}_sklearn_n_iter")];
@@ -137,7 +142,8 @@ fn check(name: &str, case: &Case, profile_name: &str, golden: &Value) -> Vec<Str
     let ours_converged = ["tstr_lr_converged", "trtr_lr_converged"]
         .iter()
         .all(|k| diag.get(*k).is_some_and(|v| v.split(',').all(|c| c == "true")));
-    let all_converged = ours_converged && all_below_cap(&iters["tstr"]) && all_below_cap(&iters["trtr"]);
+    let all_converged = !advisory && ours_converged && all_below_cap(&iters["tstr"]) && all_below_cap(&iters["trtr"]);
+    let ap_tol = if advisory { 3e-3 } else { 1.1e-3 };
     println!(
         "{name}/{profile_name}: sklearn n_iter tstr {} trtr {} disc {} | ours tstr {} ({}) trtr {} ({}) disc {}",
         iters["tstr"],
@@ -157,7 +163,9 @@ fn check(name: &str, case: &Case, profile_name: &str, golden: &Value) -> Vec<Str
         };
         let Some(e) = expected.as_f64() else {
             if !value.is_nan() || reason.is_none() {
-                failures.push(format!("{name}/{profile_name}: {column} = {value} ({reason:?}), expected NaN with a reason"));
+                failures.push(format!(
+                    "{name}/{profile_name}: {column} = {value} ({reason:?}), expected NaN with a reason"
+                ));
             }
             continue;
         };
@@ -167,11 +175,11 @@ fn check(name: &str, case: &Case, profile_name: &str, golden: &Value) -> Vec<Str
             2.0 / n_te
         } else if column.starts_with("avg_pr_") || column.starts_with("auroc_") {
             if column.ends_with("relative") {
-                // synthetic/real with both parts at 1.1e-3.
+                // synthetic/real with both parts at the AP tolerance.
                 let real = want[column.replace("relative", "real")].as_f64().unwrap();
-                1.1e-3 * (1.0 + e.abs()) / real
+                ap_tol * (1.0 + e.abs()) / real
             } else {
-                1.1e-3
+                ap_tol
             }
         } else if column.ends_with("relative") {
             let stem = column.trim_end_matches("_relative");
@@ -204,23 +212,23 @@ fn check(name: &str, case: &Case, profile_name: &str, golden: &Value) -> Vec<Str
     failures
 }
 
-fn check_case(name: &str, case: &Case) {
+fn check_case(name: &str, case: &Case, advisory_2025: bool) {
     let golden = &expected()[name];
     assert!(golden.is_object(), "no golden values for case {name}: rerun scripts/golden_metrics.py");
-    let mut failures = check(name, case, "camda2025", golden);
-    failures.extend(check(name, case, "camda2026", golden));
+    let mut failures = check(name, case, "camda2025", golden, advisory_2025);
+    failures.extend(check(name, case, "camda2026", golden, false));
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 #[test]
 fn basic_three_classes() {
-    check_case("basic", &golden_case("basic"));
+    check_case("basic", &golden_case("basic"), false);
 }
 
 #[test]
 fn synthetic_missing_a_class() {
     let case = golden_case("missing_class");
-    check_case("missing_class", &case);
+    check_case("missing_class", &case, false);
     let (got, _) = run("camda2025", &case);
     assert_eq!(got["avg_pr_macro_synthetic"].1.as_deref(), Some("missing_classes:C"));
     assert_eq!(got["feature_overlap_count"].1.as_deref(), Some("missing_classes:C"));
@@ -232,13 +240,13 @@ fn unconverged_fits() {
     let golden = &expected()["unconverged"];
     // The case exists to exercise the iteration cap: scikit-learn stops some fits at 1000.
     assert!(!all_below_cap(&golden["camda2025_sklearn_n_iter"]["trtr"]));
-    check_case("unconverged", &case);
+    check_case("unconverged", &case, false);
 }
 
 #[test]
 fn real_pancan6() {
     match real_case("tcga_pancan6_rtcga_lm978/data.csv") {
-        Some(case) => check_case("pancan6", &case),
+        Some(case) => check_case("pancan6", &case, false),
         None => println!("skipped: shared dataset tcga_pancan6_rtcga_lm978 not found (set BENCH_SHARED_DATASETS)"),
     }
 }
@@ -246,7 +254,7 @@ fn real_pancan6() {
 #[test]
 fn real_brca_jegn() {
     match real_case("tcga_brca_pam50_jegn/data.csv") {
-        Some(case) => check_case("brca_jegn", &case),
+        Some(case) => check_case("brca_jegn", &case, true),
         None => println!("skipped: shared dataset tcga_brca_pam50_jegn not found (set BENCH_SHARED_DATASETS)"),
     }
 }

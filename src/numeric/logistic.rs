@@ -58,7 +58,7 @@ const MAX_EVALUATIONS: usize = 15_000;
 /// Relative-decrease threshold: scikit-learn's `ftol = 64·ε`.
 const FTOL: f64 = 64.0 * f64::EPSILON;
 /// Rows (of `X` for `X·W`, of `Xᵀ` for `Xᵀ·R`) per parallel block.
-const BLOCK: usize = 128;
+const BLOCK: usize = 256;
 
 /// Why a fit stopped. The first two count as converged.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -133,22 +133,29 @@ pub fn fit_shared(x: &Matrix, targets: &[Vec<bool>], params: &LrParams) -> Vec<B
     let lambda = 1.0 / (params.c * n as f64);
     let mut solvers: Vec<Lbfgs> = (0..k).map(|_| Lbfgs::new(vec![0.0; p + 1], params)).collect();
     let mut work = Workspace::new(n, p, k);
-    let mut active = Vec::with_capacity(k);
-    let mut grad = vec![0.0; p + 1];
+    // column[c]: where problem c's pending point sits in this round's batch.
+    let mut column: Vec<Option<usize>> = vec![None; k];
     loop {
-        active.clear();
-        active.extend((0..k).filter(|&c| solvers[c].pending().is_some()));
-        if active.is_empty() {
+        let mut active = 0;
+        for (c, s) in solvers.iter().enumerate() {
+            column[c] = s.pending().map(|_| {
+                active += 1;
+                active - 1
+            });
+        }
+        if active == 0 {
             break;
         }
-        let points: Vec<&[f64]> = active.iter().map(|&c| solvers[c].pending().expect("active")).collect();
-        let targets: Vec<&[f64]> = active.iter().map(|&c| y[c].as_slice()).collect();
+        let points: Vec<&[f64]> = solvers.iter().filter_map(Lbfgs::pending).collect();
+        let targets: Vec<&[f64]> = (0..k).filter(|&c| column[c].is_some()).map(|c| y[c].as_slice()).collect();
         work.evaluate(x, &points, &targets, lambda);
         drop(points);
-        for (j, &c) in active.iter().enumerate() {
-            let f = work.gradient(j, &mut grad);
-            solvers[c].tell(f, &grad);
-        }
+        let work = &work;
+        solvers.par_iter_mut().zip(&column).for_each(|(solver, col)| {
+            if let Some(j) = *col {
+                solver.tell(work.f[j], |g| work.gradient(j, g));
+            }
+        });
     }
     solvers.into_iter().map(|s| s.into_model(p)).collect()
 }
@@ -278,105 +285,158 @@ fn loss_and_gradient(y: f64, z: f64) -> (f64, f64) {
     }
 }
 
+/// Dot product with eight interleaved partial sums (like a SIMD BLAS `ddot`), combined
+/// pairwise; the order is fixed, so results are reproducible.
 fn dot(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).fold(0.0, |acc, (x, y)| acc + x * y)
+    let mut acc = [0.0; 8];
+    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        for l in 0..8 {
+            acc[l] += x[l] * y[l];
+        }
+    }
+    let mut sum = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+    for (x, y) in ra.iter().zip(rb) {
+        sum += x * y;
+    }
+    sum
 }
 
 fn max_abs(a: &[f64]) -> f64 {
-    a.iter().fold(0.0, |m, v| m.max(v.abs()))
+    let mut acc = [0.0f64; 8];
+    let chunks = a.chunks_exact(8);
+    let rest = chunks.remainder();
+    for c in chunks {
+        for l in 0..8 {
+            acc[l] = acc[l].max(c[l].abs());
+        }
+    }
+    rest.iter().fold(acc.iter().fold(0.0, |m, &v| m.max(v)), |m, v| m.max(v.abs()))
 }
 
-/// `dst (n × k, row-major) = X · W` in fixed blocks of rows.
+/// `dst = lhs · rhs` on one thread. Products with one or two columns go column by column
+/// (faer's matrix–vector kernel is faster there).
+fn product(lhs: MatRef<'_, f64>, rhs: MatRef<'_, f64>, mut dst: MatMut<'_, f64>) {
+    if rhs.ncols() <= 2 {
+        for c in 0..rhs.ncols() {
+            matmul(dst.as_mut().subcols_mut(c, 1), Accum::Replace, lhs, rhs.subcols(c, 1), 1.0, Par::Seq);
+        }
+    } else {
+        matmul(dst, Accum::Replace, lhs, rhs, 1.0, Par::Seq);
+    }
+}
+
+/// `dst (n × k, row-major) = X · W`, in fixed blocks of rows run in parallel, so the result
+/// does not depend on the number of threads.
 fn mul_x_w(x: MatRef<'_, f64>, w: MatRef<'_, f64>, dst: &mut [f64], k: usize) {
     let n = x.nrows();
-    dst[..n * k].par_chunks_mut(BLOCK * k.max(1)).enumerate().for_each(|(b, chunk)| {
+    dst[..n * k].par_chunks_mut(BLOCK * k.max(1)).enumerate().for_each(|(blk, chunk)| {
         let rows = chunk.len() / k.max(1);
-        let out = MatMut::from_row_major_slice_mut(chunk, rows, k);
-        matmul(out, Accum::Replace, x.subrows(b * BLOCK, rows), w, 1.0, Par::Seq);
+        product(x.subrows(blk * BLOCK, rows), w, MatMut::from_row_major_slice_mut(chunk, rows, k));
     });
 }
 
 /// Buffers for evaluating the objective of several problems that share `X`.
+///
+/// One round reads `X` once: for each fixed block of `BLOCK` rows, `Z_b = X_b·W`, then the
+/// pointwise losses and residuals `R_b`, then the partial gradient `X_bᵀ·R_b` while the block is
+/// still in cache. The partial gradients are added in block order.
 struct Workspace {
     n: usize,
     p: usize,
     /// Pending points: weights column-major (p × k), intercepts.
     w: Vec<f64>,
     b: Vec<f64>,
-    /// Decision values, row-major (n × k).
-    z: Vec<f64>,
-    /// Pointwise losses and residuals `(σ(z) − y)/n`, column-major (n × k).
+    /// Decision values, then pointwise losses, row-major (n × k).
     loss: Vec<f64>,
+    /// Residuals `(σ(z) − y)/n`, row-major (n × k).
     resid: Vec<f64>,
-    /// `Xᵀ·R`, row-major (p × k).
+    /// Per row block, `X_bᵀ·R_b`, column-major (p × k) each.
+    parts: Vec<f64>,
+    /// `Xᵀ·R`, column-major (p × k).
     xtr: Vec<f64>,
-    /// Objective value per pending point.
+    /// One column of `loss` or `resid`, for numpy-order sums.
+    column: Vec<f64>,
+    /// Objective value and intercept derivative per pending point.
     f: Vec<f64>,
+    gb: Vec<f64>,
     lambda: f64,
-    k: usize,
 }
 
 impl Workspace {
     fn new(n: usize, p: usize, k: usize) -> Self {
+        let blocks = n.div_ceil(BLOCK);
         Workspace {
             n,
             p,
             w: vec![0.0; p * k],
             b: vec![0.0; k],
-            z: vec![0.0; n * k],
             loss: vec![0.0; n * k],
             resid: vec![0.0; n * k],
+            parts: vec![0.0; blocks * p * k],
             xtr: vec![0.0; p * k],
-            f: Vec::with_capacity(k),
+            column: vec![0.0; n],
+            f: vec![0.0; k],
+            gb: vec![0.0; k],
             lambda: 0.0,
-            k: 0,
         }
     }
 
-    /// Objective and residuals at each point (`p + 1` values: weights then intercept).
+    /// Objective, residuals and `Xᵀ·R` at each point (`p + 1` values: weights then intercept).
     fn evaluate(&mut self, x: &Matrix, points: &[&[f64]], targets: &[&[f64]], lambda: f64) {
         let (n, p, k) = (self.n, self.p, points.len());
-        self.k = k;
         self.lambda = lambda;
         for (j, pt) in points.iter().enumerate() {
             self.w[j * p..(j + 1) * p].copy_from_slice(&pt[..p]);
             self.b[j] = pt[p];
         }
-        mul_x_w(x.as_faer(), MatRef::from_column_major_slice(&self.w[..p * k], p, k), &mut self.z, k);
-        let (z, b, w) = (&self.z, &self.b, &self.w);
-        let count = n as f64;
+        let x = x.as_faer();
+        let w = MatRef::from_column_major_slice(&self.w[..p * k], p, k);
+        let (b, count) = (&self.b, n as f64);
         self.loss[..n * k]
-            .par_chunks_mut(n)
-            .zip(self.resid[..n * k].par_chunks_mut(n))
+            .par_chunks_mut(BLOCK * k)
+            .zip(self.resid[..n * k].par_chunks_mut(BLOCK * k))
+            .zip(self.parts.par_chunks_mut(p * k))
             .enumerate()
-            .map(|(j, (loss, resid))| {
-                for i in 0..n {
-                    let (l, g) = loss_and_gradient(targets[j][i], z[i * k + j] + b[j]);
-                    loss[i] = l;
-                    resid[i] = g / count;
+            .for_each(|(blk, ((loss, resid), part))| {
+                let (start, rows) = (blk * BLOCK, loss.len() / k);
+                let xb = x.subrows(start, rows);
+                product(xb, w, MatMut::from_row_major_slice_mut(loss, rows, k));
+                for i in 0..rows {
+                    for j in 0..k {
+                        let (l, g) = loss_and_gradient(targets[j][start + i], loss[i * k + j] + b[j]);
+                        loss[i * k + j] = l;
+                        resid[i * k + j] = g / count;
+                    }
                 }
-                let wj = &w[j * p..(j + 1) * p];
-                numpy_sum(loss) / count + 0.5 * lambda * dot(wj, wj)
-            })
-            .collect_into_vec(&mut self.f);
-        let xt = x.as_faer().transpose();
-        let r = MatRef::from_column_major_slice(&self.resid[..n * k], n, k);
-        self.xtr[..p * k].par_chunks_mut(BLOCK * k.max(1)).enumerate().for_each(|(blk, chunk)| {
-            let rows = chunk.len() / k.max(1);
-            let out = MatMut::from_row_major_slice_mut(chunk, rows, k);
-            matmul(out, Accum::Replace, xt.subrows(blk * BLOCK, rows), r, 1.0, Par::Seq);
-        });
+                let r = MatRef::from_row_major_slice(resid, rows, k);
+                product(xb.transpose(), r, MatMut::from_column_major_slice_mut(&mut part[..p * k], p, k));
+            });
+        let blocks = n.div_ceil(BLOCK);
+        let (parts, xtr) = (&self.parts, &mut self.xtr[..p * k]);
+        xtr.copy_from_slice(&parts[..p * k]);
+        for part in parts[p * k..].chunks_exact(p * k).take(blocks - 1) {
+            xtr.iter_mut().zip(part).for_each(|(a, v)| *a += v);
+        }
+        for j in 0..k {
+            let wj = &self.w[j * p..(j + 1) * p];
+            self.column.iter_mut().enumerate().for_each(|(i, c)| *c = self.loss[i * k + j]);
+            self.f[j] = numpy_sum(&self.column) / count + 0.5 * lambda * dot(wj, wj);
+            self.column.iter_mut().enumerate().for_each(|(i, c)| *c = self.resid[i * k + j]);
+            self.gb[j] = numpy_sum(&self.column);
+        }
     }
 
-    /// Write the gradient of pending point `j` into `grad` and return its objective value.
-    fn gradient(&self, j: usize, grad: &mut [f64]) -> f64 {
-        let (n, p, k) = (self.n, self.p, self.k);
+    /// Write the gradient of pending point `j` into `grad`.
+    fn gradient(&self, j: usize, grad: &mut [f64]) {
+        let p = self.p;
         let w = &self.w[j * p..(j + 1) * p];
-        for (i, g) in grad[..p].iter_mut().enumerate() {
-            *g = self.xtr[i * k + j] + self.lambda * w[i];
+        let xtr = &self.xtr[j * p..(j + 1) * p];
+        for ((g, a), w) in grad[..p].iter_mut().zip(xtr).zip(w) {
+            *g = a + self.lambda * w;
         }
-        grad[p] = numpy_sum(&self.resid[j * n..(j + 1) * n]);
-        self.f[j]
+        grad[p] = self.gb[j];
     }
 }
 
@@ -467,9 +527,10 @@ impl Lbfgs {
         }
     }
 
-    fn tell(&mut self, f: f64, g: &[f64]) {
+    /// Hand back `f` and, through `fill_gradient`, `∇f` at the pending point.
+    fn tell(&mut self, f: f64, fill_gradient: impl FnOnce(&mut [f64])) {
         self.f = f;
-        self.g.copy_from_slice(g);
+        fill_gradient(&mut self.g);
         self.evaluations += 1;
         match self.phase {
             Phase::Start => {
