@@ -100,8 +100,11 @@ fn real_case(file: &str) -> Option<Case> {
     Some(Case { train, test, synthetic: Labelled { x, labels }, genes })
 }
 
-/// Run a profile's families; column → (value, reason), plus the diagnostics.
-fn run(profile_name: &str, case: &Case) -> (BTreeMap<String, (f64, Option<String>)>, BTreeMap<String, String>) {
+/// Column → (value, NaN reason).
+type Scores = BTreeMap<String, (f64, Option<String>)>;
+
+/// Run a profile's families; the scores and the diagnostics.
+fn run(profile_name: &str, case: &Case) -> (Scores, BTreeMap<String, String>) {
     let profile = profile(profile_name).unwrap();
     let cache = RealCache::default();
     let input = EvalInput {

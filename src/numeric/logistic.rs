@@ -593,7 +593,7 @@ impl Lbfgs {
     /// Ask for `f, ∇f` at the current step, or give up after 50 evaluations.
     fn request_trial(&mut self) {
         self.ifun += 1;
-        if self.ifun - 1 >= MAX_LINE_SEARCH {
+        if self.ifun > MAX_LINE_SEARCH {
             if !self.line_search_failed() {
                 self.next_direction();
             }
@@ -780,14 +780,18 @@ impl MoreThuente {
         }
     }
 
+    /// Within a bracket, `stp` is at or beyond its ends, or the bracket is narrower than xtol.
+    fn no_progress(&self, stp: f64) -> bool {
+        self.brackt && (stp <= self.stmin || stp >= self.stmax || self.stmax - self.stmin <= Self::XTOL * self.stmax)
+    }
+
     /// One `dcsrch` call with `f`, `g` at `stp`; updates `stp` when it asks for another point.
     fn step(&mut self, f: f64, g: f64, stp: &mut f64) -> Search {
         let ftest = self.finit + *stp * self.gtest;
         if self.stage == 1 && f <= ftest && g >= 0.0 {
             self.stage = 2;
         }
-        let warning = (self.brackt && (*stp <= self.stmin || *stp >= self.stmax))
-            || (self.brackt && self.stmax - self.stmin <= Self::XTOL * self.stmax)
+        let warning = self.no_progress(*stp)
             || (*stp == Self::STPMAX && f <= ftest && g <= self.gtest)
             || (*stp == Self::STPMIN && (f > ftest || g >= self.gtest));
         let converged = f <= ftest && g.abs() <= Self::GTOL * (-self.ginit);
@@ -839,10 +843,8 @@ impl MoreThuente {
             self.stmin = *stp + Self::XTRAPL * (*stp - self.stx);
             self.stmax = *stp + Self::XTRAPU * (*stp - self.stx);
         }
-        *stp = stp.max(Self::STPMIN).min(Self::STPMAX);
-        if (self.brackt && (*stp <= self.stmin || *stp >= self.stmax))
-            || (self.brackt && self.stmax - self.stmin <= Self::XTOL * self.stmax)
-        {
+        *stp = stp.clamp(Self::STPMIN, Self::STPMAX);
+        if self.no_progress(*stp) {
             *stp = self.stx;
         }
         Search::Evaluate
