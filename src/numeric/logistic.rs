@@ -21,10 +21,11 @@
 //! L-BFGS-B's compact representation when no bound is active; paths agree up to rounding.
 //!
 //! **Speed.** Problems that share `X` (the K one-vs-rest problems) are solved together: each
-//! keeps its own L-BFGS state, but every round evaluates all pending points with two
-//! matrix–matrix products `Z = X·W` and `G = Xᵀ·R`, split into fixed row blocks run in parallel.
-//! Block boundaries do not depend on the thread count, so results are bit-identical for any
-//! number of threads.
+//! keeps its own L-BFGS state, but every round evaluates all pending points in one pass over `X`:
+//! per fixed block of rows, the matrix products `Z_b = X_b·W` and, while the block is in cache,
+//! `G_b = X_bᵀ·R_b` (faer kernels); blocks run in parallel and the `G_b` are added in block order,
+//! and the K solver updates run in parallel too. Nothing depends on the thread count, so results
+//! are bit-identical for any number of threads.
 
 use crate::data::matrix::Matrix;
 use crate::numeric::summation::numpy_sum;
@@ -57,7 +58,7 @@ const MAX_LINE_SEARCH: usize = 50;
 const MAX_EVALUATIONS: usize = 15_000;
 /// Relative-decrease threshold: scikit-learn's `ftol = 64·ε`.
 const FTOL: f64 = 64.0 * f64::EPSILON;
-/// Rows (of `X` for `X·W`, of `Xᵀ` for `Xᵀ·R`) per parallel block.
+/// Rows of `X` per block of the objective evaluation (fixed: it sets the summation order).
 const BLOCK: usize = 256;
 
 /// Why a fit stopped. The first two count as converged.
