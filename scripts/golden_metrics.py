@@ -33,7 +33,8 @@ Cases (all written to tests/golden/):
   = rows with index % 5 == 0, synthetic row i = train row (37*i mod n_train) plus
   ((7*i + 3*j) mod 11 - 5) / 20 on gene j, with that row's label. The Rust test rebuilds them.
 
-Run: python3 scripts/golden_metrics.py   (from the repository root; about a minute)
+Run: python3 scripts/golden_metrics.py   (about 30 s; needs the shared datasets at
+../shared/datasets next to the repository or in $BENCH_SHARED_DATASETS)
 """
 
 import csv
@@ -254,8 +255,7 @@ def main():
     for name, rel in (("pancan6", "tcga_pancan6_rtcga_lm978/data.csv"), ("brca_jegn", "tcga_brca_pam50_jegn/data.csv")):
         path = os.path.join(SHARED, rel)
         if not os.path.exists(path):
-            print(f"skipping {name}: {path} not found", file=sys.stderr)
-            continue
+            sys.exit(f"{path} not found: set BENCH_SHARED_DATASETS to the shared datasets directory")
         expected[name] = run_case(*real_case(path))
         print(name, json.dumps(expected[name]["camda2025_sklearn_n_iter"]), file=sys.stderr)
     expected["_provenance"] = (

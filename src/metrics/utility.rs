@@ -134,40 +134,25 @@ pub fn evaluate_model(model: Option<&OvrLr>, test_x: &Matrix, test_labels: &[Str
     let truth: Vec<&str> = test_labels.iter().map(String::as_str).collect();
     let proba = model.proba_from_decision(&decision);
     let test_classes = classes(test_labels);
-    let mismatch = class_mismatch(&model.classes, &test_classes);
-    let per_class = || -> Vec<(f64, f64, f64)> {
-        // (AP, AUC, support) per test class; columns line up because the class lists are equal.
-        test_classes
-            .iter()
-            .enumerate()
-            .map(|(k, c)| {
-                let scores = proba.column(k);
-                let positive: Vec<bool> = test_labels.iter().map(|l| l == c).collect();
-                let support = positive.iter().filter(|&&t| t).count() as f64;
-                let ap = average_precision(&scores, &positive).expect("a test class has a positive");
-                let auc = auroc(&scores, &positive).unwrap_or(f64::NAN);
-                (ap, auc, support)
-            })
-            .collect()
-    };
-    let (avg_pr_macro, avg_pr_weight, auc) = match &mismatch {
-        Some(reason) => (Value::nan(reason), Value::nan(reason), Value::nan(reason)),
+    let (avg_pr_macro, avg_pr_weight, auc) = match class_mismatch(&model.classes, &test_classes) {
+        Some(reason) => (Value::nan(&reason), Value::nan(&reason), Value::nan(&reason)),
         None => {
-            let stats = per_class();
-            let aps: Vec<f64> = stats.iter().map(|s| s.0).collect();
-            let macro_ap = Value::ok(round4(numpy_sum(&aps) / aps.len() as f64));
-            if test_classes.len() < 2 {
-                let reason = "single_test_class";
-                (macro_ap, Value::nan(reason), Value::nan(reason))
+            // The class lists are equal, so probability column k belongs to test class k.
+            let per_class: Vec<ClassScores> = test_classes
+                .iter()
+                .enumerate()
+                .map(|(k, c)| {
+                    ClassScores::new(&proba.column(k), &test_labels.iter().map(|l| l == c).collect::<Vec<_>>())
+                })
+                .collect();
+            let macro_ap = Value::ok(round4(mean(per_class.iter().map(|s| s.ap))));
+            if per_class.len() < 2 {
+                (macro_ap, Value::nan("single_test_class"), Value::nan("single_test_class"))
             } else {
-                let weighted: Vec<f64> = stats.iter().map(|s| s.0 * s.2).collect();
-                let supports: Vec<f64> = stats.iter().map(|s| s.2).collect();
-                let aucs: Vec<f64> = stats.iter().map(|s| s.1).collect();
-                (
-                    macro_ap,
-                    Value::ok(numpy_sum(&weighted) / numpy_sum(&supports)),
-                    Value::ok(numpy_sum(&aucs) / aucs.len() as f64),
-                )
+                let weighted: Vec<f64> = per_class.iter().map(|s| s.ap * s.support).collect();
+                let supports: Vec<f64> = per_class.iter().map(|s| s.support).collect();
+                let weighted_ap = numpy_sum(&weighted) / numpy_sum(&supports);
+                (macro_ap, Value::ok(weighted_ap), Value::ok(mean(per_class.iter().map(|s| s.auc))))
             }
         }
     };
@@ -181,6 +166,29 @@ pub fn evaluate_model(model: Option<&OvrLr>, test_x: &Matrix, test_labels: &[Str
         classes: model.classes.clone(),
         fits: model.infos(),
     }
+}
+
+/// One test class's AP (§2.4), AUROC (§4.4) and support, from its probability column.
+struct ClassScores {
+    ap: f64,
+    auc: f64,
+    support: f64,
+}
+
+impl ClassScores {
+    fn new(scores: &[f64], positive: &[bool]) -> Self {
+        ClassScores {
+            ap: average_precision(scores, positive).expect("a test class has a positive"),
+            auc: auroc(scores, positive).unwrap_or(f64::NAN),
+            support: positive.iter().filter(|&&t| t).count() as f64,
+        }
+    }
+}
+
+/// numpy's `mean`: pairwise sum divided by the count.
+fn mean(values: impl Iterator<Item = f64>) -> f64 {
+    let v: Vec<f64> = values.collect();
+    numpy_sum(&v) / v.len() as f64
 }
 
 /// `None` when the model's classes equal the test classes, else the NaN reason:
