@@ -15,7 +15,8 @@
 //! deviation of the metric.
 
 use crate::error::{Context, Error, Result};
-use crate::io::{fmt_f64, read_csv_strings, write_atomic, StringTable};
+use crate::io::csv::Table;
+use crate::io::{fmt_f64, write_atomic};
 use crate::metrics::columns::{column_info, Direction, Exactness};
 use crate::{bail, ensure};
 use serde::Deserialize;
@@ -168,22 +169,19 @@ impl CheckReport {
 }
 
 struct Indexed {
-    table: StringTable,
+    table: Table,
     rows: HashMap<String, usize>,
     order: Vec<String>,
 }
 
-fn index(table: StringTable, what: &Path) -> Result<Indexed> {
-    let key_cols: Vec<usize> = KEY
-        .iter()
-        .map(|k| table.column(k).ok_or_else(|| Error::new(format!("{}: missing column '{k}'", what.display()))))
-        .collect::<Result<_>>()?;
+fn index(table: Table) -> Result<Indexed> {
+    let key_cols: Vec<usize> = KEY.iter().map(|k| table.column(k)).collect::<Result<_>>()?;
     let mut rows = HashMap::new();
     let mut order = Vec::new();
     for (i, r) in table.rows.iter().enumerate() {
-        let key = key_cols.iter().map(|&c| r[c].as_str()).collect::<Vec<_>>().join(" / ");
+        let key = key_cols.iter().map(|&c| r.fields[c].as_str()).collect::<Vec<_>>().join(" / ");
         if rows.insert(key.clone(), i).is_some() {
-            bail!("{}: line {}: duplicate row {key}", what.display(), i + 2);
+            bail!("{}: line {}: duplicate row {key}", table.what, r.line);
         }
         order.push(key);
     }
@@ -201,8 +199,8 @@ fn parse_value(s: &str) -> Option<f64> {
 /// Compare `results_dir/cells.csv` with `baseline`.
 pub fn check(results_dir: &Path, baseline: &Path, tolerances: &Tolerances) -> Result<CheckReport> {
     let current_path = results_dir.join("cells.csv");
-    let current = index(read_csv_strings(&current_path)?, &current_path)?;
-    let base = index(read_csv_strings(baseline)?, baseline)?;
+    let current = index(Table::read(&current_path)?)?;
+    let base = index(Table::read(baseline)?)?;
     let metric_columns: Vec<&String> = base.table.header.iter().filter(|h| !NON_METRIC.contains(&h.as_str())).collect();
     for m in &metric_columns {
         ensure!(
@@ -211,7 +209,7 @@ pub fn check(results_dir: &Path, baseline: &Path, tolerances: &Tolerances) -> Re
         );
     }
     let mut report = CheckReport::default();
-    let status = |t: &StringTable, i: usize| t.column("status").map(|c| t.rows[i][c].clone()).unwrap_or_default();
+    let status = |t: &Table, i: usize| t.column("status").map(|c| t.rows[i].fields[c].clone()).unwrap_or_default();
     for key in &base.order {
         let bi = base.rows[key];
         let Some(&ci) = current.rows.get(key) else {
@@ -236,9 +234,9 @@ pub fn check(results_dir: &Path, baseline: &Path, tolerances: &Tolerances) -> Re
             continue;
         }
         for m in &metric_columns {
-            let bcol = base.table.column(m).expect("metric column from the baseline header");
-            let bval = &base.table.rows[bi][bcol];
-            let cval = current.table.column(m).map(|c| current.table.rows[ci][c].clone()).unwrap_or_default();
+            let bcol = base.table.column(m)?;
+            let bval = &base.table.rows[bi].fields[bcol];
+            let cval = current.table.column(m).map(|c| current.table.rows[ci].fields[c].clone()).unwrap_or_default();
             if bval.is_empty() && cval.is_empty() {
                 continue;
             }
@@ -300,16 +298,14 @@ pub fn update_baseline(results_dir: &Path, baseline: &Path) -> Result<()> {
 pub fn derive_tolerances(results_dir: &Path, factor: f64) -> Result<String> {
     ensure!(factor.is_finite() && factor > 0.0, "--factor must be > 0, got {factor}");
     let path = results_dir.join("cells.csv");
-    let t = read_csv_strings(&path)?;
-    let col =
-        |name: &str| t.column(name).ok_or_else(|| Error::new(format!("{}: missing column '{name}'", path.display())));
-    let group_cols = ["dataset", "generator", "epsilon", "fold", "profile"].map(col);
-    let group_cols: Vec<usize> = group_cols.into_iter().collect::<Result<_>>()?;
-    let seed_col = col("seed")?;
-    let status_col = col("status")?;
+    let t = Table::read(&path)?;
+    let group_cols: Vec<usize> =
+        ["dataset", "generator", "epsilon", "fold", "profile"].iter().map(|c| t.column(c)).collect::<Result<_>>()?;
+    let seed_col = t.column("seed")?;
+    let status_col = t.column("status")?;
     let mut out = format!(
         "# Regression-gate tolerances for the iterative (logistic-regression) metrics.\n\
-         # Derived by `bench check --derive-tolerances` from {} with factor {factor}:\n\
+         # Derived by `bench tolerances` from {} with factor {factor}:\n\
          # absolute = {factor} x pooled seed-to-seed standard deviation (ddof 1) over groups\n\
          # (dataset, generator, epsilon, fold, profile). Deterministic metrics are compared exactly\n\
          # (relative 1e-9; 4-dp rounded ones to one rounding unit) and are not listed.\n",
@@ -321,7 +317,7 @@ pub fn derive_tolerances(results_dir: &Path, factor: f64) -> Result<String> {
             continue;
         }
         let mut groups: BTreeMap<String, Vec<f64>> = BTreeMap::new();
-        for r in t.rows.iter().filter(|r| r[status_col] == "ok") {
+        for r in t.rows.iter().map(|r| &r.fields).filter(|r| r[status_col] == "ok") {
             seeds_seen.insert(r[seed_col].clone());
             if let Some(v) = parse_value(&r[m_idx]).filter(|v| v.is_finite()) {
                 let key = group_cols.iter().map(|&c| r[c].as_str()).collect::<Vec<_>>().join("/");

@@ -29,6 +29,11 @@ enum Command {
     /// Built-in and configured datasets.
     #[command(subcommand)]
     Datasets(DatasetsCommand),
+    /// Score external synthetic data stored in the challenge kit's per-split files.
+    #[command(
+        after_help = "Example:\n  bench score --real-dir kit/real --synthetic-dir kit/synthetic/mygen --out eval\n\nReads X_train_real_split_{k}.csv, y_train_real_split_{k}.csv, X_test_real_split_{k}.csv,\ny_test_real_split_{k}.csv (real dir) and synthetic_data_split_{k}.csv,\nsynthetic_labels_split_{k}.csv (synthetic dir) for k = 1, 2, ...; genes are matched by name.\nWrites evaluation_split_{k}.csv and evaluation_results.csv (average row last)."
+    )]
+    Score(ScoreArgs),
     /// Regenerate tables, plots and the HTML/Markdown report of a results directory.
     #[command(
         after_help = "Example:\n  bench report results/quickstart\n\nReads cells.csv (+ manifest.json, pca/, privacy/) and rewrites table1.csv,\ntable1_long.csv, plots/, report.html and report.md without rerunning any cell."
@@ -71,6 +76,22 @@ struct PerfArgs {
     /// Internal: run one stage in this process and print JSON.
     #[arg(long, hide = true)]
     stage: Option<String>,
+}
+
+#[derive(Args, Debug)]
+struct ScoreArgs {
+    /// Directory with the real per-split files.
+    #[arg(long)]
+    real_dir: PathBuf,
+    /// Directory with the synthetic per-split files (may equal --real-dir).
+    #[arg(long)]
+    synthetic_dir: PathBuf,
+    /// Output directory.
+    #[arg(long)]
+    out: PathBuf,
+    /// Metric profile.
+    #[arg(long, default_value = "camda2025")]
+    profile: String,
 }
 
 #[derive(Args, Debug)]
@@ -131,6 +152,34 @@ struct RunArgs {
 enum DatasetsCommand {
     /// List the built-in datasets.
     List,
+    /// Calibration statistics of a built-in dataset, beside the real pan-cancer stand-in.
+    #[command(
+        after_help = "Example:\n  bench datasets describe sim-combined --seed 2\n\nThe real stand-in is read from ../shared/datasets/tcga_pancan6_rtcga_lm978/data.csv\n(or $BENCH_SHARED_DATASETS/tcga_pancan6_rtcga_lm978/data.csv) when present."
+    )]
+    Describe {
+        /// Built-in dataset name (sim-brca, sim-combined).
+        name: String,
+        /// Simulator seed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// Write a built-in dataset in the challenge layout (+ split YAML) or as tidy CSV.
+    #[command(
+        after_help = "Examples:\n  bench datasets export sim-brca --layout challenge --out data/sim\n  bench datasets export sim-combined --layout tidy --seed 3 --out data/sim"
+    )]
+    Export {
+        /// Built-in dataset name (sim-brca, sim-combined).
+        name: String,
+        /// `challenge` (genes x samples TSV + meta CSV + 5-fold split YAML) or `tidy` (one CSV).
+        #[arg(long, value_parser = ["challenge", "tidy"])]
+        layout: String,
+        /// Output directory.
+        #[arg(long)]
+        out: PathBuf,
+        /// Simulator seed (also the split seed of the challenge layout's YAML).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
 }
 
 /// Run the command line; returns the process exit code (0 ok, 1 failed cells, 2 bad input).
@@ -150,11 +199,34 @@ fn dispatch(cli: Cli) -> Result<i32> {
         Command::Run(args) => run(args),
         Command::Datasets(DatasetsCommand::List) => {
             for d in crate::data::simulate::SimDataset::ALL {
-                println!("{}", d.name());
+                println!(
+                    "{:<14} {} samples x 978 genes, {} classes (label column '{}'), simulator {}",
+                    d.name(),
+                    d.n_samples(),
+                    d.class_counts().len(),
+                    d.label_column(),
+                    crate::data::simulate::SIM_VERSION
+                );
             }
             Ok(0)
         }
+        Command::Datasets(DatasetsCommand::Describe { name, seed }) => describe(&name, seed),
+        Command::Datasets(DatasetsCommand::Export { name, layout, out, seed }) => export(&name, &layout, &out, seed),
         Command::Check(args) => check(args),
+        Command::Score(args) => {
+            let opts = crate::runner::score::ScoreOptions {
+                real_dir: args.real_dir,
+                synthetic_dir: args.synthetic_dir,
+                out: args.out,
+                profile: args.profile,
+            };
+            let summary = crate::runner::score::score(&opts)?;
+            for w in &summary.warnings {
+                eprintln!("warning: {w}");
+            }
+            eprintln!("scored splits {:?} -> {}", summary.splits, summary.results.display());
+            Ok(0)
+        }
         Command::Report(args) => {
             let summary = crate::report::generate(&args.results)?;
             print_report_summary(&summary);
@@ -268,4 +340,70 @@ fn print_report_summary(s: &crate::report::ReportSummary) {
     for note in &s.notes {
         eprintln!("note: {note}");
     }
+}
+
+fn builtin(name: &str) -> Result<crate::data::simulate::SimDataset> {
+    crate::data::simulate::SimDataset::from_name(name)
+        .ok_or_else(|| crate::error::Error::new(format!("unknown dataset '{name}' (built-in: sim-brca, sim-combined)")))
+}
+
+/// Where the shared real datasets are: `$BENCH_SHARED_DATASETS`, else `../shared/datasets`.
+fn shared_datasets_dir() -> PathBuf {
+    std::env::var_os("BENCH_SHARED_DATASETS").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("../shared/datasets"))
+}
+
+fn describe(name: &str, seed: u64) -> Result<i32> {
+    use crate::data::stats::{calibration_stats, render_side_by_side};
+    let which = builtin(name)?;
+    let sim = crate::data::simulate::simulate(which, seed)?;
+    println!("{name} (sim.v1, seed {seed}): {} samples x {} genes", sim.n_samples(), sim.n_genes());
+    for (class, n) in sim.class_counts() {
+        println!("  {class:<14} {n}");
+    }
+    let stats = calibration_stats(&sim);
+    let real_path = shared_datasets_dir().join("tcga_pancan6_rtcga_lm978/data.csv");
+    let left = format!("{name} seed {seed}");
+    if real_path.exists() {
+        let opts = crate::data::load::TidyOptions {
+            id_column: "sample_id".into(),
+            label_column: "label".into(),
+            drop_unlabelled: false,
+            na_label: None,
+        };
+        let real = crate::data::load::load_tidy("tcga_pancan6_rtcga_lm978", &real_path, &opts)?;
+        let real_stats = calibration_stats(&real);
+        println!("\nCalibration statistics (simulator.md section 3) beside the real stand-in {}:", real_path.display());
+        print!("{}", render_side_by_side(&left, &stats, "pancan6 lm978 (real)", &real_stats));
+    } else {
+        println!(
+            "\nCalibration statistics (simulator.md section 3); real stand-in not found at {}:",
+            real_path.display()
+        );
+        for (statistic, value) in stats.rows() {
+            println!("{statistic:<30} {value}");
+        }
+    }
+    Ok(0)
+}
+
+fn export(name: &str, layout: &str, out: &std::path::Path, seed: u64) -> Result<i32> {
+    let which = builtin(name)?;
+    let d = crate::data::simulate::simulate(which, seed)?;
+    let prefix = name.to_uppercase();
+    match layout {
+        "tidy" => {
+            let path = out.join(format!("{name}.csv"));
+            crate::data::export::export_tidy(&d, &path)?;
+            eprintln!("wrote {}", path.display());
+        }
+        _ => {
+            let files = crate::data::export::export_challenge(&d, out, &prefix)?;
+            let splits = crate::data::split::stratified_kfold(&d.labels, 5, seed, crate::data::split::SplitRng::Numpy)?;
+            let yaml = out.join(format!("{prefix}_splits.yaml"));
+            let comment = format!("seed {seed}, k = 5, stratified k-fold (metrics.md 1.1), rng numpy");
+            crate::data::split_yaml::write_splits(&yaml, &d, &splits, &comment)?;
+            eprintln!("wrote {}, {} and {}", files.matrix.display(), files.meta.display(), yaml.display());
+        }
+    }
+    Ok(0)
 }

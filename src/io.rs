@@ -1,6 +1,8 @@
 //! File output helpers: every result file is written to a temporary file in the same directory
 //! and renamed into place, so a killed run never leaves a half-written file.
 
+pub mod csv;
+
 use crate::error::{Context, Result};
 use std::io::Write;
 use std::path::Path;
@@ -72,39 +74,4 @@ mod tests {
         let names: Vec<_> = std::fs::read_dir(p.parent().unwrap()).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(names.len(), 1);
     }
-}
-
-/// A CSV file read as text: header and rows of fields (empty fields as "").
-#[derive(Clone, Debug, Default)]
-pub struct StringTable {
-    pub header: Vec<String>,
-    pub rows: Vec<Vec<String>>,
-}
-
-impl StringTable {
-    /// Index of a column by name.
-    pub fn column(&self, name: &str) -> Option<usize> {
-        self.header.iter().position(|h| h == name)
-    }
-}
-
-/// Read a CSV with a header into strings (polars' CSV reader with schema inference off, so no
-/// value is reinterpreted).
-pub fn read_csv_strings(path: &Path) -> Result<StringTable> {
-    use polars::prelude::{CsvReadOptions, SerReader};
-    let df = CsvReadOptions::default()
-        .with_has_header(true)
-        .with_infer_schema_length(Some(0))
-        .try_into_reader_with_file_path(Some(path.to_path_buf()))
-        .and_then(|r| r.finish())
-        .with_context(|| format!("cannot read CSV {}", path.display()))?;
-    let header: Vec<String> = df.get_column_names().iter().map(|s| s.to_string()).collect();
-    let mut rows = vec![Vec::with_capacity(header.len()); df.height()];
-    for col in df.columns() {
-        let values = col.str().with_context(|| format!("{}: column '{}'", path.display(), col.name()))?;
-        for (row, v) in rows.iter_mut().zip(values.iter()) {
-            row.push(v.unwrap_or("").to_string());
-        }
-    }
-    Ok(StringTable { header, rows })
 }

@@ -2,6 +2,7 @@
 //! logistic regression, PCA, eigendecomposition.
 
 pub mod distance;
+pub mod linalg;
 pub mod logistic;
 pub mod scaler;
 pub mod summation;

@@ -3,8 +3,8 @@
 //! (optional: the report says when they are missing), `privacy/<cell_id>.json` and
 //! `pca/<cell_id>.csv` (per cell, optional).
 
-use super::csv::{parse_f64, Record, Table};
 use crate::error::{Context, Result};
+use crate::io::csv::{parse_f64, Record, Table};
 use crate::io::fmt_f64;
 use crate::privacy::accountant::PrivacyReport;
 use crate::{bail, ensure};

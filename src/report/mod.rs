@@ -15,7 +15,7 @@
 //! output is a deterministic function of the inputs.
 
 pub mod budget;
-mod csv;
+
 pub mod html;
 pub mod inputs;
 pub mod plots;

@@ -18,11 +18,11 @@
 //! Text is drawn with the embedded DejaVu Sans (assets/fonts), so PNGs do not depend on system
 //! fonts; SVG text stays text (`<text>` elements).
 
-use super::csv::{parse_f64, Table};
 use super::inputs::{cell_id, Inputs};
 use super::png;
 use super::table::{real_counterpart, RowKind, Stat, Table1, PAPER_COLUMNS};
 use crate::error::{Context, Error, Result};
+use crate::io::csv::{parse_f64, Table};
 use crate::io::{fmt_f64, write_atomic};
 use plotters::coord::Shift;
 use plotters::prelude::*;

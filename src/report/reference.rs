@@ -14,10 +14,10 @@
 //! On simulated data the published values are shown as context only, labelled
 //! [`NOT_COMPARABLE`].
 
-use super::csv::{parse_f64, Table};
 use super::inputs::Inputs;
 use super::table::{Row, RowKind, Table1};
 use crate::error::Result;
+use crate::io::csv::{parse_f64, Table};
 use crate::{bail, ensure};
 
 /// The label of published values shown next to simulated data.
