@@ -3,4 +3,7 @@
 
 pub mod distance;
 pub mod linalg;
+pub mod logistic;
 pub mod pca;
+pub mod scaler;
+pub mod summation;
