@@ -18,6 +18,7 @@ use crate::error::{Context, Error, Result};
 use crate::io::csv::Table;
 use crate::io::{fmt_f64, write_atomic};
 use crate::metrics::columns::{column_info, Direction, Exactness};
+use crate::runner::results::is_metric_column;
 use crate::{bail, ensure};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
@@ -25,37 +26,6 @@ use std::path::Path;
 
 /// Columns that identify a row.
 const KEY: [&str; 6] = ["dataset", "generator", "epsilon", "seed", "fold", "profile"];
-/// Non-metric columns of cells.csv (everything else is a metric column).
-const NON_METRIC: [&str; 27] = [
-    "dataset",
-    "dataset_source",
-    "generator",
-    "kind",
-    "params_hash",
-    "epsilon",
-    "delta",
-    "seed",
-    "fold",
-    "profile",
-    "profile_version",
-    "status",
-    "error_phase",
-    "error",
-    "dp",
-    "end_to_end_dp",
-    "rho_spent",
-    "epsilon_spent",
-    "budget_split",
-    "non_private_steps",
-    "warnings",
-    "n_train",
-    "n_test",
-    "n_synthetic",
-    "nan_reasons",
-    "bench_version",
-    "",
-];
-
 /// A per-metric tolerance.
 #[derive(Clone, Copy, Debug, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -201,7 +171,7 @@ pub fn check(results_dir: &Path, baseline: &Path, tolerances: &Tolerances) -> Re
     let current_path = results_dir.join("cells.csv");
     let current = index(Table::read(&current_path)?)?;
     let base = index(Table::read(baseline)?)?;
-    let metric_columns: Vec<&String> = base.table.header.iter().filter(|h| !NON_METRIC.contains(&h.as_str())).collect();
+    let metric_columns: Vec<&String> = base.table.header.iter().filter(|h| is_metric_column(h)).collect();
     for m in &metric_columns {
         ensure!(
             tolerances.get(m).is_some(),
@@ -313,7 +283,7 @@ pub fn derive_tolerances(results_dir: &Path, factor: f64) -> Result<String> {
     );
     let mut seeds_seen = std::collections::BTreeSet::new();
     for (m_idx, metric) in t.header.iter().enumerate() {
-        if NON_METRIC.contains(&metric.as_str()) || column_info(metric).1 != Exactness::Iterative {
+        if !is_metric_column(metric) || column_info(metric).1 != Exactness::Iterative {
             continue;
         }
         let mut groups: BTreeMap<String, Vec<f64>> = BTreeMap::new();

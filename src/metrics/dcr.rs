@@ -40,7 +40,8 @@ impl Metric for DistanceToClosest {
 
     fn score(&self, input: &EvalInput<'_>) -> Result<MetricOutput> {
         let dcr = round4(mean_distance_to_closest(&input.synthetic.x, &input.train.x));
-        let base = round4(*input.real.dcr_base.get_or_init(|| mean_distance_to_closest(&input.test.x, &input.train.x)));
+        let base =
+            round4(*super::memo(&input.real.dcr_base, || mean_distance_to_closest(&input.test.x, &input.train.x)));
         let mut scores = vec![Score::new("distance_to_closest", dcr), Score::new("distance_to_closest_base", base)];
         if self.relative {
             scores.push(if base > 0.0 {

@@ -36,7 +36,7 @@ impl Metric for KlDivergence {
 
     fn score(&self, input: &EvalInput<'_>) -> Result<MetricOutput> {
         let (train, test, syn) = (&input.train.x, &input.test.x, &input.synthetic.x);
-        let base = *input.real.kl_base.get_or_init(|| mean_kl(test, train));
+        let base = *super::memo(&input.real.kl_base, || mean_kl(test, train));
         Ok(MetricOutput {
             scores: vec![
                 Score::new("kl_mean_train", mean_kl(train, syn)),

@@ -86,7 +86,7 @@ impl Mmd {
     /// `submmd_<c>` for every class of the real data (train ∪ test, the dataset's classes).
     fn per_class(&self, input: &EvalInput<'_>, gamma: f64) -> Vec<Score> {
         let (train, syn) = (input.train, input.synthetic);
-        let train_sums = input.real.mmd.train_by_class.get_or_init(|| {
+        let train_sums = super::memo(&input.real.mmd.train_by_class, || {
             classes(&train.labels)
                 .into_iter()
                 .map(|c| {
@@ -139,7 +139,7 @@ impl Metric for Mmd {
         let real = &input.real.mmd;
         let (xtr, xte, xs) = (&input.train.x, &input.test.x, &input.synthetic.x);
         let train =
-            SelfSum { rows: xtr.rows(), offdiag: *real.train.get_or_init(|| rbf_kernel_sum_offdiag(xtr, gamma)) };
+            SelfSum { rows: xtr.rows(), offdiag: *super::memo(&real.train, || rbf_kernel_sum_offdiag(xtr, gamma)) };
         let syn = self_sum(xs, gamma);
         let mmd_train = combine(train, syn, rbf_kernel_sum(xtr, xs, gamma));
         let mut scores = Vec::new();
@@ -148,9 +148,9 @@ impl Metric for Mmd {
             MmdColumns::Camda2026 => {
                 let test = SelfSum {
                     rows: xte.rows(),
-                    offdiag: *real.test.get_or_init(|| rbf_kernel_sum_offdiag(xte, gamma)),
+                    offdiag: *super::memo(&real.test, || rbf_kernel_sum_offdiag(xte, gamma)),
                 };
-                let base = *real.base.get_or_init(|| combine(test, train, rbf_kernel_sum(xte, xtr, gamma)));
+                let base = *super::memo(&real.base, || combine(test, train, rbf_kernel_sum(xte, xtr, gamma)));
                 scores.push(Score::new("MMD_train", mmd_train));
                 scores.push(Score::new("MMD_test", combine(test, syn, rbf_kernel_sum(xte, xs, gamma))));
                 scores.push(Score::new("MMD_base", base));

@@ -146,6 +146,20 @@ pub fn profile(name: &str) -> Result<Profile> {
     }
 }
 
+/// The memoised value of `cell`, computing it with `f` if absent.
+///
+/// Unlike `OnceLock::get_or_init` this never blocks: metric code runs inside rayon tasks, and a
+/// worker blocked on an initialising lock can steal a task that waits on the same lock, which
+/// deadlocks. Concurrent first callers may each compute the value; the computations are
+/// deterministic, so whichever is stored first is the same value.
+pub fn memo<T>(cell: &OnceLock<T>, f: impl FnOnce() -> T) -> &T {
+    if let Some(v) = cell.get() {
+        return v;
+    }
+    let _ = cell.set(f());
+    cell.get().expect("set above or by a concurrent caller")
+}
+
 /// numpy's `round(x, 4)`: `rint(x·1e4)/1e4` with ties to even (metrics.md §2.10).
 pub fn round4(x: f64) -> f64 {
     (x * 1e4).round_ties_even() / 1e4

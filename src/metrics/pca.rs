@@ -64,11 +64,11 @@ impl PcaPlot {
         let cache = &input.real.pca;
         match self.0 {
             PcaDefinition::Camda2025 => {
-                let real = cache.own_train.get_or_init(|| own_projection(xtr)).clone()?;
+                let real = super::memo(&cache.own_train, || own_projection(xtr)).clone()?;
                 Ok((real, own_projection(xs)?))
             }
             PcaDefinition::Camda2026 => {
-                let shared = cache.shared.get_or_init(|| {
+                let shared = super::memo(&cache.shared, || {
                     let pca = Pca::fit(xtr, COMPONENTS, true)?;
                     let real = points(&pca.transform(xtr)?);
                     Ok((pca, real))

@@ -115,8 +115,8 @@ impl Metric for Prdc {
         let (xtr, xte, xs) = (&input.train.x, &input.test.x, &input.synthetic.x);
         let k = NEAREST_K;
         let fake_radii = radii(xs, k);
-        let train_radii = input.real.prdc.train.get_or_init(|| radii(xtr, k));
-        let test_radii = input.real.prdc.test.get_or_init(|| radii(xte, k));
+        let train_radii = super::memo(&input.real.prdc.train, || radii(xtr, k));
+        let test_radii = super::memo(&input.real.prdc.test, || radii(xte, k));
         let train = prdc_with_radii(xtr, train_radii, xs, &fake_radii, k);
         let test = prdc_with_radii(xte, test_radii, xs, &fake_radii, k);
         let scores = [

@@ -72,27 +72,12 @@ impl Pca {
     }
 }
 
-/// Column means and, if `standardise`, population sds (0 → 1); otherwise a scale of 1.
+/// Column means and, if `standardise`, the StandardScaler scale (population sd, 0 → 1; the
+/// crate's one scaler, [`crate::numeric::scaler`]); otherwise a scale of 1.
 fn column_moments(x: &Matrix, standardise: bool) -> (Vec<f64>, Vec<f64>) {
-    let n = x.rows() as f64;
-    let p = x.cols();
-    let mut mean = vec![0.0; p];
-    for r in x.row_iter() {
-        mean.iter_mut().zip(r).for_each(|(m, v)| *m += v);
-    }
-    mean.iter_mut().for_each(|m| *m /= n);
-    let mut scale = vec![1.0; p];
-    if standardise {
-        let mut var = vec![0.0; p];
-        for r in x.row_iter() {
-            var.iter_mut().zip(r.iter().zip(&mean)).for_each(|(s, (v, m))| *s += (v - m) * (v - m));
-        }
-        for (s, v) in scale.iter_mut().zip(var) {
-            let sd = (v / n).sqrt();
-            *s = if sd == 0.0 { 1.0 } else { sd };
-        }
-    }
-    (mean, scale)
+    let fitted = crate::numeric::scaler::StandardScaler::fit(x);
+    let scale = if standardise { fitted.scale } else { vec![1.0; x.cols()] };
+    (fitted.mean, scale)
 }
 
 fn preprocess(x: &Matrix, mean: &[f64], scale: &[f64]) -> Matrix {

@@ -11,35 +11,7 @@ use crate::{bail, ensure};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
-/// The columns of `cells.csv` before the metric columns, in the runner's order.
-const FIXED_COLUMNS: [&str; 24] = [
-    "dataset",
-    "dataset_source",
-    "generator",
-    "kind",
-    "params_hash",
-    "epsilon",
-    "delta",
-    "seed",
-    "fold",
-    "profile",
-    "profile_version",
-    "status",
-    "error_phase",
-    "error",
-    "dp",
-    "end_to_end_dp",
-    "rho_spent",
-    "epsilon_spent",
-    "budget_split",
-    "non_private_steps",
-    "warnings",
-    "n_train",
-    "n_test",
-    "n_synthetic",
-];
-/// The columns after the metric columns.
-const TRAILING_COLUMNS: [&str; 2] = ["nan_reasons", "bench_version"];
+use crate::runner::results::{LEADING_COLUMNS as FIXED_COLUMNS, TRAILING_COLUMNS};
 
 /// One row of `cells.csv`: one cell × metric profile.
 #[derive(Clone, Debug, PartialEq)]

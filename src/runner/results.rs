@@ -114,9 +114,18 @@ impl CellRecord {
     }
 }
 
-const KEY_COLUMNS: [&str; 9] =
-    ["dataset", "dataset_source", "generator", "kind", "params_hash", "epsilon", "delta", "seed", "fold"];
-const CELL_COLUMNS: [&str; 15] = [
+/// The columns of `cells.csv` before the metric columns, in order. The first
+/// [`KEY_COLUMN_COUNT`] identify the cell and also lead `timings.csv`.
+pub const LEADING_COLUMNS: [&str; 24] = [
+    "dataset",
+    "dataset_source",
+    "generator",
+    "kind",
+    "params_hash",
+    "epsilon",
+    "delta",
+    "seed",
+    "fold",
     "profile",
     "profile_version",
     "status",
@@ -133,6 +142,15 @@ const CELL_COLUMNS: [&str; 15] = [
     "n_test",
     "n_synthetic",
 ];
+/// How many of [`LEADING_COLUMNS`] identify a cell.
+pub const KEY_COLUMN_COUNT: usize = 9;
+/// The columns of `cells.csv` after the metric columns.
+pub const TRAILING_COLUMNS: [&str; 2] = ["nan_reasons", "bench_version"];
+
+/// Whether a `cells.csv` column holds a metric value.
+pub fn is_metric_column(name: &str) -> bool {
+    !name.is_empty() && !LEADING_COLUMNS.contains(&name) && !TRAILING_COLUMNS.contains(&name)
+}
 
 fn key_fields(r: &CellRecord) -> Vec<String> {
     vec![
@@ -157,10 +175,9 @@ fn csv_line(fields: &[String]) -> String {
 /// Render `cells.csv`: one row per cell × profile, sorted by cell key then profile order.
 /// `metric_columns` is the union of all profiles' columns in output order.
 pub fn render_cells_csv(records: &[&CellRecord], profiles: &[(String, String)], metric_columns: &[String]) -> String {
-    let mut header: Vec<String> = KEY_COLUMNS.iter().chain(&CELL_COLUMNS).map(|s| s.to_string()).collect();
+    let mut header: Vec<String> = LEADING_COLUMNS.iter().map(|s| s.to_string()).collect();
     header.extend(metric_columns.iter().cloned());
-    header.push("nan_reasons".into());
-    header.push("bench_version".into());
+    header.extend(TRAILING_COLUMNS.iter().map(|s| s.to_string()));
     let mut out = csv_line(&header);
     let mut sorted: Vec<&CellRecord> = records.to_vec();
     sorted.sort_by(|a, b| a.key.cmp_key(&b.key));
@@ -199,7 +216,7 @@ pub fn render_cells_csv(records: &[&CellRecord], profiles: &[(String, String)], 
 
 /// Render `timings.csv`: key columns + times + memory, in the same row order as cells.csv.
 pub fn render_timings_csv(records: &[&CellRecord]) -> String {
-    let mut header: Vec<String> = KEY_COLUMNS.iter().map(|s| s.to_string()).collect();
+    let mut header: Vec<String> = LEADING_COLUMNS[..KEY_COLUMN_COUNT].iter().map(|s| s.to_string()).collect();
     header.extend(["status", "fit_seconds", "sample_seconds", "score_seconds", "peak_rss_mb"].map(String::from));
     let mut out = csv_line(&header);
     let mut sorted: Vec<&CellRecord> = records.to_vec();
