@@ -29,6 +29,102 @@ enum Command {
     /// Built-in and configured datasets.
     #[command(subcommand)]
     Datasets(DatasetsCommand),
+    /// Score external synthetic data stored in the challenge kit's per-split files.
+    #[command(
+        after_help = "Example:\n  bench score --real-dir kit/real --synthetic-dir kit/synthetic/mygen --out eval\n\nReads X_train_real_split_{k}.csv, y_train_real_split_{k}.csv, X_test_real_split_{k}.csv,\ny_test_real_split_{k}.csv (real dir) and synthetic_data_split_{k}.csv,\nsynthetic_labels_split_{k}.csv (synthetic dir) for k = 1, 2, ...; genes are matched by name.\nWrites evaluation_split_{k}.csv and evaluation_results.csv (average row last)."
+    )]
+    Score(ScoreArgs),
+    /// Regenerate tables, plots and the HTML/Markdown report of a results directory.
+    #[command(
+        after_help = "Example:\n  bench report results/quickstart\n\nReads cells.csv (+ manifest.json, pca/, privacy/) and rewrites table1.csv,\ntable1_long.csv, plots/, report.html and report.md without rerunning any cell."
+    )]
+    Report(ReportArgs),
+    /// Regression gate: compare a results directory with a stored baseline.
+    #[command(
+        after_help = "Examples:\n  bench check results/smoke --baseline experiments/baselines/smoke.cells.csv \\\n      --tolerance-file experiments/baselines/smoke.tolerances.toml\n  bench check results/smoke --baseline experiments/baselines/smoke.cells.csv --update\n\nExit status: 0 when every metric holds, 1 with a table of what moved\n(regressed, improved, changed, missing, new), 2 on bad input."
+    )]
+    Check(CheckArgs),
+    /// Derive regression-gate tolerances from a multi-seed results directory.
+    #[command(
+        after_help = "Example:\n  bench tolerances results/smoke-seeds --out experiments/baselines/smoke.tolerances.toml\n\nTolerance of each iterative (logistic-regression) metric = FACTOR x pooled\nseed-to-seed standard deviation; deterministic metrics are compared exactly."
+    )]
+    Tolerances(TolerancesArgs),
+    /// Time each pipeline stage on BRCA- and COMBINED-shaped simulated data (use a release build).
+    #[command(
+        after_help = "Examples:\n  cargo run --release -- perf\n  cargo run --release -- perf --shapes sim-brca --generators private-pgm --repeats 7\n\nEach stage runs in its own process, so its peak RSS is its own. Reports medians."
+    )]
+    Perf(PerfArgs),
+}
+
+#[derive(Args, Debug)]
+struct PerfArgs {
+    /// Shapes to measure.
+    #[arg(long, value_delimiter = ',', default_value = "sim-brca,sim-combined")]
+    shapes: Vec<String>,
+    /// Generator kinds to time (fit + sample, default parameters, epsilon = 1 for DP kinds).
+    #[arg(long, value_delimiter = ',', default_value = "private-pgm,independent,multivariate,dp-gaussian")]
+    generators: Vec<String>,
+    /// Metric profiles to time (whole profile and each metric family).
+    #[arg(long, value_delimiter = ',', default_value = "camda2025")]
+    profiles: Vec<String>,
+    /// Runs per stage (the median is reported).
+    #[arg(long, default_value_t = 5)]
+    repeats: usize,
+    /// Also write the timings as JSON.
+    #[arg(long)]
+    json: Option<PathBuf>,
+    /// Internal: run one stage in this process and print JSON.
+    #[arg(long, hide = true)]
+    stage: Option<String>,
+}
+
+#[derive(Args, Debug)]
+struct ScoreArgs {
+    /// Directory with the real per-split files.
+    #[arg(long)]
+    real_dir: PathBuf,
+    /// Directory with the synthetic per-split files (may equal --real-dir).
+    #[arg(long)]
+    synthetic_dir: PathBuf,
+    /// Output directory.
+    #[arg(long)]
+    out: PathBuf,
+    /// Metric profile.
+    #[arg(long, default_value = "camda2025")]
+    profile: String,
+}
+
+#[derive(Args, Debug)]
+struct ReportArgs {
+    /// Results directory (the one containing cells.csv).
+    results: PathBuf,
+}
+
+#[derive(Args, Debug)]
+struct CheckArgs {
+    /// Results directory containing cells.csv.
+    results: PathBuf,
+    /// Baseline cells.csv to compare with.
+    #[arg(long)]
+    baseline: PathBuf,
+    /// Per-metric tolerances (TOML); see README "Regression gate".
+    #[arg(long)]
+    tolerance_file: Option<PathBuf>,
+    /// Replace the baseline with the current results instead of comparing.
+    #[arg(long)]
+    update: bool,
+}
+
+#[derive(Args, Debug)]
+struct TolerancesArgs {
+    /// Results directory of a grid run with at least 2 seeds.
+    results: PathBuf,
+    /// Where to write the tolerance file.
+    #[arg(long)]
+    out: PathBuf,
+    /// Tolerance = FACTOR x pooled seed-to-seed standard deviation.
+    #[arg(long, default_value_t = 0.5)]
+    factor: f64,
 }
 
 #[derive(Args, Debug)]
@@ -56,6 +152,34 @@ struct RunArgs {
 enum DatasetsCommand {
     /// List the built-in datasets.
     List,
+    /// Calibration statistics of a built-in dataset, beside the real pan-cancer stand-in.
+    #[command(
+        after_help = "Example:\n  bench datasets describe sim-combined --seed 2\n\nThe real stand-in is read from ../shared/datasets/tcga_pancan6_rtcga_lm978/data.csv\n(or $BENCH_SHARED_DATASETS/tcga_pancan6_rtcga_lm978/data.csv) when present."
+    )]
+    Describe {
+        /// Built-in dataset name (sim-brca, sim-combined).
+        name: String,
+        /// Simulator seed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// Write a built-in dataset in the challenge layout (+ split YAML) or as tidy CSV.
+    #[command(
+        after_help = "Examples:\n  bench datasets export sim-brca --layout challenge --out data/sim\n  bench datasets export sim-combined --layout tidy --seed 3 --out data/sim"
+    )]
+    Export {
+        /// Built-in dataset name (sim-brca, sim-combined).
+        name: String,
+        /// `challenge` (genes x samples TSV + meta CSV + 5-fold split YAML) or `tidy` (one CSV).
+        #[arg(long, value_parser = ["challenge", "tidy"])]
+        layout: String,
+        /// Output directory.
+        #[arg(long)]
+        out: PathBuf,
+        /// Simulator seed (also the split seed of the challenge layout's YAML).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
 }
 
 /// Run the command line; returns the process exit code (0 ok, 1 failed cells, 2 bad input).
@@ -75,10 +199,72 @@ fn dispatch(cli: Cli) -> Result<i32> {
         Command::Run(args) => run(args),
         Command::Datasets(DatasetsCommand::List) => {
             for d in crate::data::simulate::SimDataset::ALL {
-                println!("{}", d.name());
+                println!(
+                    "{:<14} {} samples x 978 genes, {} classes (label column '{}'), simulator {}",
+                    d.name(),
+                    d.n_samples(),
+                    d.class_counts().len(),
+                    d.label_column(),
+                    crate::data::simulate::SIM_VERSION
+                );
             }
             Ok(0)
         }
+        Command::Datasets(DatasetsCommand::Describe { name, seed }) => describe(&name, seed),
+        Command::Datasets(DatasetsCommand::Export { name, layout, out, seed }) => export(&name, &layout, &out, seed),
+        Command::Check(args) => check(args),
+        Command::Score(args) => {
+            let opts = crate::runner::score::ScoreOptions {
+                real_dir: args.real_dir,
+                synthetic_dir: args.synthetic_dir,
+                out: args.out,
+                profile: args.profile,
+            };
+            let summary = crate::runner::score::score(&opts)?;
+            for w in &summary.warnings {
+                eprintln!("warning: {w}");
+            }
+            eprintln!("scored splits {:?} -> {}", summary.splits, summary.results.display());
+            Ok(0)
+        }
+        Command::Report(args) => {
+            let summary = crate::report::generate(&args.results)?;
+            print_report_summary(&summary);
+            Ok(0)
+        }
+        Command::Perf(args) => perf(args),
+        Command::Tolerances(args) => {
+            let text = crate::check::derive_tolerances(&args.results, args.factor)?;
+            crate::io::write_atomic(&args.out, text.as_bytes())?;
+            eprintln!("wrote {}", args.out.display());
+            Ok(0)
+        }
+    }
+}
+
+fn check(args: CheckArgs) -> Result<i32> {
+    if args.update {
+        crate::check::update_baseline(&args.results, &args.baseline)?;
+        eprintln!("baseline {} updated from {}", args.baseline.display(), args.results.join("cells.csv").display());
+        return Ok(0);
+    }
+    let tolerances = match &args.tolerance_file {
+        Some(p) => crate::check::Tolerances::load(p)?,
+        None => crate::check::Tolerances::default(),
+    };
+    let report = crate::check::check(&args.results, &args.baseline, &tolerances)?;
+    if report.passed() {
+        println!("check passed: {} metric values hold against {}", report.compared, args.baseline.display());
+        Ok(0)
+    } else {
+        print!("{}", report.render());
+        println!(
+            "check FAILED: {} of {} compared values moved (or rows missing/new) against {}",
+            report.findings.len(),
+            report.compared,
+            args.baseline.display()
+        );
+        Ok(1)
     }
 }
 
@@ -103,6 +289,8 @@ fn run(args: RunArgs) -> Result<i32> {
         summary.failures.len(),
         summary.out_dir.join("cells.csv").display()
     );
+    let report = crate::report::generate(&summary.out_dir)?;
+    print_report_summary(&report);
     for f in summary.failures.iter().take(20) {
         eprintln!("failed: {f}");
     }
@@ -110,4 +298,112 @@ fn run(args: RunArgs) -> Result<i32> {
         eprintln!("... and {} more failures (see cells.csv)", summary.failures.len() - 20);
     }
     Ok(if summary.failures.is_empty() { 0 } else { 1 })
+}
+
+fn perf(args: PerfArgs) -> Result<i32> {
+    crate::ensure!(args.repeats >= 1, "--repeats must be at least 1");
+    if let Some(stage) = &args.stage {
+        let timings = crate::perf::run_stage(stage, args.repeats)?;
+        println!("{}", serde_json::to_string(&timings).expect("timings serialise"));
+        return Ok(0);
+    }
+    let shapes = args
+        .shapes
+        .iter()
+        .map(|s| {
+            crate::data::simulate::SimDataset::from_name(s).ok_or_else(|| {
+                crate::error::Error::new(format!("--shapes: unknown shape '{s}' (expected sim-brca, sim-combined)"))
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    if cfg!(debug_assertions) {
+        eprintln!("warning: this is a debug build; timings are only meaningful with --release");
+    }
+    let stages = crate::perf::stage_names(&shapes, &args.generators, &args.profiles);
+    let timings = crate::perf::run_all(&stages, args.repeats)?;
+    print!("{}", crate::perf::render(&timings));
+    if let Some(path) = &args.json {
+        let text = serde_json::to_string_pretty(&timings).expect("timings serialise") + "\n";
+        crate::io::write_atomic(path, text.as_bytes())?;
+    }
+    Ok(0)
+}
+
+fn print_report_summary(s: &crate::report::ReportSummary) {
+    eprintln!(
+        "report: {} ({} table rows, {} figures), {}",
+        s.html.display(),
+        s.table_rows,
+        s.figures.len() / 2,
+        s.table1.display()
+    );
+    for note in &s.notes {
+        eprintln!("note: {note}");
+    }
+}
+
+fn builtin(name: &str) -> Result<crate::data::simulate::SimDataset> {
+    crate::data::simulate::SimDataset::from_name(name)
+        .ok_or_else(|| crate::error::Error::new(format!("unknown dataset '{name}' (built-in: sim-brca, sim-combined)")))
+}
+
+/// Where the shared real datasets are: `$BENCH_SHARED_DATASETS`, else `../shared/datasets`.
+fn shared_datasets_dir() -> PathBuf {
+    std::env::var_os("BENCH_SHARED_DATASETS").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("../shared/datasets"))
+}
+
+fn describe(name: &str, seed: u64) -> Result<i32> {
+    use crate::data::stats::{calibration_stats, render_side_by_side};
+    let which = builtin(name)?;
+    let sim = crate::data::simulate::simulate(which, seed)?;
+    println!("{name} (sim.v1, seed {seed}): {} samples x {} genes", sim.n_samples(), sim.n_genes());
+    for (class, n) in sim.class_counts() {
+        println!("  {class:<14} {n}");
+    }
+    let stats = calibration_stats(&sim);
+    let real_path = shared_datasets_dir().join("tcga_pancan6_rtcga_lm978/data.csv");
+    let left = format!("{name} seed {seed}");
+    if real_path.exists() {
+        let opts = crate::data::load::TidyOptions {
+            id_column: "sample_id".into(),
+            label_column: "label".into(),
+            drop_unlabelled: false,
+            na_label: None,
+        };
+        let real = crate::data::load::load_tidy("tcga_pancan6_rtcga_lm978", &real_path, &opts)?;
+        let real_stats = calibration_stats(&real);
+        println!("\nCalibration statistics (simulator.md section 3) beside the real stand-in {}:", real_path.display());
+        print!("{}", render_side_by_side(&left, &stats, "pancan6 lm978 (real)", &real_stats));
+    } else {
+        println!(
+            "\nCalibration statistics (simulator.md section 3); real stand-in not found at {}:",
+            real_path.display()
+        );
+        for (statistic, value) in stats.rows() {
+            println!("{statistic:<30} {value}");
+        }
+    }
+    Ok(0)
+}
+
+fn export(name: &str, layout: &str, out: &std::path::Path, seed: u64) -> Result<i32> {
+    let which = builtin(name)?;
+    let d = crate::data::simulate::simulate(which, seed)?;
+    let prefix = name.to_uppercase();
+    match layout {
+        "tidy" => {
+            let path = out.join(format!("{name}.csv"));
+            crate::data::export::export_tidy(&d, &path)?;
+            eprintln!("wrote {}", path.display());
+        }
+        _ => {
+            let files = crate::data::export::export_challenge(&d, out, &prefix)?;
+            let splits = crate::data::split::stratified_kfold(&d.labels, 5, seed, crate::data::split::SplitRng::Numpy)?;
+            let yaml = out.join(format!("{prefix}_splits.yaml"));
+            let comment = format!("seed {seed}, k = 5, stratified k-fold (metrics.md 1.1), rng numpy");
+            crate::data::split_yaml::write_splits(&yaml, &d, &splits, &comment)?;
+            eprintln!("wrote {}, {} and {}", files.matrix.display(), files.meta.display(), yaml.display());
+        }
+    }
+    Ok(0)
 }

@@ -1,6 +1,8 @@
 //! File output helpers: every result file is written to a temporary file in the same directory
 //! and renamed into place, so a killed run never leaves a half-written file.
 
+pub mod csv;
+
 use crate::error::{Context, Result};
 use std::io::Write;
 use std::path::Path;

@@ -5,6 +5,7 @@
 //! [`privacy`] (accountant, mechanisms) → [`generators`] → [`metrics`] → [`runner`] (grid,
 //! scheduling, cache) → [`report`] (tables, plots, HTML). [`numeric`] holds the shared kernels.
 
+pub mod check;
 pub mod cli;
 pub mod data;
 pub mod error;
@@ -12,6 +13,7 @@ pub mod generators;
 pub mod io;
 pub mod metrics;
 pub mod numeric;
+pub mod perf;
 pub mod privacy;
 pub mod report;
 pub mod rng;

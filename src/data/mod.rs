@@ -1,6 +1,7 @@
 //! The data's path in: datasets (load, simulate), splits, discretisation, exports.
 
 pub mod dataset;
+pub mod discretise;
 pub mod export;
 pub mod load;
 pub mod matrix;

@@ -80,7 +80,8 @@ pub fn stratified_fold_assignment(labels: &[String], k: usize, seed: u64, rng: S
     );
     let mut fold = vec![0usize; labels.len()];
     for c in 0..n_classes {
-        let mut folds_c: Vec<usize> = (0..k).flat_map(|f| std::iter::repeat(f).take(alloc[f][c])).collect();
+        let mut folds_c: Vec<usize> =
+            alloc.iter().enumerate().flat_map(|(f, a)| std::iter::repeat_n(f, a[c])).collect();
         match rng {
             SplitRng::Numpy => numpy.shuffle(&mut folds_c),
             SplitRng::Chacha => chacha.shuffle(&mut folds_c),
@@ -109,8 +110,10 @@ pub fn stratified_kfold(labels: &[String], k: usize, seed: u64, rng: SplitRng) -
 
 /// Check externally supplied splits (metrics.md §1.1): parts disjoint, covering the dataset,
 /// indices in range and unique, and — for k-fold files — test parts partitioning the dataset.
-/// Sorts each part into dataset order.
-pub fn validate_splits(splits: &mut [Split], n_samples: usize, what: &str) -> Result<()> {
+/// Errors name samples by their ID in `sample_ids` (dataset order). Sorts each part into
+/// dataset order.
+pub fn validate_splits(splits: &mut [Split], sample_ids: &[String], what: &str) -> Result<()> {
+    let n_samples = sample_ids.len();
     ensure!(!splits.is_empty(), "{what}: no splits");
     let mut tested = vec![0usize; n_samples];
     for s in splits.iter_mut() {
@@ -120,12 +123,17 @@ pub fn validate_splits(splits: &mut [Split], n_samples: usize, what: &str) -> Re
         for &i in s.train.iter().chain(&s.test) {
             ensure!(i < n_samples, "{what}: split_{} refers to sample index {i} of {n_samples}", s.number);
             if seen[i] {
-                bail!("{what}: split_{} lists sample index {i} twice (or in both train and test)", s.number);
+                bail!("{what}: split_{} lists sample '{}' twice (or in both train and test)", s.number, sample_ids[i]);
             }
             seen[i] = true;
         }
         if let Some(i) = seen.iter().position(|b| !b) {
-            bail!("{what}: split_{} leaves sample index {i} out of both train and test", s.number);
+            let left_out = seen.iter().filter(|b| !**b).count();
+            bail!(
+                "{what}: split_{} leaves {left_out} sample(s) out of both train and test, first '{}'",
+                s.number,
+                sample_ids[i]
+            );
         }
         ensure!(!s.train.is_empty() && !s.test.is_empty(), "{what}: split_{} has an empty part", s.number);
         for &i in &s.test {
@@ -134,7 +142,11 @@ pub fn validate_splits(splits: &mut [Split], n_samples: usize, what: &str) -> Re
     }
     if splits.len() > 1 {
         if let Some(i) = tested.iter().position(|&t| t != 1) {
-            bail!("{what}: test parts do not partition the dataset (sample index {i} is tested {} times)", tested[i]);
+            bail!(
+                "{what}: test parts do not partition the dataset (sample '{}' is in {} test parts, expected 1)",
+                sample_ids[i],
+                tested[i]
+            );
         }
     }
     Ok(())
@@ -185,7 +197,7 @@ mod tests {
     use super::*;
 
     fn labels(spec: &[(&str, usize)]) -> Vec<String> {
-        spec.iter().flat_map(|(l, n)| std::iter::repeat(l.to_string()).take(*n)).collect()
+        spec.iter().flat_map(|(l, n)| std::iter::repeat_n(l.to_string(), *n)).collect()
     }
 
     #[test]
@@ -193,7 +205,7 @@ mod tests {
         let y = labels(&[("b", 7), ("a", 11), ("c", 5)]);
         for rng in [SplitRng::Numpy, SplitRng::Chacha] {
             let mut splits = stratified_kfold(&y, 5, 42, rng).unwrap();
-            validate_splits(&mut splits, y.len(), "test").unwrap();
+            validate_splits(&mut splits, &y, "test").unwrap();
             for s in &splits {
                 for class in ["a", "b", "c"] {
                     let n = s.test.iter().filter(|&&i| y[i] == class).count();
@@ -213,9 +225,11 @@ mod tests {
 
     #[test]
     fn validation_rejects_overlap_and_gaps() {
+        let ids = labels(&[("s0", 1), ("s1", 1), ("s2", 1)]);
         let mut s = vec![Split { number: 1, train: vec![0, 1], test: vec![1, 2] }];
-        assert!(validate_splits(&mut s, 3, "f").is_err());
+        assert!(validate_splits(&mut s, &ids, "f").unwrap_err().to_string().contains("lists sample 's1' twice"));
         let mut s = vec![Split { number: 1, train: vec![0], test: vec![2] }];
-        assert!(validate_splits(&mut s, 3, "f").unwrap_err().to_string().contains("leaves sample index 1"));
+        let e = validate_splits(&mut s, &ids, "f").unwrap_err().to_string();
+        assert!(e.contains("leaves 1 sample(s) out of both train and test, first 's1'"), "{e}");
     }
 }

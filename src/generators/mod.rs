@@ -1,7 +1,11 @@
 //! Generators: the `Generator`/`Model` contract (generators.md §8) and the one registry that
 //! turns a grid entry (`kind = "…"` plus parameters) into a generator.
 
+pub mod dp_gaussian;
 pub mod identity;
+pub mod independent;
+pub mod multivariate;
+pub mod pgm;
 
 use crate::data::dataset::TrainFold;
 use crate::data::matrix::Matrix;
@@ -52,13 +56,17 @@ pub trait Model: Send + Sync {
 }
 
 /// Every generator kind the grid accepts, in documentation order.
-pub const KINDS: &[&str] = &["identity"];
+pub const KINDS: &[&str] = &["identity", "private-pgm", "independent", "multivariate", "dp-gaussian"];
 
 /// Build a generator of `kind` from its grid parameters (the entry minus `name`, `kind`,
 /// `epsilons`, `delta`). Unknown kinds and unknown or mistyped parameters are errors.
 pub fn build(kind: &str, params: &toml::Table) -> Result<Box<dyn Generator>> {
     match kind {
         "identity" => Ok(Box::new(identity::Identity::from_params(params)?)),
+        "private-pgm" => Ok(Box::new(pgm::PrivatePgm::from_params(params)?)),
+        "independent" => Ok(Box::new(independent::Independent::from_params(params)?)),
+        "multivariate" => Ok(Box::new(multivariate::Multivariate::from_params(params)?)),
+        "dp-gaussian" => Ok(Box::new(dp_gaussian::DpGaussian::from_params(params)?)),
         other => crate::bail!("unknown generator kind '{other}' (expected one of: {})", KINDS.join(", ")),
     }
 }

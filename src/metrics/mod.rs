@@ -6,11 +6,15 @@
 //! (TRTR model, `distance_to_closest_base`, …) are memoised per fold in [`RealCache`] and shared
 //! by every cell of that fold.
 
+pub mod classification;
+pub mod columns;
 pub mod dcr;
+pub mod discriminative;
 pub mod kl;
 pub mod mmd;
 pub mod pca;
 pub mod prdc;
+pub mod utility;
 
 use crate::bail;
 use crate::data::dataset::Labelled;
@@ -68,6 +72,9 @@ pub struct RealCache {
     pub kl_base: OnceLock<f64>,
     /// PCA fits and projections of the train fold.
     pub pca: pca::RealPca,
+    /// TRTR model scores per utility revision (utility.rs).
+    pub trtr_camda2025: OnceLock<utility::RealReference>,
+    pub trtr_camda2026: OnceLock<utility::RealReference>,
 }
 
 /// Everything a metric may read. Synthetic columns are already matched to `gene_ids`.
@@ -115,7 +122,9 @@ pub fn profile(name: &str) -> Result<Profile> {
             name: "camda2025",
             version: "camda2025.v1",
             metrics: vec![
+                Box::new(utility::Utility::camda2025()),
                 Box::new(mmd::Mmd(mmd::MmdColumns::Camda2025)),
+                Box::new(discriminative::Discriminative::camda2025()),
                 Box::new(dcr::DistanceToClosest { relative: false }),
                 Box::new(pca::PcaPlot(pca::PcaDefinition::Camda2025)),
             ],
@@ -124,7 +133,9 @@ pub fn profile(name: &str) -> Result<Profile> {
             name: "camda2026",
             version: "camda2026.v1",
             metrics: vec![
+                Box::new(utility::Utility::camda2026()),
                 Box::new(mmd::Mmd(mmd::MmdColumns::Camda2026)),
+                Box::new(discriminative::Discriminative::camda2026()),
                 Box::new(dcr::DistanceToClosest { relative: true }),
                 Box::new(kl::KlDivergence),
                 Box::new(prdc::Prdc),

@@ -2,4 +2,8 @@
 //! logistic regression, PCA, eigendecomposition.
 
 pub mod distance;
+pub mod linalg;
+pub mod logistic;
 pub mod pca;
+pub mod scaler;
+pub mod summation;

@@ -159,11 +159,12 @@ impl Accountant {
     pub fn charge(&mut self, phase: &str, mechanism: &str, rho: f64, params: &[(&str, f64)]) -> Result<()> {
         ensure!(rho.is_finite() && rho >= 0.0, "phase '{phase}': invalid privacy charge rho = {rho}");
         let after = self.rho_spent + rho;
-        ensure!(
-            after <= self.rho_total * (1.0 + 1e-12),
-            "phase '{phase}': charging rho = {rho} would spend {after} of a total budget rho = {}",
-            self.rho_total
-        );
+        if after > self.rho_total * (1.0 + 1e-12) {
+            bail!(
+                "phase '{phase}': charging rho = {rho} would spend {after} of a total budget rho = {}",
+                self.rho_total
+            );
+        }
         self.rho_spent = after;
         self.ledger.push(Charge {
             phase: phase.to_string(),
@@ -174,10 +175,12 @@ impl Accountant {
         Ok(())
     }
 
-    /// The report for a DP generator, with its declared split, non-private steps and warnings.
+    /// The report for a DP generator: `split_fractions` are the declared phase fractions of
+    /// the budget (generators.md §1.4; reported as ρ per phase, as in §1.5), plus the
+    /// non-private steps and warnings.
     pub fn report(
         &self,
-        split: &[(&str, f64)],
+        split_fractions: &[(&str, f64)],
         non_private_steps: Vec<String>,
         warnings: Vec<String>,
     ) -> PrivacyReport {
@@ -189,7 +192,7 @@ impl Accountant {
             rho_spent: Some(self.rho_spent),
             epsilon_spent: Some(cdp_eps(self.rho_spent, self.delta)),
             neighbouring: "add-remove".into(),
-            split: split.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
+            split: split_fractions.iter().map(|(k, f)| (k.to_string(), f * self.rho_total)).collect(),
             ledger: self.ledger.clone(),
             non_private_steps,
             warnings,
@@ -208,7 +211,7 @@ pub struct PrivacyReport {
     pub rho_spent: Option<f64>,
     pub epsilon_spent: Option<f64>,
     pub neighbouring: String,
-    /// Budget fraction per phase.
+    /// ρ allotted to each phase (its fraction of the budget × ρ budget), as in §1.5.
     pub split: BTreeMap<String, f64>,
     pub ledger: Vec<Charge>,
     /// Every step that reads the data outside the accountant.
@@ -237,7 +240,7 @@ impl PrivacyReport {
         }
     }
 
-    /// `phase=fraction;…` in phase order, for the result row.
+    /// `phase=rho;…` in phase-name order, for the result row.
     pub fn split_string(&self) -> String {
         self.split.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(";")
     }

@@ -1,1 +1,105 @@
 //! Reports: Table-1 CSVs, plots and the HTML/Markdown report built from a results directory.
+//!
+//! [`generate`] reads a results directory written by `bench run` (cells.csv, manifest.json,
+//! grid.toml, pca/, privacy/; the contract is in README "Output files") and writes, without
+//! rerunning any cell:
+//!
+//! * `table1.csv`, `table1_long.csv` — fold × seed aggregates in the layout of Table 1 of
+//!   Menzies et al. ([`table`]);
+//! * `plots/*.png`, `plots/*.svg` — PCA panels and metric-vs-ε curves ([`plots`]);
+//! * `report.html` (self-contained) and `report.md` ([`html`]), with the grid settings, the
+//!   privacy-budget accounting ([`budget`]), the tables, the published reference values
+//!   ([`reference`]), the figures and the versions.
+//!
+//! Every file is written atomically, numbers in shortest round-trip form in the CSVs, and every
+//! output is a deterministic function of the inputs.
+
+pub mod budget;
+
+pub mod html;
+pub mod inputs;
+pub mod plots;
+mod png;
+pub mod reference;
+pub mod stats;
+pub mod table;
+
+use crate::error::Result;
+use std::path::{Path, PathBuf};
+
+/// What [`generate`] wrote.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReportSummary {
+    pub table1: PathBuf,
+    pub table1_long: PathBuf,
+    pub html: PathBuf,
+    pub markdown: PathBuf,
+    /// Every PNG and SVG written, in report order.
+    pub figures: Vec<PathBuf>,
+    /// Rows of table1.csv.
+    pub table_rows: usize,
+    /// Distinct cells (not cell × profile rows) and how many failed.
+    pub cells: usize,
+    pub failed_cells: usize,
+    /// Things the reader should know (missing manifest, missing privacy reports, …); also shown
+    /// at the top of the report.
+    pub notes: Vec<String>,
+}
+
+/// Regenerate tables, plots and the HTML/Markdown report of `results_dir` from its files.
+/// Fails with a one-line message naming the file, line and column when cells.csv is missing or
+/// malformed.
+pub fn generate(results_dir: &Path) -> Result<ReportSummary> {
+    let inputs = inputs::Inputs::read(results_dir)?;
+    let table = table::build(&inputs.cells, &inputs.profile_order())?;
+    table::write(results_dir, &table)?;
+    let budget = budget::accounting(&inputs)?;
+    let figures = plots::render_all(&inputs, &table)?;
+    let notes = notes(&inputs, &budget);
+    html::write(&inputs, &table, &budget, &figures, &notes)?;
+    let mut ids: Vec<String> = inputs.cells.rows.iter().map(|r| r.cell_id()).collect();
+    let mut failed: Vec<String> = inputs.cells.rows.iter().filter(|r| !r.ok).map(|r| r.cell_id()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    failed.sort_unstable();
+    failed.dedup();
+    Ok(ReportSummary {
+        table1: results_dir.join("table1.csv"),
+        table1_long: results_dir.join("table1_long.csv"),
+        html: results_dir.join("report.html"),
+        markdown: results_dir.join("report.md"),
+        figures: figures
+            .iter()
+            .flat_map(|f| [results_dir.join(f.png_path()), results_dir.join(f.svg_path())])
+            .collect(),
+        table_rows: table.rows.len(),
+        cells: ids.len(),
+        failed_cells: failed.len(),
+        notes,
+    })
+}
+
+fn notes(inputs: &inputs::Inputs, budget: &[budget::BudgetRow]) -> Vec<String> {
+    let mut notes = Vec::new();
+    if inputs.manifest.is_none() {
+        notes.push("manifest.json is missing: grid settings and profile versions come from cells.csv only".into());
+    }
+    if inputs.grid_toml.is_none() {
+        notes.push("grid.toml is missing: the grid file is not shown".into());
+    }
+    let missing: usize = budget.iter().map(|b| b.missing_reports).sum();
+    if missing > 0 {
+        let cells = if missing == 1 { "cell has" } else { "cells have" };
+        notes.push(format!("{missing} {cells} no privacy/<cell>.json; the budget table uses cells.csv for them"));
+    }
+    let mut not_e2e: Vec<&str> = Vec::new();
+    for b in budget.iter().filter(|b| b.dp && !b.non_private_steps.is_empty()) {
+        if !not_e2e.contains(&b.generator.as_str()) {
+            not_e2e.push(&b.generator);
+        }
+    }
+    for g in not_e2e {
+        notes.push(format!("{g} is not end-to-end DP (non-private steps: see the privacy budget)"));
+    }
+    notes
+}

@@ -331,12 +331,14 @@ fn run_cell(
         record.timings.peak_rss_mb = peak_rss_mb();
         record
     };
+    // Streams are keyed by (seed, dataset, split, phase) and deliberately not by generator:
+    // every generator of a cell row sees the same draws (common random numbers), which makes
+    // `independent` (per-class) an exact ablation of Private-PGM label-star (generators.md §6).
     let stream = |phase: &str| {
         Rng::derive(&[
             Key::Num(cell.key.seed),
             Key::Str(&cell.key.dataset),
             Key::Num(cell.key.fold as u64),
-            Key::Str(&cell.key.generator),
             Key::Str(phase),
         ])
     };
@@ -421,9 +423,12 @@ fn check_synthetic(s: &Synthetic, fold: &Fold, n: usize) -> Result<Synthetic> {
     Ok(s.clone())
 }
 
-type ScoredProfile = (ProfileRow, Vec<PcaProjection>, Vec<(String, String)>);
+/// A profile's formatted row, its PCA projections and its diagnostics.
+pub(crate) type ScoredProfile = (ProfileRow, Vec<PcaProjection>, Vec<(String, String)>);
 
-fn score_profile(profile: &Profile, input: &EvalInput<'_>, classes: &[String]) -> Result<ScoredProfile> {
+/// Score every metric family of `profile`; columns a family did not produce become NaN with
+/// reason `not_computed` (never silently dropped, metrics.md §0.3).
+pub(crate) fn score_profile(profile: &Profile, input: &EvalInput<'_>, classes: &[String]) -> Result<ScoredProfile> {
     let mut values = Vec::new();
     let mut reasons = Vec::new();
     let mut pca = Vec::new();

@@ -5,3 +5,4 @@ pub mod datasets;
 pub mod execute;
 pub mod grid;
 pub mod results;
+pub mod score;

@@ -15,7 +15,8 @@ pub struct CellKey {
     pub generator: String,
     pub kind: String,
     pub params_hash: String,
-    /// `inf` for non-DP generators.
+    /// `inf` for non-DP generators (stored as text: JSON has no infinity).
+    #[serde(with = "f64_as_text")]
     pub epsilon: f64,
     pub delta: Option<f64>,
     pub seed: u64,
@@ -43,6 +44,20 @@ impl CellKey {
             .then_with(|| self.epsilon.total_cmp(&other.epsilon))
             .then_with(|| self.seed.cmp(&other.seed))
             .then_with(|| self.fold.cmp(&other.fold))
+    }
+}
+
+/// Serialise an f64 as its shortest round-trip text (`inf`, `NaN` included).
+mod f64_as_text {
+    use serde::{de::Error, Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&crate::io::fmt_f64(*v))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+        let text = String::deserialize(d)?;
+        text.parse().map_err(|_| D::Error::custom(format!("not a number: {text}")))
     }
 }
 

@@ -1,0 +1,377 @@
+//! The regression gate (`bench check`): compare a results directory's `cells.csv` with a stored
+//! baseline, metric by metric, with per-metric tolerances and directions.
+//!
+//! Rows are matched by (dataset, generator, epsilon, seed, fold, profile). A metric *holds*
+//! when `|current − baseline| ≤ tolerance` (NaN equals NaN). Otherwise the move is a
+//! *regression* (worse in the metric's direction), an *improvement* (better: reported so that
+//! baselines are updated on purpose) or a *change* (reference columns). Any of these, a missing
+//! or new row, or a cell whose status changed fails the gate.
+//!
+//! Tolerances: a TOML file `[metrics.<column>]` with `absolute = x` or `relative = y`. Unlisted
+//! columns get the default for their exactness ([`crate::metrics::columns`]): deterministic
+//! columns relative 1e-9 (floating-point noise only), 4-dp rounded columns 1e-4 absolute (one
+//! rounding unit), iterative (logistic-regression) columns must be listed. `derive_tolerances`
+//! writes such a file from a multi-seed run: tolerance = factor × pooled seed-to-seed standard
+//! deviation of the metric.
+
+use crate::error::{Context, Error, Result};
+use crate::io::csv::Table;
+use crate::io::{fmt_f64, write_atomic};
+use crate::metrics::columns::{column_info, Direction, Exactness};
+use crate::{bail, ensure};
+use serde::Deserialize;
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+/// Columns that identify a row.
+const KEY: [&str; 6] = ["dataset", "generator", "epsilon", "seed", "fold", "profile"];
+/// Non-metric columns of cells.csv (everything else is a metric column).
+const NON_METRIC: [&str; 27] = [
+    "dataset",
+    "dataset_source",
+    "generator",
+    "kind",
+    "params_hash",
+    "epsilon",
+    "delta",
+    "seed",
+    "fold",
+    "profile",
+    "profile_version",
+    "status",
+    "error_phase",
+    "error",
+    "dp",
+    "end_to_end_dp",
+    "rho_spent",
+    "epsilon_spent",
+    "budget_split",
+    "non_private_steps",
+    "warnings",
+    "n_train",
+    "n_test",
+    "n_synthetic",
+    "nan_reasons",
+    "bench_version",
+    "",
+];
+
+/// A per-metric tolerance.
+#[derive(Clone, Copy, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tolerance {
+    #[serde(default)]
+    pub absolute: f64,
+    #[serde(default)]
+    pub relative: f64,
+}
+
+impl Tolerance {
+    fn allows(&self, baseline: f64, current: f64) -> bool {
+        if baseline.is_nan() || current.is_nan() {
+            return baseline.is_nan() && current.is_nan();
+        }
+        let diff = (current - baseline).abs();
+        diff <= self.absolute + self.relative * baseline.abs().max(current.abs()) || baseline == current
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ToleranceFile {
+    #[serde(default)]
+    metrics: BTreeMap<String, ToleranceEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ToleranceEntry {
+    #[serde(default)]
+    absolute: f64,
+    #[serde(default)]
+    relative: f64,
+    /// How the value was obtained (free text, kept for provenance).
+    #[serde(default)]
+    #[allow(dead_code)]
+    source: String,
+}
+
+/// Per-metric tolerances with exactness-based defaults.
+#[derive(Clone, Debug, Default)]
+pub struct Tolerances {
+    explicit: BTreeMap<String, Tolerance>,
+}
+
+impl Tolerances {
+    /// Read a tolerance file.
+    pub fn load(path: &Path) -> Result<Tolerances> {
+        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let file: ToleranceFile =
+            toml::from_str(&text).map_err(|e| Error::new(format!("{}: {}", path.display(), e.message())))?;
+        let mut explicit = BTreeMap::new();
+        for (metric, e) in file.metrics {
+            ensure!(
+                e.absolute >= 0.0 && e.relative >= 0.0 && e.absolute.is_finite() && e.relative.is_finite(),
+                "{}: metrics.{metric}: tolerances must be finite and >= 0",
+                path.display()
+            );
+            explicit.insert(metric, Tolerance { absolute: e.absolute, relative: e.relative });
+        }
+        Ok(Tolerances { explicit })
+    }
+
+    /// The tolerance of a column: explicit, or the default for its exactness.
+    pub fn get(&self, column: &str) -> Option<Tolerance> {
+        if let Some(t) = self.explicit.get(column) {
+            return Some(*t);
+        }
+        match column_info(column).1 {
+            Exactness::Deterministic => Some(Tolerance { absolute: 0.0, relative: 1e-9 }),
+            Exactness::Rounded4 => Some(Tolerance { absolute: 1e-4 + 1e-12, relative: 0.0 }),
+            Exactness::Iterative => None,
+        }
+    }
+}
+
+/// What happened to one compared value or row.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Finding {
+    pub row: String,
+    pub metric: String,
+    pub baseline: String,
+    pub current: String,
+    pub verdict: &'static str,
+}
+
+/// Outcome of a comparison.
+#[derive(Debug, Default)]
+pub struct CheckReport {
+    pub compared: usize,
+    pub findings: Vec<Finding>,
+}
+
+impl CheckReport {
+    pub fn passed(&self) -> bool {
+        self.findings.is_empty()
+    }
+
+    /// A plain-text table of the findings.
+    pub fn render(&self) -> String {
+        let mut out = format!("{:<9} {:<60} {:<28} {:>14} {:>14}\n", "verdict", "row", "metric", "baseline", "current");
+        for f in &self.findings {
+            out.push_str(&format!(
+                "{:<9} {:<60} {:<28} {:>14} {:>14}\n",
+                f.verdict, f.row, f.metric, f.baseline, f.current
+            ));
+        }
+        out
+    }
+}
+
+struct Indexed {
+    table: Table,
+    rows: HashMap<String, usize>,
+    order: Vec<String>,
+}
+
+fn index(table: Table) -> Result<Indexed> {
+    let key_cols: Vec<usize> = KEY.iter().map(|k| table.column(k)).collect::<Result<_>>()?;
+    let mut rows = HashMap::new();
+    let mut order = Vec::new();
+    for (i, r) in table.rows.iter().enumerate() {
+        let key = key_cols.iter().map(|&c| r.fields[c].as_str()).collect::<Vec<_>>().join(" / ");
+        if rows.insert(key.clone(), i).is_some() {
+            bail!("{}: line {}: duplicate row {key}", table.what, r.line);
+        }
+        order.push(key);
+    }
+    Ok(Indexed { table, rows, order })
+}
+
+fn parse_value(s: &str) -> Option<f64> {
+    match s {
+        "" => None,
+        "NaN" | "nan" => Some(f64::NAN),
+        other => other.parse().ok(),
+    }
+}
+
+/// Compare `results_dir/cells.csv` with `baseline`.
+pub fn check(results_dir: &Path, baseline: &Path, tolerances: &Tolerances) -> Result<CheckReport> {
+    let current_path = results_dir.join("cells.csv");
+    let current = index(Table::read(&current_path)?)?;
+    let base = index(Table::read(baseline)?)?;
+    let metric_columns: Vec<&String> = base.table.header.iter().filter(|h| !NON_METRIC.contains(&h.as_str())).collect();
+    for m in &metric_columns {
+        ensure!(
+            tolerances.get(m).is_some(),
+            "no tolerance for iterative metric '{m}': list it under [metrics.{m}] in the tolerance file (see README, Regression gate)"
+        );
+    }
+    let mut report = CheckReport::default();
+    let status = |t: &Table, i: usize| t.column("status").map(|c| t.rows[i].fields[c].clone()).unwrap_or_default();
+    for key in &base.order {
+        let bi = base.rows[key];
+        let Some(&ci) = current.rows.get(key) else {
+            report.findings.push(Finding {
+                row: key.clone(),
+                metric: "-".into(),
+                baseline: "present".into(),
+                current: "missing".into(),
+                verdict: "missing",
+            });
+            continue;
+        };
+        let (bs, cs) = (status(&base.table, bi), status(&current.table, ci));
+        if bs != cs {
+            report.findings.push(Finding {
+                row: key.clone(),
+                metric: "status".into(),
+                baseline: bs,
+                current: cs,
+                verdict: "status",
+            });
+            continue;
+        }
+        for m in &metric_columns {
+            let bcol = base.table.column(m)?;
+            let bval = &base.table.rows[bi].fields[bcol];
+            let cval = current.table.column(m).map(|c| current.table.rows[ci].fields[c].clone()).unwrap_or_default();
+            if bval.is_empty() && cval.is_empty() {
+                continue;
+            }
+            report.compared += 1;
+            let verdict = match (parse_value(bval), parse_value(&cval)) {
+                (Some(b), Some(c)) => judge(m, b, c, &tolerances.get(m).expect("checked above")),
+                _ => Some("changed"),
+            };
+            if let Some(verdict) = verdict {
+                report.findings.push(Finding {
+                    row: key.clone(),
+                    metric: m.to_string(),
+                    baseline: bval.clone(),
+                    current: cval,
+                    verdict,
+                });
+            }
+        }
+    }
+    for key in current.order.iter().filter(|k| !base.rows.contains_key(*k)) {
+        report.findings.push(Finding {
+            row: key.clone(),
+            metric: "-".into(),
+            baseline: "absent".into(),
+            current: "present".into(),
+            verdict: "new",
+        });
+    }
+    Ok(report)
+}
+
+/// `None` when the value holds; otherwise the verdict.
+fn judge(metric: &str, baseline: f64, current: f64, tol: &Tolerance) -> Option<&'static str> {
+    if tol.allows(baseline, current) {
+        return None;
+    }
+    if baseline.is_nan() || current.is_nan() {
+        return Some("changed");
+    }
+    let better = match column_info(metric).0 {
+        Direction::Higher => current > baseline,
+        Direction::Lower => current < baseline,
+        Direction::Reference => return Some("changed"),
+    };
+    Some(if better { "improved" } else { "regressed" })
+}
+
+/// Replace the baseline with the current cells.csv.
+pub fn update_baseline(results_dir: &Path, baseline: &Path) -> Result<()> {
+    let src = results_dir.join("cells.csv");
+    let bytes = std::fs::read(&src).with_context(|| format!("cannot read {}", src.display()))?;
+    write_atomic(baseline, &bytes)
+}
+
+/// Tolerances for the iterative metrics of a multi-seed results directory:
+/// `absolute = factor × pooled sd`, where the pooled variance is the mean, over groups
+/// (dataset, generator, epsilon, fold, profile) with ≥ 2 seeds, of the sample variance (ddof 1)
+/// across seeds. Returns the TOML text, with the provenance of every value.
+pub fn derive_tolerances(results_dir: &Path, factor: f64) -> Result<String> {
+    ensure!(factor.is_finite() && factor > 0.0, "--factor must be > 0, got {factor}");
+    let path = results_dir.join("cells.csv");
+    let t = Table::read(&path)?;
+    let group_cols: Vec<usize> =
+        ["dataset", "generator", "epsilon", "fold", "profile"].iter().map(|c| t.column(c)).collect::<Result<_>>()?;
+    let seed_col = t.column("seed")?;
+    let status_col = t.column("status")?;
+    let mut out = format!(
+        "# Regression-gate tolerances for the iterative (logistic-regression) metrics.\n\
+         # Derived by `bench tolerances` from {} with factor {factor}:\n\
+         # absolute = {factor} x pooled seed-to-seed standard deviation (ddof 1) over groups\n\
+         # (dataset, generator, epsilon, fold, profile). Deterministic metrics are compared exactly\n\
+         # (relative 1e-9; 4-dp rounded ones to one rounding unit) and are not listed.\n",
+        path.display()
+    );
+    let mut seeds_seen = std::collections::BTreeSet::new();
+    for (m_idx, metric) in t.header.iter().enumerate() {
+        if NON_METRIC.contains(&metric.as_str()) || column_info(metric).1 != Exactness::Iterative {
+            continue;
+        }
+        let mut groups: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+        for r in t.rows.iter().map(|r| &r.fields).filter(|r| r[status_col] == "ok") {
+            seeds_seen.insert(r[seed_col].clone());
+            if let Some(v) = parse_value(&r[m_idx]).filter(|v| v.is_finite()) {
+                let key = group_cols.iter().map(|&c| r[c].as_str()).collect::<Vec<_>>().join("/");
+                groups.entry(key).or_default().push(v);
+            }
+        }
+        let variances: Vec<f64> = groups.values().filter(|v| v.len() >= 2).map(|v| sample_variance(v)).collect();
+        if variances.is_empty() {
+            continue;
+        }
+        let pooled_sd = (variances.iter().sum::<f64>() / variances.len() as f64).sqrt();
+        out.push_str(&format!(
+            "\n[metrics.{metric}]\nabsolute = {}\nsource = \"{factor} x pooled seed-to-seed sd {} over {} groups\"\n",
+            fmt_f64(factor * pooled_sd),
+            fmt_f64(pooled_sd),
+            variances.len()
+        ));
+    }
+    ensure!(seeds_seen.len() >= 2, "{}: needs at least 2 seeds to measure seed-to-seed spread", path.display());
+    Ok(out)
+}
+
+fn sample_variance(v: &[f64]) -> f64 {
+    let mean = v.iter().sum::<f64>() / v.len() as f64;
+    v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (v.len() as f64 - 1.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn judge_uses_direction_and_tolerance() {
+        let tol = Tolerance { absolute: 0.01, relative: 0.0 };
+        assert_eq!(judge("accuracy_synthetic", 0.80, 0.805, &tol), None);
+        assert_eq!(judge("accuracy_synthetic", 0.80, 0.78, &tol), Some("regressed"));
+        assert_eq!(judge("accuracy_synthetic", 0.80, 0.82, &tol), Some("improved"));
+        assert_eq!(judge("MMD_score", 0.02, 0.05, &tol), Some("regressed"));
+        assert_eq!(judge("accuracy_real", 0.80, 0.82, &tol), Some("changed"));
+        assert_eq!(judge("MMD_score", f64::NAN, f64::NAN, &tol), None);
+        assert_eq!(judge("MMD_score", f64::NAN, 0.1, &tol), Some("changed"));
+    }
+
+    #[test]
+    fn defaults_by_exactness() {
+        let t = Tolerances::default();
+        assert_eq!(t.get("MMD_score"), Some(Tolerance { absolute: 0.0, relative: 1e-9 }));
+        assert!(t.get("accuracy_synthetic").is_none());
+        assert!(t.get("distance_to_closest").unwrap().allows(24.0, 24.0001));
+        assert!(!t.get("distance_to_closest").unwrap().allows(24.0, 24.0002));
+    }
+
+    #[test]
+    fn sample_variance_by_hand() {
+        assert_eq!(sample_variance(&[1.0, 3.0]), 2.0);
+    }
+}

@@ -1,0 +1,174 @@
+//! `independent`: the trivial DP baseline (generators.md §6). Noisy histograms, clamped and
+//! normalised, sampled without any graphical-model estimation.
+//!
+//! * `mode = per-class` (default): exactly label-star's measurements (§3.1, same split, same σ,
+//!   the same noise given the same stream — it calls the same measurement code), then
+//!   `P(c)` from the label histogram and `P(b | c)` from each (gene, label) table: a naive-Bayes
+//!   model, i.e. Private-PGM label-star minus the consistent estimation.
+//! * `mode = per-gene`: only the 1-way round; every gene is drawn independently of the label.
+
+use super::pgm::common::{finish, gene_counts, prepare, BudgetSplit, DiscreteOptions, Fitted, Labels, Prepared, Rows};
+use super::pgm::measure::{label_star_measurements, minimum_variance_total, one_way_round, Measurement};
+use super::pgm::model::DiscreteModel;
+use super::pgm::sample::{normalised, SamplingPlan};
+use super::{Generator, Model};
+use crate::data::dataset::TrainFold;
+use crate::data::discretise::{Dediscretise, EdgeMode};
+use crate::error::{Context, Error, Result};
+use crate::privacy::accountant::Budget;
+use crate::privacy::mechanisms::Noise;
+use crate::rng::Rng;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// Which histograms the baseline measures (§6).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Mode {
+    #[default]
+    PerClass,
+    PerGene,
+}
+
+fn default_bins() -> usize {
+    super::pgm::common::DEFAULT_BINS
+}
+
+/// Grid parameters of `independent`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Independent {
+    #[serde(default)]
+    pub mode: Mode,
+    #[serde(default = "default_bins")]
+    pub bins: usize,
+    #[serde(default)]
+    pub edges: EdgeMode,
+    #[serde(default)]
+    pub dediscretise: Dediscretise,
+    #[serde(default)]
+    pub split: Option<BTreeMap<String, f64>>,
+    #[serde(default)]
+    pub rows: Rows,
+    #[serde(default)]
+    pub labels: Labels,
+}
+
+impl Independent {
+    /// Parse and validate the grid parameters; errors name the key.
+    pub fn from_params(params: &toml::Table) -> Result<Independent> {
+        let g: Independent = super::parse_params("independent", params)?;
+        g.validate().context("generator kind 'independent'")?;
+        Ok(g)
+    }
+
+    fn validate(&self) -> Result<()> {
+        self.options().validate()?;
+        BudgetSplit::plan(self.main_phases(), self.split.as_ref(), &self.options())?;
+        Ok(())
+    }
+
+    pub fn options(&self) -> DiscreteOptions {
+        DiscreteOptions {
+            bins: self.bins,
+            edges: self.edges,
+            dediscretise: self.dediscretise,
+            rows: self.rows,
+            labels: self.labels,
+        }
+    }
+
+    fn main_phases(&self) -> &'static [&'static str] {
+        match self.mode {
+            Mode::PerClass => &["one_way", "two_way"],
+            Mode::PerGene => &["one_way"],
+        }
+    }
+
+    /// Fit with noise from `noise` ([`Noise::Off`] only in tests; see `PrivatePgm::fit_model`).
+    pub fn fit_model(&self, train: &TrainFold<'_>, budget: &Budget, noise: Noise) -> Result<DiscreteModel> {
+        self.validate()?;
+        let opts = self.options();
+        let split = BudgetSplit::plan(self.main_phases(), self.split.as_ref(), &opts)?;
+        let mut prep = prepare(train, &opts, split, budget, &noise)?;
+        let (p, rho1, rho2) = (prep.genes(), prep.rho("one_way"), prep.rho("two_way"));
+        let ms = match self.mode {
+            Mode::PerClass => label_star_measurements(&prep.data, rho1, rho2, &mut prep.acct, &noise)?,
+            Mode::PerGene => one_way_round(&prep.data, rho1, &mut prep.acct, &noise)?,
+        };
+        let plan = independent_plan(&prep, &ms)?;
+        let fitted = Fitted {
+            plan,
+            compression: None,
+            nhat: minimum_variance_total(&ms),
+            gene_counts: gene_counts(&ms, p),
+            diagnostics: BTreeMap::new(),
+            measurements: ms,
+        };
+        finish(prep, train, &opts, fitted, &noise)
+    }
+}
+
+/// The sampling plan of §6: the label from its clamped, normalised histogram; each gene from its
+/// clamped, row-normalised (gene, label) table when measured (per-class), else from its own
+/// clamped, normalised histogram (per-gene). Zero-mass rows become uniform.
+fn independent_plan(prep: &Prepared, ms: &[Measurement]) -> Result<SamplingPlan> {
+    let sizes = prep.data.sizes().to_vec();
+    let label = prep.genes();
+    let classes = sizes[label];
+    let label_hist =
+        ms.iter().find(|m| m.clique == [label]).ok_or_else(|| Error::new("the label histogram is missing"))?;
+    let mut plan = SamplingPlan::new(sizes.clone(), label, normalised(&label_hist.y))?;
+    for (j, &bins) in sizes[..label].iter().enumerate() {
+        match ms.iter().find(|m| m.clique == [j, label]) {
+            Some(pair) => {
+                // y is (b, c) in C order; the plan wants rows per class: [c][b].
+                let mut table = Vec::with_capacity(classes * bins);
+                for c in 0..classes {
+                    let column: Vec<f64> = (0..bins).map(|b| pair.y[b * classes + c]).collect();
+                    table.extend(normalised(&column));
+                }
+                plan.push(j, Some(label), &table)?;
+            }
+            None => {
+                let hist = ms
+                    .iter()
+                    .find(|m| m.clique == [j])
+                    .ok_or_else(|| Error::new(format!("gene {j}: histogram missing")))?;
+                plan.push(j, None, &normalised(&hist.y))?;
+            }
+        }
+    }
+    Ok(plan)
+}
+
+impl Generator for Independent {
+    fn kind(&self) -> &'static str {
+        "independent"
+    }
+
+    fn is_dp(&self) -> bool {
+        true
+    }
+
+    fn fit(&self, train: &TrainFold<'_>, budget: &Budget, rng: &mut Rng) -> Result<Box<dyn Model>> {
+        Ok(Box::new(self.fit_model(train, budget, Noise::from_rng(rng))?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parameters_parse_and_validate() {
+        let g = Independent::from_params(&toml::Table::new()).unwrap();
+        assert_eq!(g.mode, Mode::PerClass);
+        let g = Independent::from_params(&"mode = \"per-gene\"\nsplit = { one_way = 1.0 }".parse().unwrap()).unwrap();
+        assert_eq!(g.mode, Mode::PerGene);
+        let err = |t: &str| Independent::from_params(&t.parse().unwrap()).unwrap_err().to_string();
+        assert!(err("mode = \"per-gene\"\nsplit = { one_way = 0.5, two_way = 0.5 }").contains("split.two_way"));
+        assert!(err("mode = \"joint\"").contains("joint"));
+        assert!(err("iterations = 10").contains("iterations"));
+    }
+}

@@ -1,0 +1,654 @@
+//! Figures of a report, each written as PNG and SVG under `plots/`:
+//!
+//! * **PCA panels** (`pca__<dataset>__<definition>`): real-train vs synthetic rows in the 2-D
+//!   projection of metrics.md §2.11 (`camda2025`: a separate PCA per set, axes not comparable)
+//!   or §3.6 (`camda2026`: one projection fitted on the real train fold). One panel per
+//!   generator × ε, from `pca/<cell_id>.csv` of fold 1 of the first seed only (said in the title).
+//! * **Metric-vs-ε curves** (`curve__<dataset>__<profile>__<metric>`): per DP generator the mean
+//!   over folds × seeds with a ±1 sd band (the statistics of `table1.csv`), on a log-scale ε axis;
+//!   non-DP generators (ε = inf) as solid horizontal lines; the real-data reference as a dashed
+//!   horizontal line. The reference is the metric's real-only counterpart when it has one
+//!   (`accuracy_real`, `avg_pr_macro_real`, `distance_to_closest_base`, … see
+//!   [`real_counterpart`]), otherwise the `identity` generator's mean when the grid has one.
+//!   The counterpart goes first because for accuracy and AUPR it equals the identity
+//!   generator's value (the same model is trained), while for DCR the identity generator gives
+//!   the trivial 0 of a copy and the real-data reference is the test → train distance. The
+//!   identity generator is not drawn as a baseline.
+//!
+//! Text is drawn with the embedded DejaVu Sans (assets/fonts), so PNGs do not depend on system
+//! fonts; SVG text stays text (`<text>` elements).
+
+use super::inputs::{cell_id, Inputs};
+use super::png;
+use super::table::{real_counterpart, RowKind, Stat, Table1, PAPER_COLUMNS};
+use crate::error::{Context, Error, Result};
+use crate::io::csv::{parse_f64, Table};
+use crate::io::{fmt_f64, write_atomic};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use rayon::prelude::*;
+use std::path::Path;
+use std::sync::OnceLock;
+
+/// The embedded font (DejaVu Sans 2.37, Debian fonts-dejavu-core; licence in assets/fonts).
+static FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+/// The family name plots use; registered to [`FONT`].
+const FAMILY: &str = "sans-serif";
+
+/// Register the embedded font with plotters once.
+fn ensure_font() -> Result<()> {
+    static REGISTERED: OnceLock<bool> = OnceLock::new();
+    let ok = *REGISTERED.get_or_init(|| plotters::style::register_font(FAMILY, FontStyle::Normal, FONT).is_ok());
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::new("the embedded font assets/fonts/DejaVuSans.ttf could not be loaded"))
+    }
+}
+
+/// Tableau-10 colours, for series.
+const PALETTE: [RGBColor; 10] = [
+    RGBColor(31, 119, 180),
+    RGBColor(255, 127, 14),
+    RGBColor(44, 160, 44),
+    RGBColor(214, 39, 40),
+    RGBColor(148, 103, 189),
+    RGBColor(140, 86, 75),
+    RGBColor(227, 119, 194),
+    RGBColor(127, 127, 127),
+    RGBColor(188, 189, 34),
+    RGBColor(23, 190, 207),
+];
+const REAL_POINTS: RGBColor = RGBColor(120, 120, 120);
+const SYNTHETIC_POINTS: RGBColor = RGBColor(230, 85, 13);
+
+/// What a figure shows.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FigureKind {
+    Pca { definition: String },
+    Curve { profile: String, metric: String },
+}
+
+/// A rendered figure.
+#[derive(Clone, Debug)]
+pub struct Figure {
+    /// File stem under `plots/`.
+    pub id: String,
+    pub dataset: String,
+    pub kind: FigureKind,
+    pub title: String,
+    pub png: Vec<u8>,
+    pub svg: String,
+}
+
+impl Figure {
+    /// Paths relative to the results directory.
+    pub fn png_path(&self) -> String {
+        format!("plots/{}.png", self.id)
+    }
+    pub fn svg_path(&self) -> String {
+        format!("plots/{}.svg", self.id)
+    }
+}
+
+/// A figure before rendering: its size and how to draw it on any backend.
+trait Drawing: Sync {
+    fn size(&self) -> (u32, u32);
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()>;
+}
+
+/// Render to PNG (via an RGB buffer) and SVG.
+fn render(d: &impl Drawing) -> Result<(Vec<u8>, String)> {
+    let (w, h) = d.size();
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area();
+        d.draw(&root)?;
+        root.present().context("drawing SVG")?;
+    }
+    let mut rgb = vec![255u8; w as usize * h as usize * 3];
+    {
+        let root = BitMapBackend::with_buffer(&mut rgb, (w, h)).into_drawing_area();
+        d.draw(&root)?;
+        root.present().context("drawing PNG")?;
+    }
+    Ok((png::encode_rgb(w, h, &rgb), svg))
+}
+
+/// A file-name-safe form of a name: letters, digits, `-`, `_`, `.` are kept, any other
+/// character becomes `~` and its code point in hex (so distinct names stay distinct).
+pub fn file_stem(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() || "-_.".contains(c) {
+            out.push(c);
+        } else {
+            out.push_str(&format!("~{:x}", c as u32));
+        }
+    }
+    out
+}
+
+/// Build, render and write every figure of the report; figures are returned in report order.
+pub fn render_all(inputs: &Inputs, table: &Table1) -> Result<Vec<Figure>> {
+    ensure_font()?;
+    let mut specs: Vec<Spec> = Vec::new();
+    for dataset in inputs.datasets() {
+        specs.extend(pca_specs(inputs, table, &dataset)?.into_iter().map(Spec::Pca));
+        for profile in inputs.profile_order() {
+            specs.extend(curve_specs(table, &dataset, &profile).into_iter().map(Spec::Curve));
+        }
+    }
+    let figures: Vec<Figure> = specs.par_iter().map(|s| s.render()).collect::<Result<_>>()?;
+    for f in &figures {
+        write_atomic(&inputs.dir.join(f.png_path()), &f.png)?;
+        write_atomic(&inputs.dir.join(f.svg_path()), f.svg.as_bytes())?;
+    }
+    Ok(figures)
+}
+
+enum Spec {
+    Pca(PcaFigure),
+    Curve(CurveFigure),
+}
+
+impl Spec {
+    fn render(&self) -> Result<Figure> {
+        let (id, dataset, kind, title, drawn) = match self {
+            Spec::Pca(p) => {
+                (&p.id, &p.dataset, FigureKind::Pca { definition: p.definition.clone() }, &p.title, render(p))
+            }
+            Spec::Curve(c) => (
+                &c.id,
+                &c.dataset,
+                FigureKind::Curve { profile: c.profile.clone(), metric: c.metric.clone() },
+                &c.title,
+                render(c),
+            ),
+        };
+        let (png, svg) = drawn.map_err(|e| e.context(format!("plot {id}")))?;
+        Ok(Figure { id: id.clone(), dataset: dataset.clone(), kind, title: title.clone(), png, svg })
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Metric-vs-ε curves
+
+/// One DP generator's curve: (ε, mean, sd) in increasing ε.
+struct Curve {
+    label: String,
+    points: Vec<(f64, f64, f64)>,
+}
+
+struct CurveFigure {
+    id: String,
+    dataset: String,
+    profile: String,
+    metric: String,
+    title: String,
+    y_label: String,
+    curves: Vec<Curve>,
+    /// Non-DP generators: (label, mean).
+    baselines: Vec<(String, f64)>,
+    /// Real-data reference: (label, value).
+    reference: Option<(String, f64)>,
+    /// Cells behind each point (for the subtitle): min and max valid n.
+    n_range: (usize, usize),
+}
+
+/// Human label of a metric column: the paper's heading when it is a Table-1 column.
+pub fn metric_label(metric: &str) -> String {
+    match PAPER_COLUMNS.iter().find(|c| c.synthetic.contains(&metric) || c.real.contains(&metric)) {
+        Some(c) => format!("{} ({metric})", c.label),
+        None => metric.to_string(),
+    }
+}
+
+/// The generator metrics of one dataset and profile, in table order.
+fn curve_metrics(table: &Table1, dataset: &str, profile: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for r in table.rows_of(dataset, profile).filter(|r| r.row == RowKind::Generator) {
+        for (_, m, _) in table.row_values(r) {
+            if !out.iter().any(|o| o == m) {
+                out.push(m.to_string());
+            }
+        }
+    }
+    let order = |m: &String| {
+        PAPER_COLUMNS.iter().position(|c| c.synthetic.contains(&m.as_str())).unwrap_or(PAPER_COLUMNS.len())
+    };
+    out.sort_by_key(order);
+    out
+}
+
+fn curve_specs(table: &Table1, dataset: &str, profile: &str) -> Vec<CurveFigure> {
+    let rows: Vec<_> = table.rows_of(dataset, profile).collect();
+    let mut figures = Vec::new();
+    for metric in curve_metrics(table, dataset, profile) {
+        let valid = |s: &&Stat| s.n > 0 && s.mean.is_finite();
+        let mut curves: Vec<Curve> = Vec::new();
+        let mut baselines = Vec::new();
+        let mut identity = None;
+        let mut n_range = (usize::MAX, 0);
+        for r in rows.iter().filter(|r| r.row == RowKind::Generator) {
+            let (Some(eps), Some(s)) = (r.epsilon, r.stats.get(&metric).filter(valid)) else { continue };
+            n_range = (n_range.0.min(s.n), n_range.1.max(s.n));
+            if r.kind == "identity" {
+                identity.get_or_insert((format!("real data (identity generator '{}')", r.generator), s.mean));
+            } else if eps.is_infinite() {
+                baselines.push((format!("{} (non-DP)", r.generator), s.mean));
+            } else {
+                let sd = if s.sd.is_finite() { s.sd } else { 0.0 };
+                match curves.iter_mut().find(|c| c.label == r.generator) {
+                    Some(c) => c.points.push((eps, s.mean, sd)),
+                    None => curves.push(Curve { label: r.generator.clone(), points: vec![(eps, s.mean, sd)] }),
+                }
+            }
+        }
+        if curves.is_empty() {
+            continue;
+        }
+        let counterpart = real_counterpart(&metric).and_then(|counterpart| {
+            let real = rows.iter().find(|r| r.row == RowKind::Real)?;
+            let s = real.stats.get(&counterpart).filter(valid)?;
+            Some((format!("real data ({counterpart})"), s.mean))
+        });
+        let reference = counterpart.or(identity);
+        figures.push(CurveFigure {
+            id: format!("curve__{}__{}__{}", file_stem(dataset), file_stem(profile), file_stem(&metric)),
+            dataset: dataset.to_string(),
+            profile: profile.to_string(),
+            title: format!("{dataset}: {} vs ε ({profile})", metric_label(&metric)),
+            y_label: metric_label(&metric),
+            metric,
+            curves,
+            baselines,
+            reference,
+            n_range,
+        });
+    }
+    figures
+}
+
+/// Axis range with 8 % padding; a degenerate range is widened around its value.
+fn padded(lo: f64, hi: f64) -> (f64, f64) {
+    let span = hi - lo;
+    if span > 1e-12 * hi.abs().max(lo.abs()).max(1e-300) {
+        (lo - 0.08 * span, hi + 0.08 * span)
+    } else {
+        let w = (hi.abs() * 0.05).max(0.05);
+        (lo - w, hi + w)
+    }
+}
+
+/// Decimals for tick labels of an axis spanning `span` (ticks about `span/10` apart).
+fn decimals(span: f64) -> usize {
+    (-(span / 10.0).log10().floor()).clamp(0.0, 8.0) as usize
+}
+
+const CURVE_SIZE: (u32, u32) = (820, 500);
+const LEGEND_WIDTH: u32 = 230;
+
+impl Drawing for CurveFigure {
+    fn size(&self) -> (u32, u32) {
+        CURVE_SIZE
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
+        root.fill(&WHITE).context("fill")?;
+        let area = root.titled(&self.title, (FAMILY, 19)).context("title")?;
+        let (plot, legend) = area.split_horizontally(CURVE_SIZE.0 - LEGEND_WIDTH);
+        let eps: Vec<f64> = {
+            let mut e: Vec<f64> = self.curves.iter().flat_map(|c| c.points.iter().map(|p| p.0)).collect();
+            e.sort_by(f64::total_cmp);
+            e.dedup();
+            e
+        };
+        let (x_lo, x_hi) = (eps[0] / 1.6, eps[eps.len() - 1] * 1.6);
+        let mut ys: Vec<f64> =
+            self.curves.iter().flat_map(|c| c.points.iter().flat_map(|p| [p.1 - p.2, p.1 + p.2])).collect();
+        ys.extend(self.baselines.iter().map(|b| b.1));
+        ys.extend(self.reference.iter().map(|r| r.1));
+        let (y_lo, y_hi) = padded(
+            ys.iter().copied().fold(f64::INFINITY, f64::min),
+            ys.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+        );
+        let y_dec = decimals(y_hi - y_lo);
+        let subtitle = if self.n_range.0 == self.n_range.1 {
+            format!("mean ± 1 sd over {} folds × seeds", self.n_range.0)
+        } else {
+            format!("mean ± 1 sd over {}–{} folds × seeds", self.n_range.0, self.n_range.1)
+        };
+        let mut chart = ChartBuilder::on(&plot)
+            .margin(12)
+            .caption(subtitle, (FAMILY, 15))
+            .x_label_area_size(46)
+            .y_label_area_size(76)
+            .build_cartesian_2d((x_lo..x_hi).log_scale().with_key_points(eps.clone()), y_lo..y_hi)
+            .context("chart")?;
+        chart
+            .configure_mesh()
+            .x_desc("privacy budget ε (log scale)")
+            .y_desc(self.y_label.as_str())
+            .x_label_formatter(&|x| fmt_f64(*x))
+            .y_label_formatter(&|y| format!("{y:.y_dec$}"))
+            .label_style((FAMILY, 14))
+            .axis_desc_style((FAMILY, 16))
+            .light_line_style(WHITE)
+            .bold_line_style(RGBColor(220, 220, 220))
+            .draw()
+            .context("axes")?;
+        let mut entries: Vec<LegendEntry> = Vec::new();
+        for (i, c) in self.curves.iter().enumerate() {
+            let colour = PALETTE[i % PALETTE.len()];
+            let mut band: Vec<(f64, f64)> = c.points.iter().map(|p| (p.0, p.1 + p.2)).collect();
+            band.extend(c.points.iter().rev().map(|p| (p.0, p.1 - p.2)));
+            chart.draw_series(std::iter::once(Polygon::new(band, colour.mix(0.18).filled()))).context("band")?;
+            chart
+                .draw_series(LineSeries::new(c.points.iter().map(|p| (p.0, p.1)), colour.stroke_width(2)))
+                .context("curve")?;
+            chart
+                .draw_series(c.points.iter().map(|p| Circle::new((p.0, p.1), 4, colour.filled())))
+                .context("points")?;
+            entries.push(LegendEntry {
+                label: format!("{} (mean ± 1 sd)", c.label),
+                colour,
+                line: LineKind::Solid,
+                band: true,
+            });
+        }
+        for (i, (label, v)) in self.baselines.iter().enumerate() {
+            let colour = PALETTE[(self.curves.len() + i) % PALETTE.len()];
+            chart.draw_series(LineSeries::new([(x_lo, *v), (x_hi, *v)], colour.stroke_width(2))).context("baseline")?;
+            entries.push(LegendEntry { label: label.clone(), colour, line: LineKind::Solid, band: false });
+        }
+        if let Some((label, v)) = &self.reference {
+            chart
+                .draw_series(DashedLineSeries::new([(x_lo, *v), (x_hi, *v)], 9, 6, BLACK.stroke_width(2)))
+                .context("reference")?;
+            entries.push(LegendEntry { label: label.clone(), colour: BLACK, line: LineKind::Dashed, band: false });
+        }
+        draw_legend(&legend, &entries)
+    }
+}
+
+enum LineKind {
+    Solid,
+    Dashed,
+}
+
+struct LegendEntry {
+    label: String,
+    colour: RGBColor,
+    line: LineKind,
+    band: bool,
+}
+
+/// A legend in its own area right of the plot, so it never covers data. Long labels wrap.
+fn draw_legend<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, entries: &[LegendEntry]) -> Result<()> {
+    let font = (FAMILY, 14).into_font().color(&BLACK);
+    let mut y = 70;
+    for e in entries {
+        if e.band {
+            area.draw(&Rectangle::new([(6, y - 7), (44, y + 7)], e.colour.mix(0.18).filled())).context("legend")?;
+        }
+        match e.line {
+            LineKind::Solid => area.draw(&PathElement::new([(6, y), (44, y)], e.colour.stroke_width(2))),
+            LineKind::Dashed => area
+                .draw(&PathElement::new([(6, y), (18, y)], e.colour.stroke_width(2)))
+                .and_then(|_| area.draw(&PathElement::new([(26, y), (44, y)], e.colour.stroke_width(2)))),
+        }
+        .context("legend")?;
+        let lines = wrap(&e.label, 22);
+        for (k, line) in lines.iter().enumerate() {
+            area.draw(&Text::new(line.clone(), (52, y - 8 + 17 * k as i32), font.clone())).context("legend")?;
+        }
+        y += 17 * (lines.len() as i32 - 1) + 28;
+    }
+    Ok(())
+}
+
+/// Greedy word wrap at `width` characters (words longer than that are kept whole).
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for word in text.split(' ') {
+        match lines.last_mut() {
+            Some(l) if l.chars().count() + 1 + word.chars().count() <= width => {
+                l.push(' ');
+                l.push_str(word);
+            }
+            _ => lines.push(word.to_string()),
+        }
+    }
+    lines
+}
+
+// ---------------------------------------------------------------------------------------------
+// PCA panels
+
+/// One panel: a generator at one ε; points are `None` when the cell has no PCA file.
+struct Panel {
+    caption: String,
+    points: Option<PcaPoints>,
+}
+
+#[derive(Default)]
+struct PcaPoints {
+    real: Vec<(f64, f64)>,
+    synthetic: Vec<(f64, f64)>,
+}
+
+struct PcaFigure {
+    id: String,
+    dataset: String,
+    definition: String,
+    title: String,
+    subtitle: String,
+    /// Rows of panels (one row per generator).
+    grid: Vec<Vec<Panel>>,
+}
+
+const PANEL: (u32, u32) = (330, 310);
+const PCA_HEADER: u32 = 76;
+/// Panels per row at least (non-DP generators are packed this wide).
+const PCA_MIN_COLUMNS: usize = 3;
+
+/// Read `pca/<cell_id>.csv`: `definition → points`, in file order of definitions.
+fn read_pca(path: &Path) -> Result<Option<Vec<(String, PcaPoints)>>> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Error::new(format!("cannot read {}: {e}", path.display()))),
+    };
+    let t = Table::parse(&text, &path.display().to_string())?;
+    let (def, set, pc1, pc2) = (t.column("definition")?, t.column("set")?, t.column("pc1")?, t.column("pc2")?);
+    let mut out: Vec<(String, PcaPoints)> = Vec::new();
+    for r in &t.rows {
+        let coord = |i: usize| match parse_f64(&r.fields[i]) {
+            Some(v) if v.is_finite() => Ok(v),
+            _ => Err(Error::new(format!("{}: expected a finite number, got '{}'", t.at(r, i), r.fields[i]))),
+        };
+        let p = (coord(pc1)?, coord(pc2)?);
+        let d = &r.fields[def];
+        let idx = match out.iter().position(|(n, _)| n == d) {
+            Some(i) => i,
+            None => {
+                out.push((d.clone(), PcaPoints::default()));
+                out.len() - 1
+            }
+        };
+        match r.fields[set].as_str() {
+            "real" => out[idx].1.real.push(p),
+            "synthetic" => out[idx].1.synthetic.push(p),
+            other => {
+                return Err(Error::new(format!("{}: expected 'real' or 'synthetic', got '{other}'", t.at(r, set))))
+            }
+        }
+    }
+    Ok(Some(out))
+}
+
+/// What each PCA definition shows (metrics.md §2.11, §3.6).
+fn definition_note(definition: &str) -> &'static str {
+    match definition {
+        "camda2025" => "separate 2-component PCA per set (metrics.md §2.11): the two sets' axes are not comparable",
+        "camda2026" => "one projection (scaler + PCA) fitted on the real train fold, applied to both sets (§3.6)",
+        _ => "projection as recorded in pca/*.csv",
+    }
+}
+
+fn pca_specs(inputs: &Inputs, table: &Table1, dataset: &str) -> Result<Vec<PcaFigure>> {
+    let Some(seed) = inputs.pca_seed(dataset) else { return Ok(Vec::new()) };
+    let mut cells: Vec<(String, f64)> = Vec::new();
+    for r in table.rows.iter().filter(|r| r.dataset == dataset && r.row == RowKind::Generator) {
+        let eps = r.epsilon.unwrap_or(f64::INFINITY);
+        if !cells.iter().any(|(g, e)| g == &r.generator && *e == eps) {
+            cells.push((r.generator.clone(), eps));
+        }
+    }
+    let mut files = Vec::with_capacity(cells.len());
+    for (g, e) in &cells {
+        let path = inputs.dir.join("pca").join(format!("{}.csv", cell_id(dataset, g, *e, seed, 1)));
+        files.push(read_pca(&path)?);
+    }
+    let mut definitions: Vec<String> = Vec::new();
+    for (name, _) in files.iter().flatten().flatten() {
+        if !definitions.contains(name) {
+            definitions.push(name.clone());
+        }
+    }
+    let mut figures = Vec::new();
+    for definition in definitions {
+        // One row per DP generator (its ε values), then the non-DP generators packed in rows.
+        let mut grid: Vec<Vec<Panel>> = Vec::new();
+        let mut non_dp: Vec<Panel> = Vec::new();
+        let mut last_generator = None;
+        for ((g, e), file) in cells.iter().zip(&mut files) {
+            let points = file
+                .as_mut()
+                .and_then(|defs| defs.iter_mut().find(|(n, _)| *n == definition).map(|(_, p)| std::mem::take(p)));
+            if e.is_infinite() {
+                non_dp.push(Panel { caption: format!("{g} (non-DP)"), points });
+                continue;
+            }
+            if last_generator != Some(g) {
+                grid.push(Vec::new());
+                last_generator = Some(g);
+            }
+            let caption = format!("{g}, ε = {}", fmt_f64(*e));
+            grid.last_mut().expect("a row was pushed").push(Panel { caption, points });
+        }
+        let width = grid.iter().map(Vec::len).max().unwrap_or(0).max(PCA_MIN_COLUMNS);
+        let mut non_dp = non_dp.into_iter().peekable();
+        while non_dp.peek().is_some() {
+            grid.push(non_dp.by_ref().take(width).collect());
+        }
+        figures.push(PcaFigure {
+            id: format!("pca__{}__{}", file_stem(dataset), file_stem(&definition)),
+            dataset: dataset.to_string(),
+            title: format!(
+                "{dataset}: PCA of real train (grey) vs synthetic (orange), {definition}, seed {seed} fold 1"
+            ),
+            subtitle: format!("Only fold 1 of seed {seed} is shown; {}.", definition_note(&definition)),
+            definition,
+            grid,
+        });
+    }
+    Ok(figures)
+}
+
+impl Drawing for PcaFigure {
+    fn size(&self) -> (u32, u32) {
+        let cols = self.grid.iter().map(Vec::len).max().unwrap_or(1).max(PCA_MIN_COLUMNS) as u32;
+        (cols * PANEL.0, PCA_HEADER + self.grid.len() as u32 * PANEL.1)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
+        root.fill(&WHITE).context("fill")?;
+        let (header, body) = root.split_vertically(PCA_HEADER);
+        let w = self.size().0 as i32;
+        let title_font = (FAMILY, 20).into_font().color(&BLACK);
+        let note_font = (FAMILY, 14).into_font().color(&BLACK);
+        header.draw(&Text::new(self.title.clone(), (12, 8), title_font)).context("title")?;
+        let mut y = 36;
+        for line in wrap(&self.subtitle, (w as usize / 8).max(40)) {
+            header.draw(&Text::new(line, (12, y), note_font.clone())).context("subtitle")?;
+            y += 18;
+        }
+        let rows = self.grid.len();
+        let cols = (self.size().0 / PANEL.0) as usize;
+        let areas = body.split_evenly((rows, cols));
+        for (i, row) in self.grid.iter().enumerate() {
+            for (j, panel) in row.iter().enumerate() {
+                draw_panel(&areas[i * cols + j], panel)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, panel: &Panel) -> Result<()> {
+    let Some(points) = panel.points.as_ref().filter(|p| !p.real.is_empty() || !p.synthetic.is_empty()) else {
+        area.draw(&Text::new(panel.caption.clone(), (12, 12), (FAMILY, 14).into_font())).context("panel")?;
+        area.draw(&Text::new("no PCA data for this cell", (12, 40), (FAMILY, 13).into_font().color(&REAL_POINTS)))
+            .context("panel")?;
+        return Ok(());
+    };
+    let all = || points.real.iter().chain(&points.synthetic);
+    let (x_lo, x_hi) =
+        padded(all().map(|p| p.0).fold(f64::INFINITY, f64::min), all().map(|p| p.0).fold(f64::NEG_INFINITY, f64::max));
+    let (y_lo, y_hi) =
+        padded(all().map(|p| p.1).fold(f64::INFINITY, f64::min), all().map(|p| p.1).fold(f64::NEG_INFINITY, f64::max));
+    let (x_dec, y_dec) = (decimals(x_hi - x_lo), decimals(y_hi - y_lo));
+    let mut chart = ChartBuilder::on(area)
+        .margin(6)
+        .caption(panel.caption.as_str(), (FAMILY, 14))
+        .x_label_area_size(34)
+        .y_label_area_size(44)
+        .build_cartesian_2d(x_lo..x_hi, y_lo..y_hi)
+        .context("panel")?;
+    chart
+        .configure_mesh()
+        .x_desc("PC1")
+        .y_desc("PC2")
+        .x_labels(5)
+        .y_labels(5)
+        .x_label_formatter(&|x| format!("{x:.x_dec$}"))
+        .y_label_formatter(&|y| format!("{y:.y_dec$}"))
+        .label_style((FAMILY, 11))
+        .axis_desc_style((FAMILY, 12))
+        .light_line_style(WHITE)
+        .bold_line_style(RGBColor(230, 230, 230))
+        .draw()
+        .context("panel axes")?;
+    chart
+        .draw_series(points.real.iter().map(|p| Circle::new(*p, 2, REAL_POINTS.mix(0.45).filled())))
+        .context("real points")?;
+    chart
+        .draw_series(points.synthetic.iter().map(|p| Circle::new(*p, 2, SYNTHETIC_POINTS.mix(0.6).filled())))
+        .context("synthetic points")?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_stems_are_safe_and_distinct() {
+        assert_eq!(file_stem("submmd_BRCA.LumA"), "submmd_BRCA.LumA");
+        assert_eq!(file_stem("a/b c"), "a~2fb~20c");
+        assert_ne!(file_stem("a b"), file_stem("a_b"));
+    }
+
+    #[test]
+    fn padding_and_wrapping() {
+        assert_eq!(padded(0.0, 1.0), (-0.08, 1.08));
+        let (lo, hi) = padded(2.0, 2.0);
+        assert!(lo < 2.0 && hi > 2.0);
+        assert_eq!(wrap("a bb ccc dddd", 6), vec!["a bb", "ccc", "dddd"]);
+        assert_eq!(decimals(0.05), 3);
+        assert_eq!(decimals(0.3), 2);
+        assert_eq!(decimals(50.0), 0);
+    }
+}

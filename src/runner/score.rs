@@ -1,0 +1,151 @@
+//! `bench score`: score any generator's output stored in the challenge kit's per-split files
+//! (data-formats.md §4) with the same metric code as `bench run`, and write the kit's
+//! `evaluation_split_{k}.csv` and `evaluation_results.csv` (metrics.md §0.3, §2.1).
+
+use super::execute::score_profile;
+use crate::data::export::read_kit_split;
+use crate::error::Result;
+use crate::io::{csv_field, fmt_f64, write_atomic};
+use crate::metrics::{self, EvalInput, RealCache};
+use crate::{bail, ensure};
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+
+/// Options of `bench score`.
+#[derive(Clone, Debug)]
+pub struct ScoreOptions {
+    pub real_dir: PathBuf,
+    pub synthetic_dir: PathBuf,
+    pub out: PathBuf,
+    pub profile: String,
+}
+
+/// What `bench score` wrote.
+#[derive(Debug)]
+pub struct ScoreSummary {
+    pub splits: Vec<usize>,
+    pub results: PathBuf,
+    pub warnings: Vec<String>,
+}
+
+/// The split numbers present in `real_dir` (`X_train_real_split_{k}.csv[.gz]`, k = 1, 2, …).
+pub fn discover_splits(real_dir: &Path) -> Result<Vec<usize>> {
+    let exists = |k: usize| {
+        let name = crate::data::export::real_split_file('X', "train", k);
+        real_dir.join(&name).is_file() || real_dir.join(format!("{name}.gz")).is_file()
+    };
+    let splits: Vec<usize> = (1..).take_while(|&k| exists(k)).collect();
+    if splits.is_empty() {
+        bail!(
+            "{}: no X_train_real_split_1.csv found (expected the challenge kit's per-split files)",
+            real_dir.display()
+        );
+    }
+    Ok(splits)
+}
+
+/// One split's formatted metric values (column order of the profile) and NaN reasons.
+struct SplitScores {
+    values: Vec<(String, f64)>,
+    reasons: String,
+}
+
+/// Score every split and write the evaluation files.
+pub fn score(opts: &ScoreOptions) -> Result<ScoreSummary> {
+    let profile = metrics::profile(&opts.profile)?;
+    let splits = discover_splits(&opts.real_dir)?;
+    let kits = splits
+        .par_iter()
+        .map(|&k| read_kit_split(&opts.real_dir, &opts.synthetic_dir, k, None, None))
+        .collect::<Result<Vec<_>>>()?;
+    let gene_ids = &kits[0].gene_ids;
+    for kit in &kits[1..] {
+        ensure!(kit.gene_ids == *gene_ids, "split {}: X_train columns differ from split 1's", kit.number);
+    }
+    let classes = crate::data::dataset::classes(
+        &kits.iter().flat_map(|k| k.train.labels.iter().chain(&k.test.labels).cloned()).collect::<Vec<_>>(),
+    );
+    let columns = profile.columns(&classes);
+    let scored = kits
+        .par_iter()
+        .map(|kit| {
+            let real = RealCache::default();
+            let input = EvalInput {
+                gene_ids: &kit.gene_ids,
+                train: &kit.train,
+                test: &kit.test,
+                synthetic: &kit.synthetic,
+                real: &real,
+            };
+            let (row, _, _) =
+                score_profile(&profile, &input, &classes).map_err(|e| e.context(format!("split {}", kit.number)))?;
+            let values = columns
+                .iter()
+                .map(|c| {
+                    let v = row.values.iter().find(|(col, _)| col == c).map(|(_, v)| v.parse().unwrap_or(f64::NAN));
+                    (c.clone(), v.unwrap_or(f64::NAN))
+                })
+                .collect();
+            Ok(SplitScores { values, reasons: row.nan_reasons })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    for (k, s) in splits.iter().zip(&scored) {
+        let text = render(&columns, &[(k.to_string(), s)], None);
+        write_atomic(&opts.out.join(format!("evaluation_split_{k}.csv")), text.as_bytes())?;
+    }
+    let rows: Vec<(String, &SplitScores)> = splits.iter().map(|k| k.to_string()).zip(&scored).collect();
+    let results = opts.out.join("evaluation_results.csv");
+    write_atomic(&results, render(&columns, &rows, Some(splits.len())).as_bytes())?;
+    Ok(ScoreSummary { splits, results, warnings: kits.into_iter().flat_map(|k| k.warnings).collect() })
+}
+
+/// CSV with `split_no`, the metric columns, `nan_reasons`; with `average_of = Some(k)` a final
+/// `split_no = average` row holding the NaN-skipping mean of each column, plus `n_valid_<metric>`
+/// columns for metrics with fewer than k valid folds (metrics.md §0.3).
+fn render(columns: &[String], rows: &[(String, &SplitScores)], average_of: Option<usize>) -> String {
+    let valid = |i: usize| rows.iter().map(|(_, s)| s.values[i].1).filter(|v| !v.is_nan()).collect::<Vec<f64>>();
+    let short: Vec<usize> = match average_of {
+        Some(k) => (0..columns.len()).filter(|&i| valid(i).len() < k).collect(),
+        None => vec![],
+    };
+    let mut header = vec!["split_no".to_string()];
+    header.extend(columns.iter().cloned());
+    header.push("nan_reasons".into());
+    header.extend(short.iter().map(|&i| format!("n_valid_{}", columns[i])));
+    let mut out = header.iter().map(|h| csv_field(h)).collect::<Vec<_>>().join(",") + "\n";
+    for (name, s) in rows {
+        let mut fields = vec![name.clone()];
+        fields.extend(s.values.iter().map(|(_, v)| fmt_f64(*v)));
+        fields.push(s.reasons.clone());
+        fields.extend(short.iter().map(|_| String::new()));
+        out.push_str(&(fields.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(",") + "\n"));
+    }
+    if average_of.is_some() {
+        let mut fields = vec!["average".to_string()];
+        for i in 0..columns.len() {
+            let v = valid(i);
+            fields.push(if v.is_empty() { "NaN".into() } else { fmt_f64(v.iter().sum::<f64>() / v.len() as f64) });
+        }
+        fields.push(String::new());
+        fields.extend(short.iter().map(|&i| valid(i).len().to_string()));
+        out.push_str(&(fields.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(",") + "\n"));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn average_row_skips_nan_and_counts_valid_folds() {
+        let a = SplitScores { values: vec![("m".into(), 1.0), ("x".into(), f64::NAN)], reasons: "x=r".into() };
+        let b = SplitScores { values: vec![("m".into(), 2.0), ("x".into(), 4.0)], reasons: String::new() };
+        let cols = vec!["m".to_string(), "x".to_string()];
+        let text = render(&cols, &[("1".into(), &a), ("2".into(), &b)], Some(2));
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "split_no,m,x,nan_reasons,n_valid_x");
+        assert_eq!(lines[1], "1,1,NaN,x=r,");
+        assert_eq!(lines[3], "average,1.5,4,,1");
+    }
+}

@@ -1,0 +1,64 @@
+//! Helpers shared by the integration tests: run the `bench` binary, write small datasets.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub fn bench(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_bench")).args(args).current_dir(cwd).output().expect("bench runs")
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// A small, well-separated 3-class dataset in tidy layout: `n_per_class` rows per class,
+/// `genes` genes, deterministic values on a VST-like scale.
+pub fn tidy_csv(n_per_class: usize, genes: usize) -> String {
+    let mut s = String::from("sample_id");
+    for g in 0..genes {
+        s.push_str(&format!(",G{g}"));
+    }
+    s.push_str(",label\n");
+    let classes = ["A", "B", "C"];
+    let mut row = 0;
+    for i in 0..n_per_class {
+        for (c, class) in classes.iter().enumerate() {
+            s.push_str(&format!("S{row:04}"));
+            for g in 0..genes {
+                // A smooth pseudo-random pattern plus a class shift on gene c.
+                let noise = ((row * 31 + g * 17 + i) % 97) as f64 / 97.0;
+                let shift = if g % 3 == c { 2.0 } else { 0.0 };
+                s.push_str(&format!(",{}", 8.0 + noise + shift));
+            }
+            s.push_str(&format!(",{class}\n"));
+            row += 1;
+        }
+    }
+    s
+}
+
+/// Write a grid plus a tidy dataset into `dir`; returns the grid path.
+pub fn write_grid(dir: &Path, grid: &str) -> PathBuf {
+    let path = dir.join("grid.toml");
+    std::fs::write(&path, grid).unwrap();
+    path
+}
+
+pub const TIDY_GRID: &str = r#"
+name = "t"
+[protocol]
+folds = 3
+seeds = [1, 2]
+[[datasets]]
+name = "toy"
+format = "tidy"
+path = "toy.csv"
+[[generators]]
+name = "identity"
+kind = "identity"
+"#;
