@@ -17,26 +17,21 @@
 //!
 //! The top eigenpairs come from a block subspace iteration with Rayleigh–Ritz (a few dozen
 //! sweeps of `dim² · (k + 14)` work), falling back to the full eigendecomposition for small or
-//! degenerate matrices. The Gram matrix is built in parallel column blocks of sequential
-//! products and everything else runs sequentially, so the fit is bit-identical for any thread
-//! count.
+//! degenerate matrices. Products and the eigensolver run through `numeric::linalg` with its
+//! fixed parallelism, so the fit is bit-identical for any thread count.
 
 use crate::data::matrix::Matrix;
+use crate::ensure;
 use crate::error::Result;
-use crate::{bail, ensure};
-use faer::dyn_stack::{MemBuffer, MemStack};
-use faer::linalg::evd::{self_adjoint_evd, self_adjoint_evd_scratch, ComputeEigenvectors};
-use faer::linalg::matmul::matmul;
-use faer::{Accum, Mat, MatRef, Par};
-use rayon::prelude::*;
+use crate::numeric::linalg::{column_means, matmul_into, sym_eigen};
+use crate::numeric::scaler::StandardScaler;
+use faer::Mat;
 
 /// A fitted PCA: the preprocessing and the top components.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Pca {
-    /// Column means of the fitted data.
-    pub mean: Vec<f64>,
-    /// Column scale (population sd, 0 → 1) when standardised, else all 1.
-    pub scale: Vec<f64>,
+    /// Centring (column means) and scale (population sd, 0 → 1, when standardised; else 1).
+    pub scaler: StandardScaler,
     /// Components as rows (k × p), unit length (or zero, see module doc).
     pub components: Matrix,
     pub singular_values: Vec<f64>,
@@ -52,20 +47,25 @@ impl Pca {
         let (n, p) = (x.rows(), x.cols());
         ensure!(n >= 2, "PCA needs at least 2 rows, got {n}");
         ensure!(k >= 1 && k <= n.min(p), "PCA of a {n} x {p} matrix cannot have {k} components");
-        let (mean, scale) = column_moments(x, standardise);
-        let z = preprocess(x, &mean, &scale);
+        let scaler = if standardise {
+            StandardScaler::fit(x)
+        } else {
+            StandardScaler { mean: column_means(x), scale: vec![1.0; p] }
+        };
+        let z = scaler.transform(x);
         let (vectors, singular_values) = top_right_singular_vectors(&z, k)?;
         let total: f64 = z.as_slice().iter().map(|v| v * v).sum();
         let explained_variance = singular_values.iter().map(|s| s * s / (n as f64 - 1.0)).collect();
         let explained_variance_ratio =
             singular_values.iter().map(|s| if total > 0.0 { s * s / total } else { 0.0 }).collect();
-        Ok(Pca { mean, scale, components: vectors, singular_values, explained_variance, explained_variance_ratio })
+        Ok(Pca { scaler, components: vectors, singular_values, explained_variance, explained_variance_ratio })
     }
 
     /// Project rows onto the components: `((x − mean) / scale) · Vᵀ` (rows × k).
     pub fn transform(&self, x: &Matrix) -> Result<Matrix> {
-        ensure!(x.cols() == self.mean.len(), "PCA fitted on {} columns, got {}", self.mean.len(), x.cols());
-        let z = preprocess(x, &self.mean, &self.scale);
+        let p = self.scaler.mean.len();
+        ensure!(x.cols() == p, "PCA fitted on {p} columns, got {}", x.cols());
+        let z = self.scaler.transform(x);
         let k = self.components.rows();
         let mut out = Matrix::zeros(x.rows(), k);
         for (i, row) in z.row_iter().enumerate() {
@@ -78,45 +78,18 @@ impl Pca {
     }
 }
 
-/// Column means and, if `standardise`, population sds (0 → 1); otherwise a scale of 1.
-fn column_moments(x: &Matrix, standardise: bool) -> (Vec<f64>, Vec<f64>) {
-    let n = x.rows() as f64;
-    let p = x.cols();
-    let mut mean = vec![0.0; p];
-    for r in x.row_iter() {
-        mean.iter_mut().zip(r).for_each(|(m, v)| *m += v);
-    }
-    mean.iter_mut().for_each(|m| *m /= n);
-    let mut scale = vec![1.0; p];
-    if standardise {
-        let mut var = vec![0.0; p];
-        for r in x.row_iter() {
-            var.iter_mut().zip(r.iter().zip(&mean)).for_each(|(s, (v, m))| *s += (v - m) * (v - m));
-        }
-        for (s, v) in scale.iter_mut().zip(var) {
-            let sd = (v / n).sqrt();
-            *s = if sd == 0.0 { 1.0 } else { sd };
-        }
-    }
-    (mean, scale)
-}
-
-fn preprocess(x: &Matrix, mean: &[f64], scale: &[f64]) -> Matrix {
-    let mut z = x.clone();
-    for i in 0..z.rows() {
-        for ((v, m), s) in z.row_mut(i).iter_mut().zip(mean).zip(scale) {
-            *v = (*v - m) / s;
-        }
-    }
-    z
-}
-
 /// The top `k` right singular vectors (as rows, sign-fixed) and singular values of `z`.
 fn top_right_singular_vectors(z: &Matrix, k: usize) -> Result<(Matrix, Vec<f64>)> {
     let (n, p) = (z.rows(), z.cols());
     let zf = z.as_faer();
     let gram_side = n < p;
-    let g = if gram_side { cross_product(zf.transpose()) } else { cross_product(zf) };
+    let dim = if gram_side { n } else { p };
+    let mut g = Mat::<f64>::zeros(dim, dim);
+    if gram_side {
+        matmul_into(g.as_mut(), zf, zf.transpose(), 1.0);
+    } else {
+        matmul_into(g.as_mut(), zf.transpose(), zf, 1.0);
+    }
     let (values, vectors) = match subspace_top_eigenpairs(&g, k) {
         Some(pairs) => pairs,
         None => full_top_eigenpairs(&g, k)?,
@@ -140,25 +113,6 @@ fn top_right_singular_vectors(z: &Matrix, k: usize) -> Result<(Matrix, Vec<f64>)
         flip_sign(row);
     }
     Ok((components, singular))
-}
-
-/// `mᵀ m` (`c × c` for an `r × c` view), computed in parallel blocks of 64 output columns,
-/// each a sequential product, so the result does not depend on the number of threads.
-fn cross_product(m: MatRef<'_, f64>) -> Mat<f64> {
-    const BLOCK: usize = 64;
-    let c = m.ncols();
-    let blocks: Vec<Mat<f64>> = (0..c)
-        .step_by(BLOCK)
-        .collect::<Vec<_>>()
-        .into_par_iter()
-        .map(|j0| {
-            let w = BLOCK.min(c - j0);
-            let mut out = Mat::<f64>::zeros(c, w);
-            matmul(out.as_mut(), Accum::Replace, m.transpose(), m.subcols(j0, w), 1.0, Par::Seq);
-            out
-        })
-        .collect();
-    Mat::<f64>::from_fn(c, c, |i, j| blocks[j / BLOCK][(i, j % BLOCK)])
 }
 
 /// Extra block columns of the subspace iteration beyond the `k` wanted.
@@ -190,15 +144,15 @@ fn subspace_top_eigenpairs(a: &Mat<f64>, k: usize) -> Option<(Vec<f64>, Mat<f64>
     orthonormalise(&mut v)?;
     let mut av = Mat::<f64>::zeros(n, b);
     for _ in 0..MAX_SWEEPS {
-        matmul(av.as_mut(), Accum::Replace, a.as_ref(), v.as_ref(), 1.0, Par::Seq);
+        matmul_into(av.as_mut(), a.as_ref(), v.as_ref(), 1.0);
         // Rayleigh–Ritz on span(v): H = vᵀ A v (b × b).
         let mut h = Mat::<f64>::zeros(b, b);
-        matmul(h.as_mut(), Accum::Replace, v.transpose(), av.as_ref(), 1.0, Par::Seq);
+        matmul_into(h.as_mut(), v.transpose(), av.as_ref(), 1.0);
         let (theta, y) = full_top_eigenpairs(&h, b).ok()?;
         let mut x = Mat::<f64>::zeros(n, b);
-        matmul(x.as_mut(), Accum::Replace, v.as_ref(), y.as_ref(), 1.0, Par::Seq);
+        matmul_into(x.as_mut(), v.as_ref(), y.as_ref(), 1.0);
         let mut ax = Mat::<f64>::zeros(n, b);
-        matmul(ax.as_mut(), Accum::Replace, av.as_ref(), y.as_ref(), 1.0, Par::Seq);
+        matmul_into(ax.as_mut(), av.as_ref(), y.as_ref(), 1.0);
         let scale = theta[0].abs();
         if scale == 0.0 {
             return None;
@@ -243,21 +197,13 @@ fn orthonormalise(v: &mut Mat<f64>) -> Option<()> {
 }
 
 /// The `k` largest eigenvalues (descending) and their eigenvectors (columns) of a symmetric
-/// matrix, from the full eigendecomposition computed sequentially.
+/// matrix, from the full eigendecomposition.
 fn full_top_eigenpairs(a: &Mat<f64>, k: usize) -> Result<(Vec<f64>, Mat<f64>)> {
+    let eig = sym_eigen(a.as_ref())?;
     let n = a.nrows();
-    let mut s = faer::diag::Diag::<f64>::zeros(n);
-    let mut u = Mat::<f64>::zeros(n, n);
-    let par = Par::Seq;
-    let mut mem = MemBuffer::new(self_adjoint_evd_scratch::<f64>(n, ComputeEigenvectors::Yes, par, Default::default()));
-    if let Err(e) =
-        self_adjoint_evd(a.as_ref(), s.as_mut(), Some(u.as_mut()), par, MemStack::new(&mut mem), Default::default())
-    {
-        bail!("PCA eigendecomposition of a {n} x {n} matrix failed: {e:?}");
-    }
     // Ascending order: the top k are the last k.
-    let values = (0..k).map(|c| s[n - 1 - c]).collect();
-    Ok((values, Mat::<f64>::from_fn(n, k, |i, c| u[(i, n - 1 - c)])))
+    let values = (0..k).map(|c| eig.values[n - 1 - c]).collect();
+    Ok((values, Mat::<f64>::from_fn(n, k, |i, c| eig.vectors[(i, n - 1 - c)])))
 }
 
 /// Flip `v` so that its largest-magnitude entry (the first on ties) is positive.
@@ -348,9 +294,9 @@ mod tests {
         };
         let data: Vec<f64> = (0..150 * 120).map(|i| noise() * (1.0 + 30.0 / (1.0 + (i % 120) as f64))).collect();
         let x = Matrix::from_row_major(150, 120, data).unwrap();
-        let z = preprocess(&x, &column_moments(&x, false).0, &[1.0; 120]);
+        let z = StandardScaler { mean: column_means(&x), scale: vec![1.0; 120] }.transform(&x);
         let mut g = Mat::<f64>::zeros(120, 120);
-        matmul(g.as_mut(), Accum::Replace, z.as_faer().transpose(), z.as_faer(), 1.0, Par::Seq);
+        matmul_into(g.as_mut(), z.as_faer().transpose(), z.as_faer(), 1.0);
         let (fast_values, fast_vectors) = subspace_top_eigenpairs(&g, 2).expect("converges");
         let (full_values, full_vectors) = full_top_eigenpairs(&g, 2).unwrap();
         for c in 0..2 {
