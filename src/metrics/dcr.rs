@@ -12,7 +12,8 @@
 use super::{round4, EvalInput, Metric, MetricOutput, Score};
 use crate::data::matrix::Matrix;
 use crate::error::Result;
-use crate::numeric::distance::{nearest_sq_distances, sum_in_order};
+use crate::numeric::distance::nearest_sq_distances;
+use crate::numeric::summation::pairwise_sum;
 
 /// The DCR family; `relative` adds the `camda2026` ratio column.
 pub struct DistanceToClosest {
@@ -22,7 +23,8 @@ pub struct DistanceToClosest {
 /// `(1/|Q|) Σ_q min_r ‖q − r‖`, unrounded; the 1-NN distances are exact (duplicates give 0).
 pub fn mean_distance_to_closest(query: &Matrix, reference: &Matrix) -> f64 {
     let d = nearest_sq_distances(query, reference);
-    sum_in_order(d.iter().map(|v| v.sqrt())) / d.len() as f64
+    let distances: Vec<f64> = d.iter().map(|v| v.sqrt()).collect();
+    pairwise_sum(&distances) / d.len() as f64
 }
 
 impl Metric for DistanceToClosest {

@@ -26,6 +26,8 @@
 //! outcome equals brute force. Kernel sums (MMD) use `d̃²` directly.
 
 use crate::data::matrix::Matrix;
+use crate::numeric::linalg::column_means;
+use crate::numeric::summation::pairwise_sum;
 use faer::linalg::matmul::matmul;
 use faer::{Accum, MatMut, MatRef, Par};
 use rayon::prelude::*;
@@ -226,18 +228,6 @@ fn sq_norms<T: Copy + Into<f64>>(data: &[T], p: usize) -> Vec<f64> {
     data.chunks_exact(p.max(1)).map(|r| r.iter().map(|&v| v.into() * v.into()).sum()).collect()
 }
 
-fn column_means(x: &Matrix) -> Vec<f64> {
-    let mut mean = vec![0.0; x.cols()];
-    for r in x.row_iter() {
-        for (m, v) in mean.iter_mut().zip(r) {
-            *m += v;
-        }
-    }
-    let n = x.rows().max(1) as f64;
-    mean.iter_mut().for_each(|m| *m /= n);
-    mean
-}
-
 /// `x − centre` row by row, converted to the panel arithmetic.
 fn shifted<T>(x: &Matrix, centre: &[f64], convert: impl Fn(f64) -> T) -> Vec<T> {
     x.row_iter().flat_map(|r| r.iter().zip(centre).map(|(v, c)| convert(v - c))).collect()
@@ -303,9 +293,8 @@ fn exact_kth_smallest(pw: &Pairwise<'_>, panel: &Panel<'_>, i: usize, k: usize, 
 /// `Σ_{i,j} exp(−γ d²(a_i, b_j))` over all pairs (the cross term of MMD², metrics.md §2.7).
 pub fn rbf_kernel_sum(a: &Matrix, b: &Matrix, gamma: f64) -> f64 {
     let pw = Pairwise::new(a, b, Precision::Double);
-    let partial = pw
-        .map_panels(Coverage::Full, |panel| sum_in_order(panel.rows.clone().map(|i| rbf_row_sum(panel.row(i), gamma))));
-    sum_in_order(partial.into_iter())
+    let partial = pw.map_panels(Coverage::Full, |panel| sum_rows(panel, |i| rbf_row_sum(panel.row(i), gamma)));
+    pairwise_sum(&partial)
 }
 
 /// `Σ_{i≠j} exp(−γ d²(x_i, x_j))` over ordered pairs of distinct rows (the within-set terms of
@@ -313,36 +302,21 @@ pub fn rbf_kernel_sum(a: &Matrix, b: &Matrix, gamma: f64) -> f64 {
 pub fn rbf_kernel_sum_offdiag(x: &Matrix, gamma: f64) -> f64 {
     let pw = Pairwise::within(x, Precision::Double);
     let partial = pw.map_panels(Coverage::UpperTriangle, |panel| {
-        sum_in_order(panel.rows.clone().map(|i| {
-            let skip = i + 1 - panel.cols.start;
-            rbf_row_sum(&panel.row(i)[skip..], gamma)
-        }))
+        sum_rows(panel, |i| rbf_row_sum(&panel.row(i)[i + 1 - panel.cols.start..], gamma))
     });
-    2.0 * sum_in_order(partial.into_iter())
+    2.0 * pairwise_sum(&partial)
 }
 
 /// `Σ_j exp(−γ d²_j)` over one panel row, left to right (a row has at most a few thousand terms;
-/// rows and panels are then combined by [`sum_in_order`]).
+/// rows and panels are then combined by pairwise summation).
 fn rbf_row_sum(d2: &[f64], gamma: f64) -> f64 {
     d2.iter().map(|d| (-gamma * d).exp()).sum()
 }
 
-/// Pairwise (cascade) summation in a fixed order: error O(log n · ε) instead of O(n · ε).
-pub fn sum_in_order(values: impl Iterator<Item = f64>) -> f64 {
-    // Partial sums of blocks of 2^level values, combined like a binary counter.
-    let mut stack: Vec<(u32, f64)> = Vec::new();
-    for v in values {
-        let mut entry = (0u32, v);
-        while let Some(&(level, s)) = stack.last() {
-            if level != entry.0 {
-                break;
-            }
-            stack.pop();
-            entry = (level + 1, s + entry.1);
-        }
-        stack.push(entry);
-    }
-    stack.iter().rev().fold(0.0, |acc, &(_, s)| acc + s)
+/// Pairwise sum of `row_sum(i)` over the rows of a panel.
+fn sum_rows(panel: &Panel<'_>, row_sum: impl Fn(usize) -> f64) -> f64 {
+    let sums: Vec<f64> = panel.rows.clone().map(row_sum).collect();
+    pairwise_sum(&sums)
 }
 
 #[cfg(test)]
@@ -492,15 +466,5 @@ mod tests {
             })
         };
         assert_eq!(run(1), run(4));
-    }
-
-    #[test]
-    fn cascade_sum_is_order_fixed_and_accurate() {
-        assert_eq!(sum_in_order([1.0, 2.0, 3.0].into_iter()), 6.0);
-        assert_eq!(sum_in_order(std::iter::empty()), 0.0);
-        // 10⁶ copies of 0.1: naive left-to-right summation drifts by ~1e-6 relative.
-        let n = 1_000_000;
-        let s = sum_in_order(std::iter::repeat_n(0.1, n));
-        assert!((s - 1e5).abs() < 1e-15 * 1e5 * 20.0, "{s}");
     }
 }
