@@ -10,6 +10,10 @@ pub mod classification;
 pub mod columns;
 pub mod dcr;
 pub mod discriminative;
+pub mod kl;
+pub mod mmd;
+pub mod pca;
+pub mod prdc;
 pub mod utility;
 
 use crate::bail;
@@ -63,6 +67,14 @@ pub struct RealCache {
     /// TRTR model scores per utility revision (utility.rs).
     pub trtr_camda2025: OnceLock<utility::RealReference>,
     pub trtr_camda2026: OnceLock<utility::RealReference>,
+    /// Real-only kernel sums and `MMD_base`.
+    pub mmd: mmd::RealKernels,
+    /// PRDC radii of the train and test folds.
+    pub prdc: prdc::RealRadii,
+    /// `kl_mean_base`.
+    pub kl_base: OnceLock<f64>,
+    /// PCA fits and projections of the train fold.
+    pub pca: pca::RealPca,
 }
 
 /// Everything a metric may read. Synthetic columns are already matched to `gene_ids`.
@@ -111,8 +123,10 @@ pub fn profile(name: &str) -> Result<Profile> {
             version: "camda2025.v1",
             metrics: vec![
                 Box::new(utility::Utility::camda2025()),
+                Box::new(mmd::Mmd(mmd::MmdColumns::Camda2025)),
                 Box::new(discriminative::Discriminative::camda2025()),
-                Box::new(dcr::DistanceToClosest),
+                Box::new(dcr::DistanceToClosest { relative: false }),
+                Box::new(pca::PcaPlot(pca::PcaDefinition::Camda2025)),
             ],
         }),
         "camda2026" => Ok(Profile {
@@ -120,8 +134,12 @@ pub fn profile(name: &str) -> Result<Profile> {
             version: "camda2026.v1",
             metrics: vec![
                 Box::new(utility::Utility::camda2026()),
+                Box::new(mmd::Mmd(mmd::MmdColumns::Camda2026)),
                 Box::new(discriminative::Discriminative::camda2026()),
-                Box::new(dcr::DistanceToClosest),
+                Box::new(dcr::DistanceToClosest { relative: true }),
+                Box::new(kl::KlDivergence),
+                Box::new(prdc::Prdc),
+                Box::new(pca::PcaPlot(pca::PcaDefinition::Camda2026)),
             ],
         }),
         other => bail!("unknown metric profile '{other}' (expected one of: {})", PROFILES.join(", ")),

@@ -4,5 +4,6 @@
 pub mod distance;
 pub mod linalg;
 pub mod logistic;
+pub mod pca;
 pub mod scaler;
 pub mod summation;
