@@ -64,9 +64,6 @@ pub struct MetricOutput {
 pub struct RealCache {
     /// `distance_to_closest_base` before rounding.
     pub dcr_base: OnceLock<f64>,
-    /// TRTR model scores per utility revision (utility.rs).
-    pub trtr_camda2025: OnceLock<utility::RealReference>,
-    pub trtr_camda2026: OnceLock<utility::RealReference>,
     /// Real-only kernel sums and `MMD_base`.
     pub mmd: mmd::RealKernels,
     /// PRDC radii of the train and test folds.
@@ -75,6 +72,9 @@ pub struct RealCache {
     pub kl_base: OnceLock<f64>,
     /// PCA fits and projections of the train fold.
     pub pca: pca::RealPca,
+    /// TRTR model scores per utility revision (utility.rs).
+    pub trtr_camda2025: OnceLock<utility::RealReference>,
+    pub trtr_camda2026: OnceLock<utility::RealReference>,
 }
 
 /// Everything a metric may read. Synthetic columns are already matched to `gene_ids`.
