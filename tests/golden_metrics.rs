@@ -286,3 +286,22 @@ fn real_brca_jegn() {
         None => println!("skipped: shared dataset tcga_brca_pam50_jegn not found (set BENCH_SHARED_DATASETS)"),
     }
 }
+
+/// metrics.md §2.1: the camda2025 row has exactly the official evaluator's columns, in order.
+#[test]
+fn camda2025_columns_are_the_official_ones_in_order() {
+    let columns = profile("camda2025").unwrap().columns(&["A".to_string(), "B".to_string()]);
+    let official = [
+        "accuracy_synthetic",
+        "avg_pr_macro_synthetic",
+        "accuracy_real",
+        "avg_pr_macro_real",
+        "feature_overlap_count",
+        "feature_overlap_proportion",
+        "MMD_score",
+        "discriminative_score",
+        "distance_to_closest",
+        "distance_to_closest_base",
+    ];
+    assert_eq!(columns, official);
+}

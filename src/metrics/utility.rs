@@ -457,6 +457,31 @@ mod tests {
     }
 
     #[test]
+    fn single_class_synthetic_gives_nan_tstr_columns_and_cached_trtr() {
+        use crate::metrics::RealCache;
+        let part = |rows: &[(f64, &str)]| Labelled {
+            x: Matrix::from_rows(&rows.iter().map(|r| vec![r.0, 1.0 - r.0]).collect::<Vec<_>>()).unwrap(),
+            labels: rows.iter().map(|r| r.1.to_string()).collect(),
+        };
+        let train = part(&[(0.0, "a"), (0.2, "a"), (1.0, "b"), (1.2, "b")]);
+        let test = part(&[(0.1, "a"), (1.1, "b")]);
+        let synthetic = part(&[(0.0, "a"), (0.3, "a")]);
+        let cache = RealCache::default();
+        let genes = labels(&["g1", "g2"]);
+        let input = EvalInput { gene_ids: &genes, train: &train, test: &test, synthetic: &synthetic, real: &cache };
+        for family in [Utility::camda2025(), Utility::camda2026()] {
+            let out = family.score(&input).unwrap();
+            let get = |c: &str| out.scores.iter().find(|s| s.column == c).unwrap().clone();
+            assert!(get("accuracy_synthetic").value.is_nan());
+            assert_eq!(get("accuracy_synthetic").reason.as_deref(), Some("single_class"));
+            assert_eq!(get("feature_overlap_count").reason.as_deref(), Some("single_class"));
+            assert_eq!(get("accuracy_real").value, 1.0);
+            assert_eq!(out.scores.len(), family.columns(&[]).len());
+        }
+        assert!(cache.trtr_camda2025.get().is_some() && cache.trtr_camda2026.get().is_some());
+    }
+
+    #[test]
     fn memoised_computes_once_when_stored() {
         let cell = OnceLock::new();
         assert_eq!(*memoised(&cell, || 3), 3);
