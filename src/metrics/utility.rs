@@ -19,7 +19,6 @@ use crate::numeric::logistic::{FitInfo, LrParams, OvrLr};
 use crate::numeric::scaler::StandardScaler;
 use crate::numeric::summation::numpy_sum;
 use std::collections::BTreeSet;
-use std::sync::OnceLock;
 
 /// Which evaluator revision a metric family reproduces.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -252,18 +251,6 @@ fn relative(synthetic: &Value, real: &Value) -> Value {
     }
 }
 
-/// Read a memoised value, computing it when absent. Unlike `OnceLock::get_or_init`, concurrent
-/// callers compute in parallel instead of blocking: the computation runs rayon jobs, and a
-/// rayon worker blocked on the lock could be handed a job that waits for the same lock.
-/// Every caller computes the same value, so whichever is stored first is the value.
-pub(crate) fn memoised<T>(cell: &OnceLock<T>, compute: impl FnOnce() -> T) -> &T {
-    if let Some(v) = cell.get() {
-        return v;
-    }
-    let _ = cell.set(compute());
-    cell.get().expect("value stored above")
-}
-
 /// Diagnostics of one OvR fit: per class, in sorted class order.
 fn fit_diagnostics(prefix: &str, evaluation: &ModelEvaluation) -> Vec<(String, String)> {
     let join = |f: &dyn Fn(&FitInfo) -> String| evaluation.fits.iter().map(f).collect::<Vec<_>>().join(",");
@@ -319,8 +306,9 @@ impl Metric for Utility {
             Revision::Camda2025 => &input.real.trtr_camda2025,
             Revision::Camda2026 => &input.real.trtr_camda2026,
         };
-        let real =
-            memoised(cell, || RealReference::compute(self.revision, input.train, input.test, &self.params, self.top_n));
+        let real = super::memo(cell, || {
+            RealReference::compute(self.revision, input.train, input.test, &self.params, self.top_n)
+        });
         let synthetic = match &real.scaler {
             None => {
                 let model = OvrLr::fit(&input.synthetic.x, &input.synthetic.labels, &self.params);
@@ -483,8 +471,8 @@ mod tests {
 
     #[test]
     fn memoised_computes_once_when_stored() {
-        let cell = OnceLock::new();
-        assert_eq!(*memoised(&cell, || 3), 3);
-        assert_eq!(*memoised(&cell, || panic!("must not recompute")), 3);
+        let cell = std::sync::OnceLock::new();
+        assert_eq!(*crate::metrics::memo(&cell, || 3), 3);
+        assert_eq!(*crate::metrics::memo(&cell, || panic!("must not recompute")), 3);
     }
 }
