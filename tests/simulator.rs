@@ -297,14 +297,63 @@ fn statistics_of_the_real_stand_in_match_its_stats_json() {
     close("zero fraction", zero_fraction, f(&want["zero_fraction"]), 5e-6);
 }
 
+/// simulator.md §3: 5-fold stratified CV accuracy of L2 logistic regression (C = 0.1) on
+/// standardised genes (scaler fitted on each train fold), and the largest off-diagonal pair of
+/// the pooled confusion matrix (a↔b counted together).
+fn cv_accuracy_and_confusion(d: &Dataset) -> (f64, (String, String)) {
+    use bench::data::split::{stratified_kfold, SplitRng};
+    use bench::numeric::logistic::{LrParams, OvrLr};
+    use bench::numeric::scaler::StandardScaler;
+    let classes = d.classes();
+    let mut confusion = vec![vec![0usize; classes.len()]; classes.len()];
+    let params = LrParams { c: 0.1, ..LrParams::default() };
+    for split in stratified_kfold(&d.labels, 5, 0, SplitRng::Numpy).unwrap() {
+        let (xtr, xte) = (d.x.select_rows(&split.train), d.x.select_rows(&split.test));
+        let scaler = StandardScaler::fit(&xtr);
+        let ytr: Vec<String> = split.train.iter().map(|&i| d.labels[i].clone()).collect();
+        let model = OvrLr::fit(&scaler.transform(&xtr), &ytr, &params).unwrap();
+        let predicted = model.predict_from_decision(&model.decision_function(&scaler.transform(&xte)));
+        for (&i, &p) in split.test.iter().zip(&predicted) {
+            let truth = classes.iter().position(|c| *c == d.labels[i]).unwrap();
+            let guess = classes.iter().position(|c| *c == model.classes[p]).unwrap();
+            confusion[truth][guess] += 1;
+        }
+    }
+    let correct: usize = (0..classes.len()).map(|c| confusion[c][c]).sum();
+    let mut best = (0, 0, 0);
+    for a in 0..classes.len() {
+        for b in a + 1..classes.len() {
+            let n = confusion[a][b] + confusion[b][a];
+            if n > best.0 {
+                best = (n, a, b);
+            }
+        }
+    }
+    (correct as f64 / d.n_samples() as f64, (classes[best.1].clone(), classes[best.2].clone()))
+}
+
 #[test]
-#[ignore = "enable once crate::numeric::logistic lands"]
+#[cfg_attr(debug_assertions, ignore = "slow in debug builds: run with cargo test --release")]
 fn classifier_calibration_for_seeds_1_to_3() {
-    // enable once crate::numeric::logistic lands: for each dataset and seeds 1, 2, 3, standardise
-    // the genes, run 5-fold stratified CV of L2 logistic regression (C = 0.1) and check
-    // (simulator.md §3) that the accuracy is in [0.78, 0.90] for sim-brca and [0.96, 0.995] for
-    // sim-combined, and that the largest off-diagonal entry of the pooled confusion matrix
-    // (counting a↔b as one pair) is LumA↔LumB for sim-brca and KIRC↔KIRP or LUAD↔LUSC for
-    // sim-combined. The statistics need those two fields in CalibrationStats first.
-    panic!("needs crate::numeric::logistic");
+    let mut failures = Vec::new();
+    for which in SimDataset::ALL {
+        for seed in 1..=3 {
+            let (accuracy, pair) = cv_accuracy_and_confusion(&simulate(which, seed).unwrap());
+            println!("{} seed {seed}: CV accuracy {accuracy:.4}, largest confusion {pair:?}", which.name());
+            let (range, pairs): ((f64, f64), &[(&str, &str)]) = match which {
+                SimDataset::Brca => ((0.78, 0.90), &[("BRCA.LumA", "BRCA.LumB")]),
+                SimDataset::Combined => ((0.96, 0.995), &[("TCGA-KIRC", "TCGA-KIRP"), ("TCGA-LUAD", "TCGA-LUSC")]),
+            };
+            if !(range.0..=range.1).contains(&accuracy) {
+                failures.push(format!("{} seed {seed}: accuracy {accuracy} outside {range:?}", which.name()));
+            }
+            if !pairs.iter().any(|(a, b)| pair.0 == *a && pair.1 == *b) {
+                failures.push(format!(
+                    "{} seed {seed}: largest confusion {pair:?}, expected one of {pairs:?}",
+                    which.name()
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "classifier calibration failures:\n{}", failures.join("\n"));
 }
