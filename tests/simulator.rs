@@ -320,15 +320,14 @@ fn cv_accuracy_and_confusion(d: &Dataset) -> (f64, (String, String)) {
         }
     }
     let correct: usize = (0..classes.len()).map(|c| confusion[c][c]).sum();
-    let mut best = (0, 0, 0);
-    for a in 0..classes.len() {
-        for b in a + 1..classes.len() {
-            let n = confusion[a][b] + confusion[b][a];
-            if n > best.0 {
-                best = (n, a, b);
-            }
+    let pairs = (0..classes.len()).flat_map(|a| (a + 1..classes.len()).map(move |b| (a, b)));
+    let best = pairs.map(|(a, b)| (confusion[a][b] + confusion[b][a], a, b)).fold((0, 0, 0), |best, x| {
+        if x.0 > best.0 {
+            x
+        } else {
+            best
         }
-    }
+    });
     (correct as f64 / d.n_samples() as f64, (classes[best.1].clone(), classes[best.2].clone()))
 }
 
