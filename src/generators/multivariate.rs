@@ -220,60 +220,13 @@ fn draw_class(law: &ClassLaw, block: &mut [f64], stream: &Rng) {
     }
 }
 
-/// Randomised rounding of `n · w_c / Σ w` to integers summing to `n` (the rule of
-/// generators.md §3.6): `e_c = n·w_c/Σw`, `k_c = ⌊e_c⌋`, and the `n − Σ k_c` leftover units go to
-/// distinct classes drawn without replacement with probability ∝ `e_c − k_c`. Weights must be
-/// finite and ≥ 0; if they are all 0 the classes are weighted equally.
+/// Randomised rounding of `n · w_c / Σ w` to integers summing to `n` (generators.md §3.6),
+/// through the one implementation in [`crate::generators::pgm::sample::randomised_rounding`].
+/// Weights must be finite and ≥ 0; if they are all 0 the classes are weighted equally.
 pub(crate) fn randomised_rounding(weights: &[f64], n: usize, rng: &mut Rng) -> Result<Vec<usize>> {
     ensure!(!weights.is_empty(), "cannot split {n} rows among zero classes");
     ensure!(weights.iter().all(|w| w.is_finite() && *w >= 0.0), "class weights must be finite and >= 0: {weights:?}");
-    let total: f64 = weights.iter().sum();
-    let expected: Vec<f64> = if total > 0.0 {
-        weights.iter().map(|w| n as f64 * w / total).collect()
-    } else {
-        vec![n as f64 / weights.len() as f64; weights.len()]
-    };
-    let mut counts: Vec<usize> = expected.iter().map(|e| e.floor() as usize).collect();
-    // Rounding of n·w/Σw can push a floor one unit over an integer; take such units back from
-    // the largest classes so that the floors never exceed n.
-    while counts.iter().sum::<usize>() > n {
-        let c = (0..counts.len()).max_by_key(|&c| counts[c]).expect("non-empty");
-        counts[c] -= 1;
-    }
-    let leftover = n - counts.iter().sum::<usize>();
-    let mut frac: Vec<f64> = expected.iter().zip(&counts).map(|(e, &k)| (e - k as f64).max(0.0)).collect();
-    let mut given = vec![false; weights.len()];
-    for _ in 0..leftover {
-        let c = match draw_proportional(&frac, rng) {
-            Some(c) => c,
-            // No fractional mass left (only through rounding): any class not yet given a unit.
-            None => {
-                let open: Vec<f64> = given.iter().map(|&g| if g { 0.0 } else { 1.0 }).collect();
-                draw_proportional(&open, rng).unwrap_or(0)
-            }
-        };
-        counts[c] += 1;
-        frac[c] = 0.0;
-        given[c] = true;
-    }
-    Ok(counts)
-}
-
-/// Index drawn with probability ∝ `weights` (None when they sum to 0).
-fn draw_proportional(weights: &[f64], rng: &mut Rng) -> Option<usize> {
-    let total: f64 = weights.iter().sum();
-    if total <= 0.0 {
-        return None;
-    }
-    let u = rng.uniform() * total;
-    let mut acc = 0.0;
-    for (i, w) in weights.iter().enumerate() {
-        acc += w;
-        if u < acc && *w > 0.0 {
-            return Some(i);
-        }
-    }
-    weights.iter().rposition(|w| *w > 0.0)
+    Ok(crate::generators::pgm::sample::randomised_rounding(n, weights, rng))
 }
 
 #[cfg(test)]
