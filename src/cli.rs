@@ -51,7 +51,7 @@ enum Command {
     Tolerances(TolerancesArgs),
     /// Time each pipeline stage on BRCA- and COMBINED-shaped simulated data (use a release build).
     #[command(
-        after_help = "Examples:\n  cargo run --release -- perf\n  cargo run --release -- perf --shapes sim-brca --generators private-pgm --repeats 7\n\nEach stage runs in its own process, so its peak RSS is its own. Reports medians."
+        after_help = "Examples:\n  cargo run --release -- perf\n  cargo run --release -- perf --shapes sim-brca --generators private-pgm --repeats 7\n\nEach stage runs in its own process, so its peak RSS is its own. Reports medians.\nmetrics:PROFILE:SHAPE is the whole profile as `bench run` scores one cell (families in parallel,\nper-fold cache cold: the TRTR model and other real-only parts are computed too); …/warm is the\nsame with the per-fold cache filled (each further cell of a fold in a grid); …/FAMILY is one\nmetric family alone, cold."
     )]
     Perf(PerfArgs),
 }

@@ -72,6 +72,8 @@ pub struct RealCache {
     pub kl_base: OnceLock<f64>,
     /// PCA fits and projections of the train fold.
     pub pca: pca::RealPca,
+    /// StandardScaler fitted on the train fold (camda2026 utility).
+    pub train_scaler: OnceLock<crate::numeric::scaler::StandardScaler>,
     /// TRTR model scores per utility revision (utility.rs).
     pub trtr_camda2025: OnceLock<utility::RealReference>,
     pub trtr_camda2026: OnceLock<utility::RealReference>,

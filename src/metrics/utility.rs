@@ -96,16 +96,20 @@ pub struct RealReference {
 }
 
 impl RealReference {
-    /// Fit the TRTR model of `revision` on the train fold and score it on the test fold.
-    pub fn compute(revision: Revision, train: &Labelled, test: &Labelled, params: &LrParams, top_n: usize) -> Self {
-        let (scaler, train_x, test_x) = match revision {
-            Revision::Camda2025 => (None, train.x.clone(), test.x.clone()),
-            Revision::Camda2026 => {
-                let s = StandardScaler::fit(&train.x);
-                let (a, b) = (s.transform(&train.x), s.transform(&test.x));
-                (Some(s), a, b)
-            }
+    /// Fit the TRTR model on the train fold and score it on the test fold; `scaler` (the
+    /// train fold's StandardScaler, camda2026) is applied to both folds first.
+    pub fn compute(
+        scaler: Option<&StandardScaler>,
+        train: &Labelled,
+        test: &Labelled,
+        params: &LrParams,
+        top_n: usize,
+    ) -> Self {
+        let (train_x, test_x) = match scaler {
+            None => (train.x.clone(), test.x.clone()),
+            Some(s) => (s.transform(&train.x), s.transform(&test.x)),
         };
+        let scaler = scaler.cloned();
         let model = OvrLr::fit(&train_x, &train.labels, params);
         let evaluation = evaluate_model(model.as_ref(), &test_x, &test.labels, top_n);
         RealReference { scaler, test_x, evaluation }
@@ -306,21 +310,23 @@ impl Metric for Utility {
             Revision::Camda2025 => &input.real.trtr_camda2025,
             Revision::Camda2026 => &input.real.trtr_camda2026,
         };
-        let real = super::memo(cell, || {
-            RealReference::compute(self.revision, input.train, input.test, &self.params, self.top_n)
-        });
-        let synthetic = match &real.scaler {
-            None => {
-                let model = OvrLr::fit(&input.synthetic.x, &input.synthetic.labels, &self.params);
-                evaluate_model(model.as_ref(), &real.test_x, &input.test.labels, self.top_n)
-            }
-            Some(scaler) => {
-                let shuffled = shuffle_synthetic(input.synthetic, DISC_SEED);
-                let x = scaler.transform(&shuffled.x);
-                let model = OvrLr::fit(&x, &shuffled.labels, &self.params);
-                evaluate_model(model.as_ref(), &real.test_x, &input.test.labels, self.top_n)
-            }
+        // The TSTR model needs the real-train scaler (camda2026) but not the TRTR fit, so the two
+        // fits run side by side.
+        let scaler = match self.revision {
+            Revision::Camda2025 => None,
+            Revision::Camda2026 => Some(super::memo(&input.real.train_scaler, || StandardScaler::fit(&input.train.x))),
         };
+        let (real, model) = rayon::join(
+            || super::memo(cell, || RealReference::compute(scaler, input.train, input.test, &self.params, self.top_n)),
+            || match scaler {
+                None => OvrLr::fit(&input.synthetic.x, &input.synthetic.labels, &self.params),
+                Some(scaler) => {
+                    let shuffled = shuffle_synthetic(input.synthetic, DISC_SEED);
+                    OvrLr::fit(&scaler.transform(&shuffled.x), &shuffled.labels, &self.params)
+                }
+            },
+        );
+        let synthetic = evaluate_model(model.as_ref(), &real.test_x, &input.test.labels, self.top_n);
         let real = &real.evaluation;
         let (count, proportion) = feature_overlap(&synthetic, real);
         let mut scores = vec![

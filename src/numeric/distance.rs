@@ -230,7 +230,11 @@ fn sq_norms<T: Copy + Into<f64>>(data: &[T], p: usize) -> Vec<f64> {
 
 /// `x − centre` row by row, converted to the panel arithmetic.
 fn shifted<T>(x: &Matrix, centre: &[f64], convert: impl Fn(f64) -> T) -> Vec<T> {
-    x.row_iter().flat_map(|r| r.iter().zip(centre).map(|(v, c)| convert(v - c))).collect()
+    let mut out = Vec::with_capacity(x.rows() * x.cols());
+    for row in x.row_iter() {
+        out.extend(row.iter().zip(centre).map(|(v, c)| convert(v - c)));
+    }
+    out
 }
 
 /// For each row of `query`, the squared Euclidean distance to its nearest row of `reference`,

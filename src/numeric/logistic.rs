@@ -27,10 +27,13 @@
 //! and the K solver updates run in parallel too. Nothing depends on the thread count, so results
 //! are bit-identical for any number of threads.
 
+mod kernels;
+
 use crate::data::matrix::Matrix;
 use crate::numeric::summation::numpy_sum;
 use faer::linalg::matmul::matmul;
 use faer::{Accum, MatMut, MatRef, Par};
+use kernels::{TileKernels, GROUP, WIDE};
 use rayon::prelude::*;
 
 /// Solver parameters (metrics.md §6: `lr.C`, `lr.max_iter`, `lr.tol`).
@@ -288,6 +291,7 @@ fn loss_and_gradient(y: f64, z: f64) -> (f64, f64) {
 
 /// Dot product with eight interleaved partial sums (like a SIMD BLAS `ddot`), combined
 /// pairwise; the order is fixed, so results are reproducible.
+#[inline(always)]
 fn dot(a: &[f64], b: &[f64]) -> f64 {
     let mut acc = [0.0; 8];
     let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
@@ -340,16 +344,17 @@ fn mul_x_w(x: MatRef<'_, f64>, w: MatRef<'_, f64>, dst: &mut [f64], k: usize) {
 
 /// Buffers for evaluating the objective of several problems that share `X`.
 ///
-/// One round reads `X` once: for each fixed block of `BLOCK` rows, `Z_b = X_b·W`, then the
-/// pointwise losses and residuals `R_b`, then the partial gradient `X_bᵀ·R_b` while the block is
-/// still in cache. The partial gradients are added in block order.
+/// One round reads `X` once: rows are cut into fixed blocks of `BLOCK` rows, processed in
+/// parallel; within a block each row `x_i` is loaded once, giving `z_ij = w_j·x_i + b_j`, the
+/// pointwise loss and residual `r_ij`, and the rank-one update `g_j += r_ij·x_i` of the block's
+/// partial gradient while `x_i` is in L1 cache. The partial gradients are added in block order.
 struct Workspace {
     n: usize,
     p: usize,
     /// Pending points: weights column-major (p × k), intercepts.
     w: Vec<f64>,
     b: Vec<f64>,
-    /// Decision values, then pointwise losses, row-major (n × k).
+    /// Pointwise losses, row-major (n × k).
     loss: Vec<f64>,
     /// Residuals `(σ(z) − y)/n`, row-major (n × k).
     resid: Vec<f64>,
@@ -392,28 +397,13 @@ impl Workspace {
             self.w[j * p..(j + 1) * p].copy_from_slice(&pt[..p]);
             self.b[j] = pt[p];
         }
-        let x = x.as_faer();
-        let w = MatRef::from_column_major_slice(&self.w[..p * k], p, k);
-        let (b, count) = (&self.b, n as f64);
+        let block = Block { x, w: &self.w[..p * k], b: &self.b[..k], targets, count: n as f64 };
         self.loss[..n * k]
             .par_chunks_mut(BLOCK * k)
             .zip(self.resid[..n * k].par_chunks_mut(BLOCK * k))
             .zip(self.parts.par_chunks_mut(p * k))
             .enumerate()
-            .for_each(|(blk, ((loss, resid), part))| {
-                let (start, rows) = (blk * BLOCK, loss.len() / k);
-                let xb = x.subrows(start, rows);
-                product(xb, w, MatMut::from_row_major_slice_mut(loss, rows, k));
-                for i in 0..rows {
-                    for j in 0..k {
-                        let (l, g) = loss_and_gradient(targets[j][start + i], loss[i * k + j] + b[j]);
-                        loss[i * k + j] = l;
-                        resid[i * k + j] = g / count;
-                    }
-                }
-                let r = MatRef::from_row_major_slice(resid, rows, k);
-                product(xb.transpose(), r, MatMut::from_column_major_slice_mut(&mut part[..p * k], p, k));
-            });
+            .for_each(|(blk, ((loss, resid), part))| block.evaluate(blk * BLOCK, loss, resid, &mut part[..p * k]));
         let blocks = n.div_ceil(BLOCK);
         let (parts, xtr) = (&self.parts, &mut self.xtr[..p * k]);
         xtr.copy_from_slice(&parts[..p * k]);
@@ -423,7 +413,7 @@ impl Workspace {
         for j in 0..k {
             let wj = &self.w[j * p..(j + 1) * p];
             self.column.iter_mut().enumerate().for_each(|(i, c)| *c = self.loss[i * k + j]);
-            self.f[j] = numpy_sum(&self.column) / count + 0.5 * lambda * dot(wj, wj);
+            self.f[j] = numpy_sum(&self.column) / n as f64 + 0.5 * lambda * dot(wj, wj);
             self.column.iter_mut().enumerate().for_each(|(i, c)| *c = self.resid[i * k + j]);
             self.gb[j] = numpy_sum(&self.column);
         }
@@ -438,6 +428,143 @@ impl Workspace {
             *g = a + self.lambda * w;
         }
         grad[p] = self.gb[j];
+    }
+}
+
+/// What one block of rows needs to evaluate the `k` pending points.
+struct Block<'a> {
+    x: &'a Matrix,
+    /// Weights, column-major (p × k).
+    w: &'a [f64],
+    b: &'a [f64],
+    targets: &'a [&'a [f64]],
+    count: f64,
+}
+
+impl Block<'_> {
+    /// Losses and residuals of rows `start..start + loss.len()/k` and their gradient part
+    /// `part = X_bᵀ·R_b` (column-major p × k), with the AVX2 kernels where the CPU has them
+    /// (bit-identical to the portable ones, see [`kernels`]).
+    fn evaluate(&self, start: usize, loss: &mut [f64], resid: &mut [f64], part: &mut [f64]) {
+        #[cfg(target_arch = "x86_64")]
+        if let Some(simd) = kernels::Avx2::detect() {
+            // SAFETY: `simd` exists, so the CPU has AVX2.
+            return unsafe { self.evaluate_avx2(simd, start, loss, resid, part) };
+        }
+        self.evaluate_rows(&kernels::Portable, start, loss, resid, part)
+    }
+
+    /// [`Self::evaluate_rows`] compiled with AVX2 enabled, so the kernels inline into it.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn evaluate_avx2(
+        &self,
+        simd: kernels::Avx2,
+        start: usize,
+        loss: &mut [f64],
+        resid: &mut [f64],
+        part: &mut [f64],
+    ) {
+        self.evaluate_rows(&simd, start, loss, resid, part)
+    }
+
+    /// One problem: rows in tiles of [`kernels::WIDE`] (eight independent sums per load of the
+    /// weights). Several: rows in tiles of [`kernels::GROUP`], problems in pairs, a last odd one
+    /// alone. Leftover rows go one at a time through [`kernels::dot4`] and [`kernels::axpy`].
+    /// Every path performs the same operations per row and problem.
+    #[inline(always)]
+    fn evaluate_rows(
+        &self,
+        kern: &impl TileKernels,
+        start: usize,
+        loss: &mut [f64],
+        resid: &mut [f64],
+        part: &mut [f64],
+    ) {
+        let k = self.b.len();
+        let rows = loss.len() / k;
+        part.fill(0.0);
+        let mut i = 0;
+        if k == 1 {
+            while i + WIDE <= rows {
+                let xs: kernels::WideRows<'_> = std::array::from_fn(|r| self.x.row(start + i + r));
+                let z = kern.dot_8x1(&xs, self.weights(0));
+                let coef: [f64; WIDE] = std::array::from_fn(|r| self.residual(start + i + r, 0, z[r], loss, resid));
+                kern.axpy_8x1(&coef, &xs, part);
+                i += WIDE;
+            }
+        }
+        while i + GROUP <= rows {
+            let xs: kernels::Rows<'_> = std::array::from_fn(|r| self.x.row(start + i + r));
+            self.pairs_4(kern, &xs, start + i, k / 2, loss, resid, part);
+            if k % 2 == 1 {
+                let j = k - 1;
+                let z = kern.dot_4x1(&xs, self.weights(j));
+                let coef: [f64; GROUP] = std::array::from_fn(|r| self.residual(start + i + r, j, z[r], loss, resid));
+                kern.axpy_4x1(&coef, &xs, self.gradient_part(part, j));
+            }
+            i += GROUP;
+        }
+        for row in start + i..start + rows {
+            let x = self.x.row(row);
+            for j in 0..k {
+                let r = self.residual(row, j, kernels::dot4(x, self.weights(j)), loss, resid);
+                kernels::axpy(r, x, self.gradient_part(part, j));
+            }
+        }
+    }
+
+    /// Problems `2q, 2q + 1` for `q < pairs` over the 4 rows `xs` (first row `first`).
+    #[inline(always)]
+    #[allow(clippy::too_many_arguments)]
+    fn pairs_4(
+        &self,
+        kern: &impl TileKernels,
+        xs: &kernels::Rows<'_>,
+        first: usize,
+        pairs: usize,
+        loss: &mut [f64],
+        resid: &mut [f64],
+        part: &mut [f64],
+    ) {
+        let p = self.x.cols();
+        for j in (0..2 * pairs).step_by(2) {
+            let z = kern.dot_4x2(xs, self.weights(j), self.weights(j + 1));
+            let coef: [[f64; 2]; GROUP] = std::array::from_fn(|r| {
+                [
+                    self.residual(first + r, j, z[r][0], loss, resid),
+                    self.residual(first + r, j + 1, z[r][1], loss, resid),
+                ]
+            });
+            let (g0, g1) = part[j * p..(j + 2) * p].split_at_mut(p);
+            kern.axpy_4x2(&coef, xs, g0, g1);
+        }
+    }
+
+    /// Problem `j`'s column of the block's gradient part.
+    #[inline(always)]
+    fn gradient_part<'p>(&self, part: &'p mut [f64], j: usize) -> &'p mut [f64] {
+        let p = self.x.cols();
+        &mut part[j * p..(j + 1) * p]
+    }
+
+    /// Weights of pending point `j`.
+    #[inline(always)]
+    fn weights(&self, j: usize) -> &[f64] {
+        let p = self.x.cols();
+        &self.w[j * p..(j + 1) * p]
+    }
+
+    /// Store row `row`'s loss and residual `(σ(z) − y)/n` for problem `j` (`z` without the
+    /// intercept) and return the residual.
+    #[inline(always)]
+    fn residual(&self, row: usize, j: usize, z: f64, loss: &mut [f64], resid: &mut [f64]) -> f64 {
+        let (k, local) = (self.b.len(), row % BLOCK);
+        let (l, g) = loss_and_gradient(self.targets[j][row], z + self.b[j]);
+        let r = g / self.count;
+        loss[local * k + j] = l;
+        resid[local * k + j] = r;
+        r
     }
 }
 
@@ -685,6 +812,24 @@ impl Lbfgs {
 
     /// `d = −H g` by the two-loop recursion over the stored pairs, `H₀ = I/θ`.
     fn two_loop_direction(&mut self) {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU supports AVX2, checked just above.
+            return unsafe { self.two_loop_direction_avx2() };
+        }
+        self.two_loop_direction_body()
+    }
+
+    /// The same loops compiled with AVX2 enabled (the compiler vectorises the eight partial
+    /// sums of [`dot`] lane for lane, so the result is unchanged).
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn two_loop_direction_avx2(&mut self) {
+        self.two_loop_direction_body()
+    }
+
+    #[inline(always)]
+    fn two_loop_direction_body(&mut self) {
         let n = self.x.len();
         for (d, g) in self.d.iter_mut().zip(&self.g) {
             *d = -g;

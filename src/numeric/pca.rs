@@ -15,9 +15,10 @@
 //! `s_k² / (n − 1)`, the ratio `s_k² / ‖Z‖_F²`. A component whose singular value is 0 (rank
 //! deficiency) is the zero vector.
 //!
-//! The top eigenpairs come from a block subspace iteration with Rayleigh–Ritz (a few dozen
-//! sweeps of `dim² · (k + 14)` work), falling back to the full eigendecomposition for small or
-//! degenerate matrices. Products and the eigensolver run through `numeric::linalg` with its
+//! The top eigenpairs come from a block subspace iteration with Rayleigh–Ritz that never forms
+//! the Gram matrix: each sweep applies it as two thin products (`Z·(Zᵀ·V)` or `Zᵀ·(Z·V)`,
+//! `2·n·p·(k + 14)` work; about a dozen sweeps on expression data). Small or degenerate
+//! matrices fall back to forming the Gram matrix and its full eigendecomposition. Products and the eigensolver run through `numeric::linalg` with its
 //! fixed parallelism, so the fit is bit-identical for any thread count.
 
 use crate::data::matrix::Matrix;
@@ -25,7 +26,7 @@ use crate::ensure;
 use crate::error::Result;
 use crate::numeric::linalg::{column_means, matmul_into, sym_eigen};
 use crate::numeric::scaler::StandardScaler;
-use faer::Mat;
+use faer::{Mat, MatMut, MatRef};
 
 /// A fitted PCA: the preprocessing and the top components.
 #[derive(Clone, Debug, PartialEq)]
@@ -84,33 +85,46 @@ fn top_right_singular_vectors(z: &Matrix, k: usize) -> Result<(Matrix, Vec<f64>)
     let zf = z.as_faer();
     let gram_side = n < p;
     let dim = if gram_side { n } else { p };
-    let mut g = Mat::<f64>::zeros(dim, dim);
-    if gram_side {
-        matmul_into(g.as_mut(), zf, zf.transpose(), 1.0);
-    } else {
-        matmul_into(g.as_mut(), zf.transpose(), zf, 1.0);
-    }
-    let (values, vectors) = match subspace_top_eigenpairs(&g, k) {
+    // `A·V` for the Gram matrix `A` (ZZᵀ or ZᵀZ) without forming it: two thin products.
+    let apply = |v: MatRef<'_, f64>, out: MatMut<'_, f64>| {
+        let (first, second) = if gram_side { (zf.transpose(), zf) } else { (zf, zf.transpose()) };
+        let mut inner = Mat::<f64>::zeros(first.nrows(), v.ncols());
+        matmul_into(inner.as_mut(), first, v, 1.0);
+        matmul_into(out, second, inner.as_ref(), 1.0);
+    };
+    let (values, vectors) = match subspace_top_eigenpairs(dim, k, apply) {
         Some(pairs) => pairs,
-        None => full_top_eigenpairs(&g, k)?,
+        None => {
+            let mut g = Mat::<f64>::zeros(dim, dim);
+            if gram_side {
+                matmul_into(g.as_mut(), zf, zf.transpose(), 1.0);
+            } else {
+                matmul_into(g.as_mut(), zf.transpose(), zf, 1.0);
+            }
+            full_top_eigenpairs(&g, k)?
+        }
     };
     let mut components = Matrix::zeros(k, p);
     let mut singular = Vec::with_capacity(k);
-    for (c, &value) in values.iter().enumerate() {
-        let s = value.max(0.0).sqrt();
-        singular.push(s);
-        let row = components.row_mut(c);
-        if s == 0.0 {
-            continue;
-        }
-        if gram_side {
-            for (j, v) in row.iter_mut().enumerate() {
-                *v = (0..n).map(|i| zf[(i, j)] * vectors[(i, c)]).sum::<f64>() / s;
+    singular.extend(values.iter().map(|v| v.max(0.0).sqrt()));
+    if gram_side {
+        // v_c = Zᵀ u_c / s_c, all components in one product.
+        let mut v = Mat::<f64>::zeros(p, k);
+        matmul_into(v.as_mut(), zf.transpose(), vectors.as_ref(), 1.0);
+        for (c, &s) in singular.iter().enumerate() {
+            if s > 0.0 {
+                components.row_mut(c).iter_mut().enumerate().for_each(|(j, x)| *x = v[(j, c)] / s);
             }
-        } else {
-            row.iter_mut().enumerate().for_each(|(j, v)| *v = vectors[(j, c)]);
         }
-        flip_sign(row);
+    } else {
+        for (c, &s) in singular.iter().enumerate() {
+            if s > 0.0 {
+                components.row_mut(c).iter_mut().enumerate().for_each(|(j, x)| *x = vectors[(j, c)]);
+            }
+        }
+    }
+    for c in 0..k {
+        flip_sign(components.row_mut(c));
     }
     Ok((components, singular))
 }
@@ -122,14 +136,17 @@ const MAX_SWEEPS: usize = 60;
 /// Convergence: every wanted Ritz pair has `‖A x − θ x‖ ≤ RESIDUAL_TOL · θ_max`.
 const RESIDUAL_TOL: f64 = 1e-13;
 
-/// The `k` largest eigenpairs of a symmetric positive semi-definite matrix by block subspace
-/// iteration with Rayleigh–Ritz (block of `k + 14` columns from a fixed pseudo-random start,
-/// re-orthonormalised by two passes of Gram–Schmidt each sweep). Converges at the rate
-/// `λ_{k+15}/λ_k`, which is fast for expression data; returns `None` (caller falls back to the
-/// full decomposition) for small matrices, degenerate spectra or no convergence within
-/// `MAX_SWEEPS`. Sequential and deterministic.
-fn subspace_top_eigenpairs(a: &Mat<f64>, k: usize) -> Option<(Vec<f64>, Mat<f64>)> {
-    let n = a.nrows();
+/// The `k` largest eigenpairs of a symmetric positive semi-definite `n × n` matrix `A`, given
+/// as the product `apply(V, out): out = A·V`, by block subspace iteration with Rayleigh–Ritz
+/// (block of `k + 14` columns from a fixed pseudo-random start, re-orthonormalised by two passes
+/// of Gram–Schmidt each sweep). Converges at the rate `λ_{k+15}/λ_k`, which is fast for
+/// expression data; returns `None` (caller falls back to the full decomposition) for small
+/// matrices, degenerate spectra or no convergence within `MAX_SWEEPS`. Deterministic.
+fn subspace_top_eigenpairs(
+    n: usize,
+    k: usize,
+    apply: impl Fn(MatRef<'_, f64>, MatMut<'_, f64>),
+) -> Option<(Vec<f64>, Mat<f64>)> {
     let b = k + GUARD_COLUMNS;
     if n < 4 * b {
         return None;
@@ -144,7 +161,7 @@ fn subspace_top_eigenpairs(a: &Mat<f64>, k: usize) -> Option<(Vec<f64>, Mat<f64>
     orthonormalise(&mut v)?;
     let mut av = Mat::<f64>::zeros(n, b);
     for _ in 0..MAX_SWEEPS {
-        matmul_into(av.as_mut(), a.as_ref(), v.as_ref(), 1.0);
+        apply(v.as_ref(), av.as_mut());
         // Rayleigh–Ritz on span(v): H = vᵀ A v (b × b).
         let mut h = Mat::<f64>::zeros(b, b);
         matmul_into(h.as_mut(), v.transpose(), av.as_ref(), 1.0);
@@ -297,7 +314,8 @@ mod tests {
         let z = StandardScaler { mean: column_means(&x), scale: vec![1.0; 120] }.transform(&x);
         let mut g = Mat::<f64>::zeros(120, 120);
         matmul_into(g.as_mut(), z.as_faer().transpose(), z.as_faer(), 1.0);
-        let (fast_values, fast_vectors) = subspace_top_eigenpairs(&g, 2).expect("converges");
+        let by_gram = |v: MatRef<'_, f64>, out: MatMut<'_, f64>| matmul_into(out, g.as_ref(), v, 1.0);
+        let (fast_values, fast_vectors) = subspace_top_eigenpairs(120, 2, by_gram).expect("converges");
         let (full_values, full_vectors) = full_top_eigenpairs(&g, 2).unwrap();
         for c in 0..2 {
             assert!((fast_values[c] - full_values[c]).abs() < 1e-10 * full_values[0]);
@@ -305,8 +323,9 @@ mod tests {
             assert!((dot.abs() - 1.0).abs() < 1e-10, "component {c}: |cos| = {}", dot.abs());
         }
         // Too small for the iteration, and a zero matrix: both left to the full decomposition.
-        assert!(subspace_top_eigenpairs(&Mat::<f64>::zeros(30, 30), 2).is_none());
-        assert!(subspace_top_eigenpairs(&Mat::<f64>::zeros(100, 100), 2).is_none());
+        let zero = |_: MatRef<'_, f64>, mut out: MatMut<'_, f64>| out.fill(0.0);
+        assert!(subspace_top_eigenpairs(30, 2, zero).is_none());
+        assert!(subspace_top_eigenpairs(100, 2, zero).is_none());
     }
 
     #[test]

@@ -9,7 +9,7 @@ use crate::data::split::{Fold, Split};
 use crate::error::{Context, Error, Result};
 use crate::generators::Synthetic;
 use crate::io::{csv_field, fmt_f64, write_atomic};
-use crate::metrics::{self, EvalInput, PcaProjection, Profile, RealCache};
+use crate::metrics::{self, EvalInput, MetricOutput, PcaProjection, Profile, RealCache};
 use crate::privacy::accountant::{Budget, PrivacyReport};
 use crate::rng::{Key, Rng};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -428,13 +428,21 @@ pub(crate) type ScoredProfile = (ProfileRow, Vec<PcaProjection>, Vec<(String, St
 
 /// Score every metric family of `profile`; columns a family did not produce become NaN with
 /// reason `not_computed` (never silently dropped, metrics.md §0.3).
+///
+/// The families are independent, so they run as parallel tasks; their outputs are collected in
+/// profile order, so the row does not depend on which finished first.
 pub(crate) fn score_profile(profile: &Profile, input: &EvalInput<'_>, classes: &[String]) -> Result<ScoredProfile> {
     let mut values = Vec::new();
     let mut reasons = Vec::new();
     let mut pca = Vec::new();
     let mut diagnostics = Vec::new();
-    for metric in &profile.metrics {
-        let out = metric.score(input).map_err(|e| e.context(format!("metric {}", metric.name())))?;
+    let outputs: Vec<Result<MetricOutput>> = profile
+        .metrics
+        .par_iter()
+        .map(|metric| metric.score(input).map_err(|e| e.context(format!("metric {}", metric.name()))))
+        .collect();
+    for out in outputs {
+        let out = out?;
         for s in out.scores {
             if let Some(r) = &s.reason {
                 reasons.push(format!("{}={r}", s.column));
