@@ -94,13 +94,13 @@ pub fn discriminative_score(
     if train_target.iter().all(|&v| v) || train_target.iter().all(|&v| !v) {
         return DiscriminativeOutcome { score: f64::NAN, reason: Some("single_class".into()), fit: None };
     }
-    let train_x = stacked_rows(&train);
+    let mut train_x = stacked_rows(&train);
     let scaler = StandardScaler::fit(&train_x);
-    let model = fit_binary(&scaler.transform(&train_x), &train_target, params);
-    let extended = scaler
-        .transform(test)
-        .vstack(&scaler.transform(&stacked_rows(&held)))
-        .expect("test and training rows have the same genes");
+    scaler.transform_in_place(&mut train_x);
+    let model = fit_binary(&train_x, &train_target, params);
+    drop(train_x);
+    let mut extended = test.vstack(&stacked_rows(&held)).expect("test and training rows have the same genes");
+    scaler.transform_in_place(&mut extended);
     let truth: Vec<bool> = std::iter::repeat_n(true, test.rows()).chain(held.iter().map(|&i| is_real(i))).collect();
     let decision = decision_function(&extended, std::slice::from_ref(&model));
     let predicted: Vec<bool> = decision.as_slice().iter().map(|&z| z > 0.0).collect();

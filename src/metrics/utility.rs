@@ -18,6 +18,7 @@ use crate::error::Result;
 use crate::numeric::logistic::{FitInfo, LrParams, OvrLr};
 use crate::numeric::scaler::StandardScaler;
 use crate::numeric::summation::numpy_sum;
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 /// Which evaluator revision a metric family reproduces.
@@ -106,8 +107,8 @@ impl RealReference {
         top_n: usize,
     ) -> Self {
         let (train_x, test_x) = match scaler {
-            None => (train.x.clone(), test.x.clone()),
-            Some(s) => (s.transform(&train.x), s.transform(&test.x)),
+            None => (Cow::Borrowed(&train.x), test.x.clone()),
+            Some(s) => (Cow::Owned(s.transform(&train.x)), s.transform(&test.x)),
         };
         let scaler = scaler.cloned();
         let model = OvrLr::fit(&train_x, &train.labels, params);

@@ -65,10 +65,11 @@ pub enum Precision {
     Screening,
 }
 
-/// Rows shifted by the common centre, in the panel arithmetic (row-major).
+/// Rows shifted by the common centre, in the panel arithmetic (row-major): those of `a`, and
+/// those of `b` unless `b` is `a` (then the one copy serves both sides).
 enum Centred {
-    Double(Vec<f64>, Vec<f64>),
-    Single(Vec<f32>, Vec<f32>),
+    Double(Vec<f64>, Option<Vec<f64>>),
+    Single(Vec<f32>, Option<Vec<f32>>),
 }
 
 /// A prepared pair of matrices whose distances are produced panel by panel.
@@ -120,13 +121,13 @@ impl<'a> Pairwise<'a> {
         let p = a.cols() as f64;
         let (centred, a_norms, b_norms, tau) = match precision {
             Precision::Double => {
-                let (ca, cb) = (shifted(a, &centre, |v| v), shifted(b, &centre, |v| v));
-                let (na, nb) = (sq_norms(&ca, p as usize), sq_norms(&cb, p as usize));
+                let (ca, cb) = centred_pair(a, b, same, &centre, |v| v);
+                let (na, nb) = norms_pair(&ca, cb.as_deref(), p as usize);
                 (Centred::Double(ca, cb), na, nb, 2.0 * (p + 8.0) * f64::EPSILON)
             }
             Precision::Screening => {
-                let (ca, cb) = (shifted(a, &centre, |v| v as f32), shifted(b, &centre, |v| v as f32));
-                let (na, nb) = (sq_norms(&ca, p as usize), sq_norms(&cb, p as usize));
+                let (ca, cb) = centred_pair(a, b, same, &centre, |v| v as f32);
+                let (na, nb) = norms_pair(&ca, cb.as_deref(), p as usize);
                 (Centred::Single(ca, cb), na, nb, (p + 16.0) * f64::from(f32::EPSILON))
             }
         };
@@ -193,10 +194,12 @@ impl<'a> Pairwise<'a> {
         let (h, w) = (rows.len(), cols.len());
         match &self.centred {
             Centred::Double(ca, cb) => {
+                let cb = cb.as_deref().unwrap_or(ca);
                 let dst = MatMut::from_row_major_slice_mut(out, h, w);
                 product(dst, block(ca, &rows, self.a.cols()), block(cb, &cols, self.a.cols()));
             }
             Centred::Single(ca, cb) => {
+                let cb = cb.as_deref().unwrap_or(ca);
                 single.resize(h * w, 0.0);
                 let dst = MatMut::from_row_major_slice_mut(single.as_mut_slice(), h, w);
                 product(dst, block(ca, &rows, self.a.cols()), block(cb, &cols, self.a.cols()));
@@ -226,6 +229,26 @@ fn product<T: faer::traits::ComplexField + From<i8>>(dst: MatMut<'_, T>, lhs: Ma
 /// Squared Euclidean norm (in f64) of every row of a row-major matrix with `p` columns.
 fn sq_norms<T: Copy + Into<f64>>(data: &[T], p: usize) -> Vec<f64> {
     data.chunks_exact(p.max(1)).map(|r| r.iter().map(|&v| v.into() * v.into()).sum()).collect()
+}
+
+/// The centred rows of `a` and, unless `same` (then `b` is `a`), of `b`.
+fn centred_pair<T>(
+    a: &Matrix,
+    b: &Matrix,
+    same: bool,
+    centre: &[f64],
+    convert: impl Fn(f64) -> T,
+) -> (Vec<T>, Option<Vec<T>>) {
+    let ca = shifted(a, centre, &convert);
+    let cb = (!same).then(|| shifted(b, centre, &convert));
+    (ca, cb)
+}
+
+/// Row norms of both sides (`b = None`: the same rows as `a`).
+fn norms_pair<T: Copy + Into<f64>>(a: &[T], b: Option<&[T]>, p: usize) -> (Vec<f64>, Vec<f64>) {
+    let na = sq_norms(a, p);
+    let nb = b.map_or_else(|| na.clone(), |b| sq_norms(b, p));
+    (na, nb)
 }
 
 /// `x − centre` row by row, converted to the panel arithmetic.

@@ -52,14 +52,19 @@ impl StandardScaler {
 
     /// `(x − mean) / scale`, column by column.
     pub fn transform(&self, x: &Matrix) -> Matrix {
-        assert_eq!(x.cols(), self.mean.len(), "scaler fitted on {} columns, applied to {}", self.mean.len(), x.cols());
         let mut out = x.clone();
-        for row in out.as_mut_slice().chunks_exact_mut(self.mean.len().max(1)) {
+        self.transform_in_place(&mut out);
+        out
+    }
+
+    /// [`Self::transform`] without a copy.
+    pub fn transform_in_place(&self, x: &mut Matrix) {
+        assert_eq!(x.cols(), self.mean.len(), "scaler fitted on {} columns, applied to {}", self.mean.len(), x.cols());
+        for row in x.as_mut_slice().chunks_exact_mut(self.mean.len().max(1)) {
             for ((v, m), s) in row.iter_mut().zip(&self.mean).zip(&self.scale) {
                 *v = (*v - m) / s;
             }
         }
-        out
     }
 }
 
