@@ -87,11 +87,10 @@ pub struct ModelEvaluation {
     pub fits: Vec<FitInfo>,
 }
 
-/// The TRTR side of a fold, memoised in `RealCache`: the scaler (camda2026), the test matrix in
-/// model space and the TRTR evaluation.
+/// The TRTR side of a fold, memoised in `RealCache`: the test matrix in model space (scaled by
+/// `RealCache::train_scaler` for camda2026) and the TRTR evaluation.
 #[derive(Clone, Debug)]
 pub struct RealReference {
-    pub scaler: Option<StandardScaler>,
     pub test_x: Matrix,
     pub evaluation: ModelEvaluation,
 }
@@ -110,10 +109,9 @@ impl RealReference {
             None => (Cow::Borrowed(&train.x), test.x.clone()),
             Some(s) => (Cow::Owned(s.transform(&train.x)), s.transform(&test.x)),
         };
-        let scaler = scaler.cloned();
         let model = OvrLr::fit(&train_x, &train.labels, params);
         let evaluation = evaluate_model(model.as_ref(), &test_x, &test.labels, top_n);
-        RealReference { scaler, test_x, evaluation }
+        RealReference { test_x, evaluation }
     }
 }
 

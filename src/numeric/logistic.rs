@@ -22,10 +22,11 @@
 //!
 //! **Speed.** Problems that share `X` (the K one-vs-rest problems) are solved together: each
 //! keeps its own L-BFGS state, but every round evaluates all pending points in one pass over `X`:
-//! per fixed block of rows, the matrix products `Z_b = X_b·W` and, while the block is in cache,
-//! `G_b = X_bᵀ·R_b` (faer kernels); blocks run in parallel and the `G_b` are added in block order,
-//! and the K solver updates run in parallel too. Nothing depends on the thread count, so results
-//! are bit-identical for any number of threads.
+//! per fixed block of rows, each tile of rows gives `z = X·w`, the losses and residuals, and its
+//! share of `G_b = X_bᵀ·R_b` while the rows are in cache (the tile kernels of `kernels`, AVX2 or
+//! a portable twin with the same IEEE operations); blocks run in parallel, the `G_b` are added in
+//! block order, and the K solver updates run in parallel too. Nothing depends on the thread count
+//! or the CPU, so results are bit-identical for any number of threads.
 
 mod kernels;
 
@@ -813,7 +814,7 @@ impl Lbfgs {
     /// `d = −H g` by the two-loop recursion over the stored pairs, `H₀ = I/θ`.
     fn two_loop_direction(&mut self) {
         #[cfg(target_arch = "x86_64")]
-        if std::arch::is_x86_feature_detected!("avx2") {
+        if kernels::Avx2::detect().is_some() {
             // SAFETY: the CPU supports AVX2, checked just above.
             return unsafe { self.two_loop_direction_avx2() };
         }

@@ -18,8 +18,9 @@
 //! The top eigenpairs come from a block subspace iteration with Rayleigh–Ritz that never forms
 //! the Gram matrix: each sweep applies it as two thin products (`Z·(Zᵀ·V)` or `Zᵀ·(Z·V)`,
 //! `2·n·p·(k + 14)` work; about a dozen sweeps on expression data). Small or degenerate
-//! matrices fall back to forming the Gram matrix and its full eigendecomposition. Products and the eigensolver run through `numeric::linalg` with its
-//! fixed parallelism, so the fit is bit-identical for any thread count.
+//! matrices fall back to forming the Gram matrix and its full eigendecomposition. Products and
+//! the eigensolver run through `numeric::linalg` with its fixed parallelism, so the fit is
+//! bit-identical for any thread count.
 
 use crate::data::matrix::Matrix;
 use crate::ensure;
