@@ -20,6 +20,14 @@
 //! not reproduce itself to 1e-3: perturbing the inputs by 1e-15 (relative) moves its macro AP
 //! over 0.8252–0.8264 and its top-gene sets by one gene. That case is checked with AP/AUROC
 //! ±3e-3 and overlap ±2 (the §7.5 advisory bound).
+//!
+//! The same holds for the synthetic "unconverged" case (unscaled fits of 200–1000 iterations):
+//! scikit-learn itself, run on its inputs multiplied entry-wise by (1 ± 1e-15), stops fit 1 of
+//! TSTR either near iteration 240 or near 520 and reports `avg_pr_macro_synthetic` 0.4672 or
+//! 0.4738 (and `avg_pr_macro_real` anywhere in 0.5208–0.5230). The golden file records that
+//! range (`camda2025_sklearn_spread`, written by the script); a value is accepted when it lies
+//! within the range widened by the §7.5 tolerance. Changing only the row-block size of our own
+//! solver (a summation-order change) moves our values across the same range.
 
 use bench::data::dataset::Labelled;
 use bench::data::matrix::Matrix;
@@ -144,6 +152,7 @@ fn check(name: &str, case: &Case, profile_name: &str, golden: &Value, advisory: 
     let (got, diag) = run(profile_name, case);
     let want = &golden[profile_name];
     let iters = &golden[format!("{profile_name}_sklearn_n_iter")];
+    let spread = &golden[format!("{profile_name}_sklearn_spread")];
     let n_te = case.test.labels.len() as f64;
     let ours_converged = ["tstr_lr_converged", "trtr_lr_converged"]
         .iter()
@@ -209,10 +218,21 @@ fn check(name: &str, case: &Case, profile_name: &str, golden: &Value, advisory: 
         } else {
             panic!("no tolerance for {column}")
         };
-        let ok = (value - e).abs() <= tol;
-        println!("  {column:28} ours {value:<22} sklearn {e:<22} tol {tol:.2e} {}", if ok { "ok" } else { "FAIL" });
+        // Where the golden file records scikit-learn's own spread under 1e-15 input perturbations
+        // (module doc), any value in that range is scikit-learn's answer; the tolerance applies
+        // around the range.
+        let (lo, hi) = match spread.get(column) {
+            Some(Value::Array(r)) => (r[0].as_f64().unwrap().min(e), r[1].as_f64().unwrap().max(e)),
+            _ => (e, e),
+        };
+        let ok = *value >= lo - tol && *value <= hi + tol;
+        let range = if lo < hi { format!(" (spread {lo}..{hi})") } else { String::new() };
+        println!(
+            "  {column:28} ours {value:<22} sklearn {e:<22}{range} tol {tol:.2e} {}",
+            if ok { "ok" } else { "FAIL" }
+        );
         if !ok {
-            failures.push(format!("{name}/{profile_name}: {column} = {value}, expected {e} ± {tol}"));
+            failures.push(format!("{name}/{profile_name}: {column} = {value}, expected {lo}..{hi} ± {tol}"));
         }
     }
     failures
@@ -268,6 +288,9 @@ fn unconverged_fits() {
     let golden = &expected()["unconverged"];
     // The case exists to exercise the iteration cap: scikit-learn stops some fits at 1000.
     assert!(!all_below_cap(&golden["camda2025_sklearn_n_iter"]["trtr"]));
+    // …and its unscaled fits are where scikit-learn's own answer depends on rounding.
+    let spread = &golden["camda2025_sklearn_spread"]["avg_pr_macro_synthetic"];
+    assert!(spread[1].as_f64().unwrap() - spread[0].as_f64().unwrap() > 1e-3, "spread {spread}");
     check_case("unconverged", &case, false);
 }
 

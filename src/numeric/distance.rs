@@ -28,6 +28,7 @@
 use crate::data::matrix::Matrix;
 use crate::numeric::linalg::column_means;
 use crate::numeric::summation::pairwise_sum;
+use crate::numeric::vmath;
 use faer::linalg::matmul::matmul;
 use faer::{Accum, MatMut, MatRef, Par};
 use rayon::prelude::*;
@@ -334,10 +335,10 @@ pub fn rbf_kernel_sum_offdiag(x: &Matrix, gamma: f64) -> f64 {
     2.0 * pairwise_sum(&partial)
 }
 
-/// `Σ_j exp(−γ d²_j)` over one panel row, left to right (a row has at most a few thousand terms;
-/// rows and panels are then combined by pairwise summation).
+/// `Σ_j exp(−γ d²_j)` over one panel row in `vmath::exp_sum`'s four-lane order (a row has at most
+/// a few thousand terms; rows and panels are then combined by pairwise summation).
 fn rbf_row_sum(d2: &[f64], gamma: f64) -> f64 {
-    d2.iter().map(|d| (-gamma * d).exp()).sum()
+    vmath::exp_sum(d2, -gamma)
 }
 
 /// Pairwise sum of `row_sum(i)` over the rows of a panel.

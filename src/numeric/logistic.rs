@@ -20,18 +20,22 @@
 //! The search direction is the two-loop recursion with `H₀ = (sᵀy / yᵀy)·I`, which equals
 //! L-BFGS-B's compact representation when no bound is active; paths agree up to rounding.
 //!
-//! **Speed.** Problems that share `X` (the K one-vs-rest problems) are solved together: each
-//! keeps its own L-BFGS state, but every round evaluates all pending points in one pass over `X`:
-//! per fixed block of rows, each tile of rows gives `z = X·w`, the losses and residuals, and its
-//! share of `G_b = X_bᵀ·R_b` while the rows are in cache (the tile kernels of `kernels`, AVX2 or
-//! a portable twin with the same IEEE operations); blocks run in parallel, the `G_b` are added in
-//! block order, and the K solver updates run in parallel too. Nothing depends on the thread count
-//! or the CPU, so results are bit-identical for any number of threads.
+//! **Speed.** Each solver keeps `u = X·w` of its iterate. An iteration costs two half passes
+//! over `X`: `v = X·d` once the direction `d` is known, then the line-search trials are evaluated
+//! from `z = u + α·v + b` without touching `X`, and `Xᵀr` is formed only at the accepted point
+//! (scipy evaluates `X·w` and `Xᵀr` at every trial: the same values up to rounding, about 20 %
+//! more passes). Problems that share `X` (the K one-vs-rest problems) are solved together: each
+//! keeps its own L-BFGS state, but every round serves all pending products and gradients in one
+//! pass over `X`, per fixed block of rows, with the tile kernels of `kernels` (AVX2 or a portable
+//! twin with the same IEEE operations); blocks run in parallel, the per-block parts of `Xᵀr` are
+//! added in block order, and the K solver updates run in parallel too. Nothing depends on the
+//! thread count or the CPU, so results are bit-identical for any number of threads.
 
 mod kernels;
 
 use crate::data::matrix::Matrix;
 use crate::numeric::summation::numpy_sum;
+use crate::numeric::vmath;
 use faer::linalg::matmul::matmul;
 use faer::{Accum, MatMut, MatRef, Par};
 use kernels::{TileKernels, GROUP, WIDE};
@@ -128,41 +132,52 @@ pub fn fit_binary(x: &Matrix, y: &[bool], params: &LrParams) -> BinaryLr {
 }
 
 /// Fit one binary model per target vector, all on the same `x` (see the module doc for how the
-/// problems share matrix products). Each target must have `x.rows()` entries.
+/// problems share passes over `x`). Each target must have `x.rows()` entries.
 pub fn fit_shared(x: &Matrix, targets: &[Vec<bool>], params: &LrParams) -> Vec<BinaryLr> {
     let (n, p) = (x.rows(), x.cols());
     assert!(n > 0, "logistic regression needs at least one row");
     assert!(targets.iter().all(|t| t.len() == n), "every target needs one value per row");
-    let k = targets.len();
-    let y: Vec<Vec<f64>> = targets.iter().map(|t| t.iter().map(|&v| f64::from(u8::from(v))).collect()).collect();
     let lambda = 1.0 / (params.c * n as f64);
-    let mut solvers: Vec<Lbfgs> = (0..k).map(|_| Lbfgs::new(vec![0.0; p + 1], params)).collect();
-    let mut work = Workspace::new(n, p, k);
-    // column[c]: where problem c's pending point sits in this round's batch.
-    let mut column: Vec<Option<usize>> = vec![None; k];
+    let solvers: Vec<Lbfgs> = targets
+        .iter()
+        .map(|t| Lbfgs::new(p, t.iter().map(|&v| f64::from(u8::from(v))).collect(), lambda, params))
+        .collect();
+    solve(x, solvers).into_iter().map(Lbfgs::into_model).collect()
+}
+
+/// Run the solvers to the end, serving each round's requests in one pass over `x`.
+fn solve(x: &Matrix, mut solvers: Vec<Lbfgs>) -> Vec<Lbfgs> {
+    let k = solvers.len();
+    let mut passes = Passes::new(x.rows(), x.cols());
+    // slot[c]: problem c's request in this round's batch (a product or a gradient, and its column).
+    let mut slot: Vec<Option<Need<usize>>> = vec![None; k];
     loop {
-        let mut active = 0;
+        let (mut products, mut residuals) = (Vec::new(), Vec::new());
         for (c, s) in solvers.iter().enumerate() {
-            column[c] = s.pending().map(|_| {
-                active += 1;
-                active - 1
+            slot[c] = s.need().map(|need| match need {
+                Need::Product(d) => {
+                    products.push(d);
+                    Need::Product(products.len() - 1)
+                }
+                Need::Gradient(r) => {
+                    residuals.push(r);
+                    Need::Gradient(residuals.len() - 1)
+                }
             });
         }
-        if active == 0 {
+        if products.is_empty() && residuals.is_empty() {
             break;
         }
-        let points: Vec<&[f64]> = solvers.iter().filter_map(Lbfgs::pending).collect();
-        let targets: Vec<&[f64]> = (0..k).filter(|&c| column[c].is_some()).map(|c| y[c].as_slice()).collect();
-        work.evaluate(x, &points, &targets, lambda);
-        drop(points);
-        let work = &work;
-        solvers.par_iter_mut().zip(&column).for_each(|(solver, col)| {
-            if let Some(j) = *col {
-                solver.tell(work.f[j], |g| work.gradient(j, g));
-            }
+        passes.run(x, &products, &residuals);
+        drop((products, residuals));
+        let passes = &passes;
+        solvers.par_iter_mut().zip(&slot).for_each(|(solver, need)| match *need {
+            Some(Need::Product(j)) => solver.tell_product(|v| passes.product(j, v)),
+            Some(Need::Gradient(j)) => solver.tell_gradient(passes.gradient(j)),
+            None => {}
         });
     }
-    solvers.into_iter().map(|s| s.into_model(p)).collect()
+    solvers
 }
 
 /// Decision values `Z[i][k] = coef_k·x_i + intercept_k` of several binary models (n × K).
@@ -273,21 +288,34 @@ impl OvrLr {
 }
 
 /// `log(1 + exp(z)) − y·z` and its derivative `σ(z) − y`, piecewise as scikit-learn's
-/// `closs_grad_half_binomial` so that neither overflows.
+/// `closs_grad_half_binomial` so that neither overflows:
+///
+/// ```text
+/// z ≤ −37:      e = exp(z),   loss = e − y·z,               grad = e − y
+/// −37 < z ≤ −2: e = exp(z),   loss = log1p(e) − y·z,        grad = ((1 − y)·e − y)/(1 + e)
+/// −2 < z ≤ 18:  e = exp(−z),  loss = log1p(e) + (1 − y)·z,  grad = ((1 − y) − y·e)/(1 + e)
+/// z > 18:       e = exp(−z),  loss = e + (1 − y)·z,         grad = ((1 − y) − y·e)/(1 + e)
+/// ```
+///
+/// Branch-free (every piece is computed, then selected) with `vmath`'s exp and log1p, so loops
+/// over rows vectorise.
+#[inline(always)]
 fn loss_and_gradient(y: f64, z: f64) -> (f64, f64) {
-    if z <= -37.0 {
-        let e = z.exp();
-        (e - y * z, e - y)
-    } else if z <= -2.0 {
-        let e = z.exp();
-        (e.ln_1p() - y * z, ((1.0 - y) * e - y) / (1.0 + e))
+    let left = z <= -2.0;
+    let e = vmath::exp(if left { z } else { -z });
+    let log1p = vmath::log1p(e);
+    let loss = if z <= -37.0 {
+        e - y * z
+    } else if left {
+        log1p - y * z
     } else if z <= 18.0 {
-        let e = (-z).exp();
-        (e.ln_1p() + (1.0 - y) * z, ((1.0 - y) - y * e) / (1.0 + e))
+        log1p + (1.0 - y) * z
     } else {
-        let e = (-z).exp();
-        (e + (1.0 - y) * z, ((1.0 - y) - y * e) / (1.0 + e))
-    }
+        e + (1.0 - y) * z
+    };
+    let numerator = if left { (1.0 - y) * e - y } else { (1.0 - y) - y * e };
+    let grad = if z <= -37.0 { e - y } else { numerator / (1.0 + e) };
+    (loss, grad)
 }
 
 /// Dot product with eight interleaved partial sums (like a SIMD BLAS `ddot`), combined
@@ -343,247 +371,230 @@ fn mul_x_w(x: MatRef<'_, f64>, w: MatRef<'_, f64>, dst: &mut [f64], k: usize) {
     });
 }
 
-/// Buffers for evaluating the objective of several problems that share `X`.
+/// What a solver needs from a pass over `X`: `X·d` for a search direction `d` (p weights), or
+/// `Xᵀ·r` for a residual vector `r` (n rows). Carries the slices when asked, their batch columns
+/// when scheduled.
+#[derive(Clone, Copy, Debug)]
+enum Need<T> {
+    Product(T),
+    Gradient(T),
+}
+
+/// Buffers for one pass over `X` serving several problems at once.
 ///
-/// One round reads `X` once: rows are cut into fixed blocks of `BLOCK` rows, processed in
-/// parallel; within a block each row `x_i` is loaded once, giving `z_ij = w_j·x_i + b_j`, the
-/// pointwise loss and residual `r_ij`, and the rank-one update `g_j += r_ij·x_i` of the block's
-/// partial gradient while `x_i` is in L1 cache. The partial gradients are added in block order.
-struct Workspace {
+/// Rows are cut into fixed blocks of `BLOCK` rows, processed in parallel; within a block each
+/// tile of rows is loaded once for every pending product `X·d_j` and gradient `Xᵀ·r_j` (the tile
+/// kernels). Products are written row by row; the per-block gradient parts `X_bᵀ·r_b` are added
+/// in block order.
+struct Passes {
     n: usize,
     p: usize,
-    /// Pending points: weights column-major (p × k), intercepts.
-    w: Vec<f64>,
-    b: Vec<f64>,
-    /// Pointwise losses, row-major (n × k).
-    loss: Vec<f64>,
-    /// Residuals `(σ(z) − y)/n`, row-major (n × k).
-    resid: Vec<f64>,
-    /// Per row block, `X_bᵀ·R_b`, column-major (p × k) each.
+    /// Products, row-major (n × number of products).
+    products: Vec<f64>,
+    width: usize,
+    /// Per row block, `X_bᵀ·R_b`, column-major (p × number of gradients) each.
     parts: Vec<f64>,
-    /// `Xᵀ·R`, column-major (p × k).
+    /// `Xᵀ·R`, column-major (p × number of gradients).
     xtr: Vec<f64>,
-    /// One column of `loss` or `resid`, for numpy-order sums.
-    column: Vec<f64>,
-    /// Objective value and intercept derivative per pending point.
-    f: Vec<f64>,
-    gb: Vec<f64>,
-    lambda: f64,
 }
 
-impl Workspace {
-    fn new(n: usize, p: usize, k: usize) -> Self {
+impl Passes {
+    fn new(n: usize, p: usize) -> Self {
+        Passes { n, p, products: Vec::new(), width: 0, parts: Vec::new(), xtr: Vec::new() }
+    }
+
+    /// One pass over `x`: `X·d` for every `d` in `directions` (p values each) and `Xᵀ·r` for
+    /// every `r` in `residuals` (n values each).
+    fn run(&mut self, x: &Matrix, directions: &[&[f64]], residuals: &[&[f64]]) {
+        let (n, p, kd, kr) = (self.n, self.p, directions.len(), residuals.len());
         let blocks = n.div_ceil(BLOCK);
-        Workspace {
-            n,
-            p,
-            w: vec![0.0; p * k],
-            b: vec![0.0; k],
-            loss: vec![0.0; n * k],
-            resid: vec![0.0; n * k],
-            parts: vec![0.0; blocks * p * k],
-            xtr: vec![0.0; p * k],
-            column: vec![0.0; n],
-            f: vec![0.0; k],
-            gb: vec![0.0; k],
-            lambda: 0.0,
+        self.width = kd;
+        self.products.resize(n * kd, 0.0);
+        self.parts.resize(blocks * p * kr, 0.0);
+        self.xtr.resize(p * kr, 0.0);
+        let block = Block { x, directions, residuals };
+        // Each block's rows of the products and its gradient part (empty when not asked for).
+        let mut jobs = Vec::with_capacity(blocks);
+        let (mut out, mut parts) = (&mut self.products[..], &mut self.parts[..]);
+        for blk in 0..blocks {
+            let rows = BLOCK.min(n - blk * BLOCK);
+            let (o, rest) = std::mem::take(&mut out).split_at_mut(rows * kd);
+            out = rest;
+            let (g, rest) = std::mem::take(&mut parts).split_at_mut(p * kr);
+            parts = rest;
+            jobs.push((blk * BLOCK, rows, o, g));
+        }
+        jobs.into_par_iter().for_each(|(start, rows, out, part)| block.run(start, rows, out, part));
+        if kr > 0 {
+            let (parts, xtr) = (&self.parts, &mut self.xtr[..p * kr]);
+            xtr.copy_from_slice(&parts[..p * kr]);
+            for part in parts[p * kr..].chunks_exact(p * kr).take(blocks - 1) {
+                xtr.iter_mut().zip(part).for_each(|(a, v)| *a += v);
+            }
         }
     }
 
-    /// Objective, residuals and `Xᵀ·R` at each point (`p + 1` values: weights then intercept).
-    fn evaluate(&mut self, x: &Matrix, points: &[&[f64]], targets: &[&[f64]], lambda: f64) {
-        let (n, p, k) = (self.n, self.p, points.len());
-        self.lambda = lambda;
-        for (j, pt) in points.iter().enumerate() {
-            self.w[j * p..(j + 1) * p].copy_from_slice(&pt[..p]);
-            self.b[j] = pt[p];
-        }
-        let block = Block { x, w: &self.w[..p * k], b: &self.b[..k], targets, count: n as f64 };
-        self.loss[..n * k]
-            .par_chunks_mut(BLOCK * k)
-            .zip(self.resid[..n * k].par_chunks_mut(BLOCK * k))
-            .zip(self.parts.par_chunks_mut(p * k))
-            .enumerate()
-            .for_each(|(blk, ((loss, resid), part))| block.evaluate(blk * BLOCK, loss, resid, &mut part[..p * k]));
-        let blocks = n.div_ceil(BLOCK);
-        let (parts, xtr) = (&self.parts, &mut self.xtr[..p * k]);
-        xtr.copy_from_slice(&parts[..p * k]);
-        for part in parts[p * k..].chunks_exact(p * k).take(blocks - 1) {
-            xtr.iter_mut().zip(part).for_each(|(a, v)| *a += v);
-        }
-        for j in 0..k {
-            let wj = &self.w[j * p..(j + 1) * p];
-            self.column.iter_mut().enumerate().for_each(|(i, c)| *c = self.loss[i * k + j]);
-            self.f[j] = numpy_sum(&self.column) / n as f64 + 0.5 * lambda * dot(wj, wj);
-            self.column.iter_mut().enumerate().for_each(|(i, c)| *c = self.resid[i * k + j]);
-            self.gb[j] = numpy_sum(&self.column);
-        }
+    /// Copy product `j` (`X·d_j`, n values) into `dst`.
+    fn product(&self, j: usize, dst: &mut [f64]) {
+        let k = self.width;
+        dst.iter_mut().enumerate().for_each(|(i, v)| *v = self.products[i * k + j]);
     }
 
-    /// Write the gradient of pending point `j` into `grad`.
-    fn gradient(&self, j: usize, grad: &mut [f64]) {
-        let p = self.p;
-        let w = &self.w[j * p..(j + 1) * p];
-        let xtr = &self.xtr[j * p..(j + 1) * p];
-        for ((g, a), w) in grad[..p].iter_mut().zip(xtr).zip(w) {
-            *g = a + self.lambda * w;
-        }
-        grad[p] = self.gb[j];
+    /// Gradient part `j`: `Xᵀ·r_j` (p values).
+    fn gradient(&self, j: usize) -> &[f64] {
+        &self.xtr[j * self.p..(j + 1) * self.p]
     }
 }
 
-/// What one block of rows needs to evaluate the `k` pending points.
+/// What one block of rows needs for one pass.
 struct Block<'a> {
     x: &'a Matrix,
-    /// Weights, column-major (p × k).
-    w: &'a [f64],
-    b: &'a [f64],
-    targets: &'a [&'a [f64]],
-    count: f64,
+    /// Search directions (p weights each).
+    directions: &'a [&'a [f64]],
+    /// Residual vectors (n rows each).
+    residuals: &'a [&'a [f64]],
 }
 
 impl Block<'_> {
-    /// Losses and residuals of rows `start..start + loss.len()/k` and their gradient part
-    /// `part = X_bᵀ·R_b` (column-major p × k), with the AVX2 kernels where the CPU has them
-    /// (bit-identical to the portable ones, see [`kernels`]).
-    fn evaluate(&self, start: usize, loss: &mut [f64], resid: &mut [f64], part: &mut [f64]) {
+    /// Rows `start..start + rows`: their products with every direction into `out` (row-major,
+    /// one column per direction) and `part = X_bᵀ·R_b` (column-major, one column per residual
+    /// vector), with the AVX2 kernels where the CPU has them (bit-identical to the portable
+    /// ones, see [`kernels`]).
+    fn run(&self, start: usize, rows: usize, out: &mut [f64], part: &mut [f64]) {
         #[cfg(target_arch = "x86_64")]
         if let Some(simd) = kernels::Avx2::detect() {
             // SAFETY: `simd` exists, so the CPU has AVX2.
-            return unsafe { self.evaluate_avx2(simd, start, loss, resid, part) };
+            return unsafe { self.run_avx2(simd, start, rows, out, part) };
         }
-        self.evaluate_rows(&kernels::Portable, start, loss, resid, part)
+        self.run_rows(&kernels::Portable, start, rows, out, part)
     }
 
-    /// [`Self::evaluate_rows`] compiled with AVX2 enabled, so the kernels inline into it.
+    /// [`Self::run_rows`] compiled with AVX2 enabled, so the kernels inline into it.
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2")]
-    unsafe fn evaluate_avx2(
-        &self,
-        simd: kernels::Avx2,
-        start: usize,
-        loss: &mut [f64],
-        resid: &mut [f64],
-        part: &mut [f64],
-    ) {
-        self.evaluate_rows(&simd, start, loss, resid, part)
+    unsafe fn run_avx2(&self, simd: kernels::Avx2, start: usize, rows: usize, out: &mut [f64], part: &mut [f64]) {
+        self.run_rows(&simd, start, rows, out, part)
     }
 
-    /// One problem: rows in tiles of [`kernels::WIDE`] (eight independent sums per load of the
-    /// weights). Several: rows in tiles of [`kernels::GROUP`], problems in pairs, a last odd one
-    /// alone. Leftover rows go one at a time through [`kernels::dot4`] and [`kernels::axpy`].
-    /// Every path performs the same operations per row and problem.
+    /// A single request: rows in tiles of [`kernels::WIDE`] (eight independent sums per load of
+    /// the weights or gradient). Several: rows in tiles of [`kernels::GROUP`], requests of a kind
+    /// in pairs, a last odd one alone. Leftover rows go one at a time through [`kernels::dot4`]
+    /// and [`kernels::axpy`]. Every path performs the same operations per row and request.
     #[inline(always)]
-    fn evaluate_rows(
-        &self,
-        kern: &impl TileKernels,
-        start: usize,
-        loss: &mut [f64],
-        resid: &mut [f64],
-        part: &mut [f64],
-    ) {
-        let k = self.b.len();
-        let rows = loss.len() / k;
+    fn run_rows(&self, kern: &impl TileKernels, start: usize, rows: usize, out: &mut [f64], part: &mut [f64]) {
+        let (kd, kr) = (self.directions.len(), self.residuals.len());
         part.fill(0.0);
         let mut i = 0;
-        if k == 1 {
+        if kd + kr == 1 {
             while i + WIDE <= rows {
                 let xs: kernels::WideRows<'_> = std::array::from_fn(|r| self.x.row(start + i + r));
-                let z = kern.dot_8x1(&xs, self.weights(0));
-                let coef: [f64; WIDE] = std::array::from_fn(|r| self.residual(start + i + r, 0, z[r], loss, resid));
-                kern.axpy_8x1(&coef, &xs, part);
+                if kd == 1 {
+                    let z = kern.dot_8x1(&xs, self.directions[0]);
+                    z.iter().enumerate().for_each(|(r, &v)| out[i + r] = v);
+                } else {
+                    let coef: [f64; WIDE] = std::array::from_fn(|r| self.residuals[0][start + i + r]);
+                    kern.axpy_8x1(&coef, &xs, part);
+                }
                 i += WIDE;
             }
         }
         while i + GROUP <= rows {
             let xs: kernels::Rows<'_> = std::array::from_fn(|r| self.x.row(start + i + r));
-            self.pairs_4(kern, &xs, start + i, k / 2, loss, resid, part);
-            if k % 2 == 1 {
-                let j = k - 1;
-                let z = kern.dot_4x1(&xs, self.weights(j));
-                let coef: [f64; GROUP] = std::array::from_fn(|r| self.residual(start + i + r, j, z[r], loss, resid));
-                kern.axpy_4x1(&coef, &xs, self.gradient_part(part, j));
-            }
+            self.products_4(kern, &xs, i, out);
+            self.gradients_4(kern, &xs, start + i, part);
             i += GROUP;
         }
-        for row in start + i..start + rows {
-            let x = self.x.row(row);
-            for j in 0..k {
-                let r = self.residual(row, j, kernels::dot4(x, self.weights(j)), loss, resid);
-                kernels::axpy(r, x, self.gradient_part(part, j));
+        for local in i..rows {
+            let x = self.x.row(start + local);
+            for (j, d) in self.directions.iter().enumerate() {
+                out[local * kd + j] = kernels::dot4(x, d);
+            }
+            for (j, r) in self.residuals.iter().enumerate() {
+                kernels::axpy(r[start + local], x, gradient_part(part, self.x.cols(), j));
             }
         }
     }
 
-    /// Problems `2q, 2q + 1` for `q < pairs` over the 4 rows `xs` (first row `first`).
+    /// `X·d_j` for every direction over the 4 rows `xs` (block-local first row `local`).
     #[inline(always)]
-    #[allow(clippy::too_many_arguments)]
-    fn pairs_4(
-        &self,
-        kern: &impl TileKernels,
-        xs: &kernels::Rows<'_>,
-        first: usize,
-        pairs: usize,
-        loss: &mut [f64],
-        resid: &mut [f64],
-        part: &mut [f64],
-    ) {
-        let p = self.x.cols();
-        for j in (0..2 * pairs).step_by(2) {
-            let z = kern.dot_4x2(xs, self.weights(j), self.weights(j + 1));
-            let coef: [[f64; 2]; GROUP] = std::array::from_fn(|r| {
-                [
-                    self.residual(first + r, j, z[r][0], loss, resid),
-                    self.residual(first + r, j + 1, z[r][1], loss, resid),
-                ]
-            });
-            let (g0, g1) = part[j * p..(j + 2) * p].split_at_mut(p);
-            kern.axpy_4x2(&coef, xs, g0, g1);
+    fn products_4(&self, kern: &impl TileKernels, xs: &kernels::Rows<'_>, local: usize, out: &mut [f64]) {
+        let kd = self.directions.len();
+        let mut j = 0;
+        while j + 2 <= kd {
+            let z = kern.dot_4x2(xs, self.directions[j], self.directions[j + 1]);
+            for (r, z) in z.iter().enumerate() {
+                out[(local + r) * kd + j] = z[0];
+                out[(local + r) * kd + j + 1] = z[1];
+            }
+            j += 2;
+        }
+        if j < kd {
+            let z = kern.dot_4x1(xs, self.directions[j]);
+            z.iter().enumerate().for_each(|(r, &v)| out[(local + r) * kd + j] = v);
         }
     }
 
-    /// Problem `j`'s column of the block's gradient part.
+    /// `part_j += Σ_r r_j[row]·x_row` for every residual vector over the 4 rows `xs` (first
+    /// row `first`).
     #[inline(always)]
-    fn gradient_part<'p>(&self, part: &'p mut [f64], j: usize) -> &'p mut [f64] {
-        let p = self.x.cols();
-        &mut part[j * p..(j + 1) * p]
+    fn gradients_4(&self, kern: &impl TileKernels, xs: &kernels::Rows<'_>, first: usize, part: &mut [f64]) {
+        let (kr, p) = (self.residuals.len(), self.x.cols());
+        let mut j = 0;
+        while j + 2 <= kr {
+            let (r0, r1) = (self.residuals[j], self.residuals[j + 1]);
+            let coef: [[f64; 2]; GROUP] = std::array::from_fn(|r| [r0[first + r], r1[first + r]]);
+            let (g0, g1) = part[j * p..(j + 2) * p].split_at_mut(p);
+            kern.axpy_4x2(&coef, xs, g0, g1);
+            j += 2;
+        }
+        if j < kr {
+            let coef: [f64; GROUP] = std::array::from_fn(|r| self.residuals[j][first + r]);
+            kern.axpy_4x1(&coef, xs, gradient_part(part, p, j));
+        }
     }
+}
 
-    /// Weights of pending point `j`.
-    #[inline(always)]
-    fn weights(&self, j: usize) -> &[f64] {
-        let p = self.x.cols();
-        &self.w[j * p..(j + 1) * p]
-    }
-
-    /// Store row `row`'s loss and residual `(σ(z) − y)/n` for problem `j` (`z` without the
-    /// intercept) and return the residual.
-    #[inline(always)]
-    fn residual(&self, row: usize, j: usize, z: f64, loss: &mut [f64], resid: &mut [f64]) -> f64 {
-        let (k, local) = (self.b.len(), row % BLOCK);
-        let (l, g) = loss_and_gradient(self.targets[j][row], z + self.b[j]);
-        let r = g / self.count;
-        loss[local * k + j] = l;
-        resid[local * k + j] = r;
-        r
-    }
+/// Column `j` of a column-major block of gradient parts with `p` rows.
+#[inline(always)]
+fn gradient_part(part: &mut [f64], p: usize, j: usize) -> &mut [f64] {
+    &mut part[j * p..(j + 1) * p]
 }
 
 /// Where the reverse-communication solver is.
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Phase {
-    /// Waiting for `f, ∇f` at the starting point.
+    /// Waiting for `Xᵀr` at the starting point.
     Start,
-    /// Waiting for `f, ∇f` at a line-search trial point.
-    LineSearch,
+    /// Waiting for `X·d` of a new search direction.
+    Direction,
+    /// Waiting for `Xᵀr` at the point the line search accepted.
+    Accepted,
     Done(Stop),
 }
 
-/// L-BFGS with reverse communication: `pending()` is the point at which the caller evaluates
-/// `f` and `∇f`, `tell()` hands them back. Variable names follow scipy's `mainlb`/`lnsrlb`.
+/// L-BFGS with reverse communication for one logistic-regression problem: [`Lbfgs::need`] says
+/// which product with `X` the solver waits for, `tell_product`/`tell_gradient` hand it back.
+///
+/// The solver keeps `u = X·w` of its iterate. Once `v = X·d` of a search direction is known,
+/// every line-search trial `x + α·d` is evaluated from `z = u + α·v + b` in O(n): the loss `f`,
+/// the residuals and the directional derivative `φ'(α) = r·v + λ·w·d_w + (Σr)·d_b`. Only the
+/// accepted point's full gradient needs `Xᵀr`. Variable names follow scipy's `mainlb`/`lnsrlb`.
 struct Lbfgs {
     pgtol: f64,
     max_iter: usize,
+    /// Number of weights (the intercept is entry `p` of every vector of length `p + 1`).
+    p: usize,
+    /// Targets `y_i ∈ {0, 1}`, the penalty `λ = 1/(C·n)` and `n`.
+    y: Vec<f64>,
+    lambda: f64,
+    count: f64,
+    /// `X·w` of the current iterate, and `X·d_w` of the search direction.
+    u: Vec<f64>,
+    v: Vec<f64>,
+    /// Pointwise losses and residuals `(σ(z) − y)/n` at the last evaluated point, and `Σ r`.
+    loss: Vec<f64>,
+    resid: Vec<f64>,
+    gb: f64,
     /// Point to evaluate; after the fit, the solution.
     x: Vec<f64>,
     f: f64,
@@ -615,12 +626,23 @@ struct Lbfgs {
 }
 
 impl Lbfgs {
-    fn new(x0: Vec<f64>, params: &LrParams) -> Self {
-        let n = x0.len();
-        Lbfgs {
+    /// A solver for targets `y` starting at `w = 0, b = 0` (so `X·w = 0` without a pass), with
+    /// the objective and residuals of the start already evaluated.
+    fn new(p: usize, y: Vec<f64>, lambda: f64, params: &LrParams) -> Self {
+        let (n, rows) = (p + 1, y.len());
+        let mut solver = Lbfgs {
             pgtol: params.tol,
             max_iter: params.max_iter,
-            x: x0,
+            p,
+            lambda,
+            count: rows as f64,
+            u: vec![0.0; rows],
+            v: vec![0.0; rows],
+            loss: vec![0.0; rows],
+            resid: vec![0.0; rows],
+            gb: 0.0,
+            y,
+            x: vec![0.0; n],
             f: 0.0,
             g: vec![0.0; n],
             ws: vec![0.0; HISTORY * n],
@@ -645,22 +667,56 @@ impl Lbfgs {
             evaluations: 0,
             phase: Phase::Start,
             alpha: [0.0; HISTORY],
-        }
+        };
+        solver.f = solver.evaluate(0.0);
+        solver
     }
 
-    /// The point awaiting evaluation, or `None` once finished.
-    fn pending(&self) -> Option<&[f64]> {
+    /// The product the solver waits for (`X·d_w` or `Xᵀr`), or `None` once finished.
+    fn need(&self) -> Option<Need<&[f64]>> {
         match self.phase {
+            Phase::Start | Phase::Accepted => Some(Need::Gradient(&self.resid)),
+            Phase::Direction => Some(Need::Product(&self.d[..self.p])),
             Phase::Done(_) => None,
-            _ => Some(&self.x),
         }
     }
 
-    /// Hand back `f` and, through `fill_gradient`, `∇f` at the pending point.
-    fn tell(&mut self, f: f64, fill_gradient: impl FnOnce(&mut [f64])) {
-        self.f = f;
-        fill_gradient(&mut self.g);
+    /// `f` and the residuals at the current `x`, whose `X·w` is `u + stp·v` (a line-search
+    /// trial; at the start `u = v = 0`): `z_i = u_i + stp·v_i + b`, losses and residuals
+    /// piecewise as scikit-learn, `f = Σ loss / n + λ‖w‖²/2` (numpy-order sum).
+    fn evaluate(&mut self, stp: f64) -> f64 {
+        let (b, count) = (self.x[self.p], self.count);
+        let (y, u, v) = (&self.y, &self.u, &self.v);
+        let (losses, resids) = (&mut self.loss, &mut self.resid);
+        vmath::dispatch(|| {
+            let rows = losses.iter_mut().zip(resids.iter_mut()).zip(y.iter().zip(u).zip(v));
+            for ((loss, resid), ((&y, &u), &v)) in rows {
+                let (l, g) = loss_and_gradient(y, u + stp * v + b);
+                *loss = l;
+                *resid = g / count;
+            }
+        });
         self.evaluations += 1;
+        self.gb = numpy_sum(&self.resid);
+        let w = &self.x[..self.p];
+        numpy_sum(&self.loss) / self.count + 0.5 * self.lambda * dot(w, w)
+    }
+
+    /// Hand back `X·d_w` of the search direction (written by `fill` into the solver's buffer),
+    /// then run the line search, which needs no further pass over `X`.
+    fn tell_product(&mut self, fill: impl FnOnce(&mut [f64])) {
+        assert_eq!(self.phase, Phase::Direction, "L-BFGS told a product it did not ask for");
+        fill(&mut self.v);
+        self.line_search();
+    }
+
+    /// Hand back `Xᵀr` at the start or the accepted point: completes `∇f = (Xᵀr + λw, Σr)`.
+    fn tell_gradient(&mut self, xtr: &[f64]) {
+        let p = self.p;
+        for ((g, a), w) in self.g[..p].iter_mut().zip(xtr).zip(&self.x[..p]) {
+            *g = a + self.lambda * w;
+        }
+        self.g[p] = self.gb;
         match self.phase {
             Phase::Start => {
                 if max_abs(&self.g) <= self.pgtol {
@@ -669,14 +725,8 @@ impl Lbfgs {
                     self.next_direction();
                 }
             }
-            Phase::LineSearch => {
-                self.gd = dot(&self.g, &self.d);
-                match self.search.step(self.f, self.gd, &mut self.stp) {
-                    Search::Evaluate => self.request_trial(),
-                    Search::Done => self.accept_iterate(),
-                }
-            }
-            Phase::Done(_) => panic!("L-BFGS told a value after it finished"),
+            Phase::Accepted => self.accept_iterate(),
+            _ => panic!("L-BFGS told a gradient it did not ask for"),
         }
     }
 
@@ -714,28 +764,39 @@ impl Lbfgs {
                 continue;
             }
             self.search = MoreThuente::start(self.f, self.gd, self.stp);
-            self.request_trial();
+            self.phase = Phase::Direction;
             return;
         }
     }
 
-    /// Ask for `f, ∇f` at the current step, or give up after 50 evaluations.
-    fn request_trial(&mut self) {
-        self.ifun += 1;
-        if self.ifun > MAX_LINE_SEARCH {
-            if !self.line_search_failed() {
-                self.next_direction();
+    /// Trial steps until the line search accepts one (then `u` moves to it and the solver waits
+    /// for its gradient) or gives up after 50 evaluations (then a restart or the end).
+    fn line_search(&mut self) {
+        loop {
+            self.ifun += 1;
+            if self.ifun > MAX_LINE_SEARCH {
+                if !self.line_search_failed() {
+                    self.next_direction();
+                }
+                return;
             }
-            return;
-        }
-        if self.stp == 1.0 {
-            self.x.copy_from_slice(&self.z);
-        } else {
-            for ((x, d), t) in self.x.iter_mut().zip(&self.d).zip(&self.t) {
-                *x = self.stp * d + t;
+            if self.stp == 1.0 {
+                self.x.copy_from_slice(&self.z);
+            } else {
+                for ((x, d), t) in self.x.iter_mut().zip(&self.d).zip(&self.t) {
+                    *x = self.stp * d + t;
+                }
+            }
+            self.f = self.evaluate(self.stp);
+            let p = self.p;
+            self.gd = dot(&self.resid, &self.v) + self.lambda * dot(&self.x[..p], &self.d[..p]) + self.gb * self.d[p];
+            if let Search::Done = self.search.step(self.f, self.gd, &mut self.stp) {
+                let stp = self.stp;
+                self.u.iter_mut().zip(&self.v).for_each(|(u, v)| *u += stp * v);
+                self.phase = Phase::Accepted;
+                return;
             }
         }
-        self.phase = Phase::LineSearch;
     }
 
     /// Restore the iterate from before the line search. With an empty memory the run ends
@@ -853,7 +914,8 @@ impl Lbfgs {
         }
     }
 
-    fn into_model(self, p: usize) -> BinaryLr {
+    fn into_model(self) -> BinaryLr {
+        let p = self.p;
         let stop = match self.phase {
             Phase::Done(s) => s,
             _ => panic!("L-BFGS model taken before the fit finished"),
@@ -1278,6 +1340,25 @@ mod tests {
             assert_eq!(u.coef, v.coef);
             assert_eq!(u.intercept, v.intercept);
             assert_eq!(u.info, v.info);
+        }
+    }
+
+    #[test]
+    fn tracked_products_stay_equal_to_x_times_w() {
+        // `u` is updated as u + α·X·d over hundreds of iterations instead of recomputed: it must
+        // still equal X·w of the solution to rounding (unscaled data, a long path).
+        let (n, p) = (120, 40);
+        let mut rng = crate::rng::Rng::from_seed(5);
+        let data: Vec<f64> = (0..n * p).map(|i| 10.0 * (i % 7) as f64 + rng.normal() * (1 + i % 5) as f64).collect();
+        let x = Matrix::from_row_major(n, p, data).unwrap();
+        let y: Vec<f64> = (0..n).map(|i| f64::from(u8::from(x.get(i, 1) + 3.0 * rng.normal() > 10.0))).collect();
+        let params = LrParams::default();
+        let done = solve(&x, vec![Lbfgs::new(p, y, 1.0 / n as f64, &params)]).pop().unwrap();
+        assert!(done.iterations > 50, "a long path: {} iterations", done.iterations);
+        for i in 0..n {
+            let direct = kernels::dot4(x.row(i), &done.x[..p]);
+            let scale = x.row(i).iter().zip(&done.x).map(|(a, w)| (a * w).abs()).sum::<f64>();
+            assert!((done.u[i] - direct).abs() <= 1e-12 * scale, "row {i}: {} vs {direct}", done.u[i]);
         }
     }
 

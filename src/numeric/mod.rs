@@ -7,3 +7,4 @@ pub mod logistic;
 pub mod pca;
 pub mod scaler;
 pub mod summation;
+pub mod vmath;
