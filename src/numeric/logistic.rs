@@ -318,6 +318,45 @@ fn loss_and_gradient(y: f64, z: f64) -> (f64, f64) {
     (loss, grad)
 }
 
+/// A line-search trial point as the rows see it: `z_i = u_i + stp·v_i + b`.
+struct Trial<'a> {
+    u: &'a [f64],
+    v: &'a [f64],
+    stp: f64,
+    b: f64,
+    /// `n`, the divisor of the residuals.
+    count: f64,
+}
+
+impl Trial<'_> {
+    /// Pointwise losses and residuals `(σ(z_i) − y_i)/n` ([`loss_and_gradient`]), compiled for
+    /// AVX2 too (the loop vectorises; the same IEEE operations either way).
+    fn pointwise(&self, y: &[f64], loss: &mut [f64], resid: &mut [f64]) {
+        #[cfg(target_arch = "x86_64")]
+        if kernels::Avx2::detect().is_some() {
+            // SAFETY: the CPU has AVX2, checked just above.
+            return unsafe { self.pointwise_avx2(y, loss, resid) };
+        }
+        self.pointwise_body(y, loss, resid)
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn pointwise_avx2(&self, y: &[f64], loss: &mut [f64], resid: &mut [f64]) {
+        self.pointwise_body(y, loss, resid)
+    }
+
+    #[inline(always)]
+    fn pointwise_body(&self, y: &[f64], loss: &mut [f64], resid: &mut [f64]) {
+        let rows = loss.iter_mut().zip(resid.iter_mut()).zip(y.iter().zip(self.u).zip(self.v));
+        for ((loss, resid), ((&y, &u), &v)) in rows {
+            let (l, g) = loss_and_gradient(y, u + self.stp * v + self.b);
+            *loss = l;
+            *resid = g / self.count;
+        }
+    }
+}
+
 /// Dot product with eight interleaved partial sums (like a SIMD BLAS `ddot`), combined
 /// pairwise; the order is fixed, so results are reproducible.
 #[inline(always)]
@@ -685,17 +724,8 @@ impl Lbfgs {
     /// trial; at the start `u = v = 0`): `z_i = u_i + stp·v_i + b`, losses and residuals
     /// piecewise as scikit-learn, `f = Σ loss / n + λ‖w‖²/2` (numpy-order sum).
     fn evaluate(&mut self, stp: f64) -> f64 {
-        let (b, count) = (self.x[self.p], self.count);
-        let (y, u, v) = (&self.y, &self.u, &self.v);
-        let (losses, resids) = (&mut self.loss, &mut self.resid);
-        vmath::dispatch(|| {
-            let rows = losses.iter_mut().zip(resids.iter_mut()).zip(y.iter().zip(u).zip(v));
-            for ((loss, resid), ((&y, &u), &v)) in rows {
-                let (l, g) = loss_and_gradient(y, u + stp * v + b);
-                *loss = l;
-                *resid = g / count;
-            }
-        });
+        let trial = Trial { u: &self.u, v: &self.v, stp, b: self.x[self.p], count: self.count };
+        trial.pointwise(&self.y, &mut self.loss, &mut self.resid);
         self.evaluations += 1;
         self.gb = numpy_sum(&self.resid);
         let w = &self.x[..self.p];

@@ -46,41 +46,38 @@ const ROUNDER: f64 = 6_755_399_441_055_744.0;
 const EXP_MAX: f64 = 709.782_712_893_384;
 const EXP_MIN: f64 = -745.2;
 
-/// Run `f` compiled for AVX2 when the CPU has it, so the loops of these functions inside it
-/// vectorise four wide; the IEEE operations, and so the results, are the same either way.
-#[inline(always)]
-pub fn dispatch<R>(f: impl FnOnce() -> R) -> R {
+/// `Σ_i exp(scale·x_i)`: four interleaved partial sums (lane `l` takes `i ≡ l mod 4` of the
+/// leading multiple of four) combined as `(s₀ + s₁) + (s₂ + s₃)`, then the rest in order.
+/// Compiled for AVX2 too and dispatched at run time; the result is the same either way.
+pub fn exp_sum(xs: &[f64], scale: f64) -> f64 {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") {
         // SAFETY: the CPU has AVX2, checked just above.
-        return unsafe { with_avx2(f) };
+        return unsafe { exp_sum_avx2(xs, scale) };
     }
-    f()
+    exp_sum_body(xs, scale)
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn with_avx2<R>(f: impl FnOnce() -> R) -> R {
-    f()
+unsafe fn exp_sum_avx2(xs: &[f64], scale: f64) -> f64 {
+    exp_sum_body(xs, scale)
 }
 
-/// `Σ_i exp(scale·x_i)`: four interleaved partial sums (lane `l` takes `i ≡ l mod 4` of the
-/// leading multiple of four) combined as `(s₀ + s₁) + (s₂ + s₃)`, then the rest in order.
-pub fn exp_sum(xs: &[f64], scale: f64) -> f64 {
-    dispatch(|| {
-        let full = xs.len() - xs.len() % 4;
-        let mut acc = [0.0; 4];
-        for c in xs[..full].chunks_exact(4) {
-            for l in 0..4 {
-                acc[l] += exp(scale * c[l]);
-            }
+#[inline(always)]
+fn exp_sum_body(xs: &[f64], scale: f64) -> f64 {
+    let full = xs.len() - xs.len() % 4;
+    let mut acc = [0.0; 4];
+    for c in xs[..full].chunks_exact(4) {
+        for l in 0..4 {
+            acc[l] += exp(scale * c[l]);
         }
-        let mut sum = (acc[0] + acc[1]) + (acc[2] + acc[3]);
-        for &x in &xs[full..] {
-            sum += exp(scale * x);
-        }
-        sum
-    })
+    }
+    let mut sum = (acc[0] + acc[1]) + (acc[2] + acc[3]);
+    for &x in &xs[full..] {
+        sum += exp(scale * x);
+    }
+    sum
 }
 
 /// `2^k` for an integer `k ∈ [−1022, 1023]` given as the low bits of `k + ROUNDER`.
