@@ -36,8 +36,6 @@ mod kernels;
 use crate::data::matrix::Matrix;
 use crate::numeric::summation::numpy_sum;
 use crate::numeric::vmath;
-use faer::linalg::matmul::matmul;
-use faer::{Accum, MatMut, MatRef, Par};
 use kernels::{TileKernels, GROUP, WIDE};
 use rayon::prelude::*;
 
@@ -180,15 +178,14 @@ fn solve(x: &Matrix, mut solvers: Vec<Lbfgs>) -> Vec<Lbfgs> {
     solvers
 }
 
-/// Decision values `Z[i][k] = coef_k·x_i + intercept_k` of several binary models (n × K).
+/// Decision values `Z[i][k] = coef_k·x_i + intercept_k` of several binary models (n × K), the
+/// products by the same pass over `x` as the fit's `X·d`.
 pub fn decision_function(x: &Matrix, models: &[BinaryLr]) -> Matrix {
-    let (n, p, k) = (x.rows(), x.cols(), models.len());
-    let mut w = vec![0.0; p * k];
-    for (col, m) in w.chunks_exact_mut(p.max(1)).zip(models) {
-        col.copy_from_slice(&m.coef);
-    }
-    let mut z = vec![0.0; n * k];
-    mul_x_w(x.as_faer(), MatRef::from_column_major_slice(&w, p, k), &mut z, k);
+    let (n, k) = (x.rows(), models.len());
+    let coefs: Vec<&[f64]> = models.iter().map(|m| m.coef.as_slice()).collect();
+    let mut passes = Passes::new(n, x.cols());
+    passes.run(x, &coefs, &[]);
+    let mut z = std::mem::take(&mut passes.products);
     for row in z.chunks_exact_mut(k.max(1)) {
         for (v, m) in row.iter_mut().zip(models) {
             *v += m.intercept;
@@ -386,28 +383,6 @@ fn max_abs(a: &[f64]) -> f64 {
         }
     }
     rest.iter().fold(acc.iter().fold(0.0, |m, &v| m.max(v)), |m, v| m.max(v.abs()))
-}
-
-/// `dst = lhs · rhs` on one thread. Products with one or two columns go column by column
-/// (faer's matrix–vector kernel is faster there).
-fn product(lhs: MatRef<'_, f64>, rhs: MatRef<'_, f64>, mut dst: MatMut<'_, f64>) {
-    if rhs.ncols() <= 2 {
-        for c in 0..rhs.ncols() {
-            matmul(dst.as_mut().subcols_mut(c, 1), Accum::Replace, lhs, rhs.subcols(c, 1), 1.0, Par::Seq);
-        }
-    } else {
-        matmul(dst, Accum::Replace, lhs, rhs, 1.0, Par::Seq);
-    }
-}
-
-/// `dst (n × k, row-major) = X · W`, in fixed blocks of rows run in parallel, so the result
-/// does not depend on the number of threads.
-fn mul_x_w(x: MatRef<'_, f64>, w: MatRef<'_, f64>, dst: &mut [f64], k: usize) {
-    let n = x.nrows();
-    dst[..n * k].par_chunks_mut(BLOCK * k.max(1)).enumerate().for_each(|(blk, chunk)| {
-        let rows = chunk.len() / k.max(1);
-        product(x.subrows(blk * BLOCK, rows), w, MatMut::from_row_major_slice_mut(chunk, rows, k));
-    });
 }
 
 /// What a solver needs from a pass over `X`: `X·d` for a search direction `d` (p weights), or

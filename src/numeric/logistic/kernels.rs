@@ -1,8 +1,8 @@
-//! The inner loops of the logistic-regression objective: dot products of rows of `X` with
-//! weight vectors, and rank-one updates of gradient accumulators, for tiles of rows against one
-//! or two weight vectors at a time: 4 rows × 2 problems (each load of a row serves two problems,
-//! each load of a weight or gradient chunk four rows) and, for a last single problem, 8 rows × 1
-//! (eight independent sums hide the latency of the adds).
+//! The inner loops of the logistic-regression passes over `X`: dot products of rows of `X` with
+//! direction or coefficient vectors, and rank-one updates of gradient accumulators, for tiles of
+//! rows against one or two vectors at a time: 4 rows × 2 vectors (each load of a row serves two
+//! problems, each load of a vector or gradient chunk four rows) and, for a single request,
+//! 8 rows × 1 (eight independent sums hide the latency of the adds).
 //!
 //! **Summation order (the contract).** Every dot product is [`dot4`]: four interleaved partial
 //! sums (lane `l` adds the products of elements `l, l+4, l+8, …` of the leading multiple of four),
