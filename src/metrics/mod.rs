@@ -11,6 +11,7 @@ pub mod columns;
 pub mod dcr;
 pub mod discriminative;
 pub mod kl;
+pub mod mia;
 pub mod mmd;
 pub mod pca;
 pub mod prdc;
@@ -115,7 +116,7 @@ impl Profile {
 }
 
 /// Every profile a grid may select.
-pub const PROFILES: &[&str] = &["camda2025", "camda2026"];
+pub const PROFILES: &[&str] = &["camda2025", "camda2026", "mia"];
 
 /// The registry: profile name → its metric families in column order.
 pub fn profile(name: &str) -> Result<Profile> {
@@ -143,6 +144,11 @@ pub fn profile(name: &str) -> Result<Profile> {
                 Box::new(prdc::Prdc),
                 Box::new(pca::PcaPlot(pca::PcaDefinition::Camda2026)),
             ],
+        }),
+        "mia" => Ok(Profile {
+            name: "mia",
+            version: "mia.v1",
+            metrics: vec![Box::new(mia::metric::Mia(mia::MiaParams::default()))],
         }),
         other => bail!("unknown metric profile '{other}' (expected one of: {})", PROFILES.join(", ")),
     }
