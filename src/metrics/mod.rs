@@ -21,27 +21,11 @@ pub mod utility;
 
 pub use profile::{column_spec, profile, resolve_column, Profile, ScoredProfile, PROFILES};
 pub use revision::Revision;
-pub use spec::{ColumnSpec, Direction, Exactness, Value, ValueKind};
+pub use spec::{ColumnSpec, Direction, Exactness, Label, Score, Value, ValueKind};
 
 use crate::data::dataset::Labelled;
 use crate::error::Result;
 use std::sync::OnceLock;
-
-/// One numeric result column's value, made by its [`ColumnSpec`] (`SPEC.value(v)`,
-/// `SPEC.nan(reason)`). `reason` explains a NaN (metrics.md §0.3).
-#[derive(Clone, Debug, PartialEq)]
-pub struct Score {
-    pub column: String,
-    pub value: f64,
-    pub reason: Option<String>,
-}
-
-/// One text result column's value, made by its [`ColumnSpec`] (`SPEC.label(text)`).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Label {
-    pub column: String,
-    pub text: String,
-}
 
 /// 2-D PCA coordinates of real-train and synthetic rows, stored with the cell for plotting.
 #[derive(Clone, Debug, Default, PartialEq)]

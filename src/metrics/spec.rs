@@ -11,7 +11,6 @@
 //! [`Profile::score`]: super::profile::Profile::score
 //! [`column_spec`]: super::profile::column_spec
 
-use super::{Label, Score};
 use std::borrow::Cow;
 
 /// Which way is better for the generator.
@@ -166,6 +165,22 @@ impl ColumnSpec {
         debug_assert!(!self.is_per_class(), "a value of template {} needs for_class first", self.name);
         self.name.to_string()
     }
+}
+
+/// One numeric result column's value, made by its [`ColumnSpec`] (`SPEC.value(v)`,
+/// `SPEC.nan(reason)`). `reason` explains a NaN (metrics.md §0.3).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Score {
+    pub column: String,
+    pub value: f64,
+    pub reason: Option<String>,
+}
+
+/// One text result column's value, made by its [`ColumnSpec`] (`SPEC.label(text)`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Label {
+    pub column: String,
+    pub text: String,
 }
 
 /// One cell of a result column, as a scored profile holds it.
