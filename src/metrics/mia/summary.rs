@@ -1,10 +1,10 @@
-//! Per-attack rank metrics and the worst-case summary columns (metrics.md §4.4):
+//! Per-attack rank metrics and the worst case (metrics.md §4.4): the values behind
 //! `mia_<attack>_<metric>`, `mia_worst_<metric>` = the largest value over attacks (the `_kit`
-//! columns and attacks with `score_ties > 0.5` excluded) with the attack that reached it, and
-//! `member_rate`.
+//! metrics and attacks with `score_ties > 0.5` excluded) with the attack that reached it, and
+//! `member_rate`. The columns themselves are declared in [`metric`](super::metric).
 
 use super::roc::{RankMetrics, Ranking};
-use super::{AttackScores, ATTACKS};
+use super::AttackScores;
 
 /// Per-attack metric names, in column order.
 pub const METRICS: &[&str] = &[
@@ -24,7 +24,8 @@ pub const WORST: &[&str] = &["aucroc", "average_precision", "tpr_at_fpr_01", "tp
 /// Attacks whose share of tied scores exceeds this are left out of the worst case.
 const MAX_TIES: f64 = 0.5;
 
-fn value(m: &RankMetrics, metric: &str) -> f64 {
+/// The value of per-attack metric `metric` (one of [`METRICS`]).
+pub fn value(m: &RankMetrics, metric: &str) -> f64 {
     match metric {
         "aucroc" => m.aucroc,
         "average_precision" => m.average_precision,
@@ -38,19 +39,7 @@ fn value(m: &RankMetrics, metric: &str) -> f64 {
     }
 }
 
-/// Every column of the profile, in output order.
-pub fn columns() -> Vec<String> {
-    let mut cols: Vec<String> =
-        ATTACKS.iter().flat_map(|a| METRICS.iter().map(move |m| format!("mia_{a}_{m}"))).collect();
-    cols.extend(WORST.iter().map(|m| format!("mia_worst_{m}")));
-    cols.push("member_rate".into());
-    cols
-}
-
-/// One output value: column, value, NaN reason.
-pub type Cell = (String, f64, Option<String>);
-
-/// The worst case of one metric: value and attack.
+/// The worst case of one metric: value and attack (`None` when no attack qualifies).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Worst {
     pub metric: &'static str,
@@ -58,52 +47,51 @@ pub struct Worst {
     pub attack: Option<&'static str>,
 }
 
-/// All values of the profile from the attacks' scores and the membership flags, plus the
-/// worst-case attack of each [`WORST`] metric.
-pub fn summarise(attacks: &[AttackScores], member: &[bool]) -> (Vec<Cell>, Vec<Worst>) {
-    let mut cells = Vec::new();
-    let mut ranked: Vec<(&'static str, RankMetrics)> = Vec::new();
-    for a in attacks {
-        let metrics = match &a.scores {
-            Ok(s) => Ranking::new(s, member).map(|r| r.metrics()).ok_or_else(|| "non_finite_scores".to_string()),
-            Err(reason) => Err(reason.clone()),
-        };
-        for m in METRICS {
-            let column = format!("mia_{}_{m}", a.attack);
-            match &metrics {
-                Ok(r) => cells.push((column, value(r, m), None)),
-                Err(reason) => cells.push((column, f64::NAN, Some(reason.clone()))),
-            }
-        }
-        if let Ok(r) = metrics {
-            ranked.push((a.attack, r));
-        }
-    }
-    let mut worst = Vec::new();
-    for &m in WORST {
-        let best = ranked
-            .iter()
-            .filter(|(_, r)| r.score_ties <= MAX_TIES)
-            .map(|(a, r)| (*a, value(r, m)))
-            .fold(None, |acc: Option<(&str, f64)>, (a, v)| match acc {
-                Some((_, w)) if w >= v => acc,
-                _ => Some((a, v)),
-            });
-        let column = format!("mia_worst_{m}");
-        match best {
-            Some((a, v)) => {
-                cells.push((column, v, None));
-                worst.push(Worst { metric: m, value: v, attack: Some(a) });
-            }
-            None => {
-                cells.push((column, f64::NAN, Some("no_valid_attack".into())));
-                worst.push(Worst { metric: m, value: f64::NAN, attack: None });
-            }
-        }
-    }
+/// Everything profile `mia` reports for one cell, before it is written as columns.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Summary {
+    /// Per attack, in [`ATTACKS`](super::ATTACKS) order: its rank metrics, or why it has none.
+    pub per_attack: Vec<(&'static str, Result<RankMetrics, String>)>,
+    /// One entry per [`WORST`] metric, in that order.
+    pub worst: Vec<Worst>,
+    /// members / candidates.
+    pub member_rate: f64,
+}
+
+/// The rank metrics of every attack from its scores and the membership flags, the worst case of
+/// each [`WORST`] metric, and the member rate.
+pub fn summarise(attacks: &[AttackScores], member: &[bool]) -> Summary {
+    let per_attack: Vec<(&'static str, Result<RankMetrics, String>)> = attacks
+        .iter()
+        .map(|a| {
+            let metrics = match &a.scores {
+                Ok(s) => Ranking::new(s, member).map(|r| r.metrics()).ok_or_else(|| "non_finite_scores".to_string()),
+                Err(reason) => Err(reason.clone()),
+            };
+            (a.attack, metrics)
+        })
+        .collect();
+    let worst = WORST.iter().map(|&m| worst_case(&per_attack, m)).collect();
     let members = member.iter().filter(|&&m| m).count();
-    cells.push(("member_rate".into(), members as f64 / member.len() as f64, None));
-    (cells, worst)
+    Summary { per_attack, worst, member_rate: members as f64 / member.len() as f64 }
+}
+
+/// The largest value of `metric` over the attacks with metrics and `score_ties ≤ 0.5`; the
+/// first such attack in column order on equal values.
+fn worst_case(per_attack: &[(&'static str, Result<RankMetrics, String>)], metric: &'static str) -> Worst {
+    let best = per_attack
+        .iter()
+        .filter_map(|(a, r)| r.as_ref().ok().map(|r| (*a, r)))
+        .filter(|(_, r)| r.score_ties <= MAX_TIES)
+        .map(|(a, r)| (a, value(r, metric)))
+        .fold(None, |acc: Option<(&'static str, f64)>, (a, v)| match acc {
+            Some((_, w)) if w >= v => acc,
+            _ => Some((a, v)),
+        });
+    match best {
+        Some((a, v)) => Worst { metric, value: v, attack: Some(a) },
+        None => Worst { metric, value: f64::NAN, attack: None },
+    }
 }
 
 #[cfg(test)]
@@ -118,14 +106,14 @@ mod tests {
             AttackScores { attack: "mc", scores: Ok(vec![1.0, 1.0, 1.0, 0.0]) },       // ties 0.75
             AttackScores { attack: "lr_loss", scores: Err("single_class".into()) },
         ];
-        let (cells, worst) = summarise(&attacks, &member);
-        assert_eq!(cells.len(), 3 * METRICS.len() + WORST.len() + 1);
-        let get = |c: &str| cells.iter().find(|x| x.0 == c).unwrap().clone();
-        assert_eq!(get("mia_gan_leaks_aucroc").1, 0.75);
+        let summary = summarise(&attacks, &member);
+        let metrics = |i: usize| summary.per_attack[i].1.as_ref().map_err(Clone::clone);
+        assert_eq!(metrics(0).unwrap().aucroc, 0.75);
         // mc: AUC = (1·(0 + ½·2) + 1·2) / 4 = 0.75 too, but it is excluded for ties.
-        assert_eq!(get("mia_mc_score_ties").1, 0.75);
-        assert_eq!(get("mia_lr_loss_aucroc").2.as_deref(), Some("single_class"));
-        assert_eq!(worst[0], Worst { metric: "aucroc", value: 0.75, attack: Some("gan_leaks") });
-        assert_eq!(get("member_rate").1, 0.5);
+        assert_eq!((metrics(1).unwrap().aucroc, metrics(1).unwrap().score_ties), (0.75, 0.75));
+        assert_eq!(metrics(2).unwrap_err(), "single_class");
+        assert_eq!(summary.worst.len(), WORST.len());
+        assert_eq!(summary.worst[0], Worst { metric: "aucroc", value: 0.75, attack: Some("gan_leaks") });
+        assert_eq!(summary.member_rate, 0.5);
     }
 }
