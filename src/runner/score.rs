@@ -82,7 +82,7 @@ pub fn score(opts: &ScoreOptions) -> Result<ScoreSummary> {
             let values = columns
                 .iter()
                 .map(|c| {
-                    let v = row.values.iter().find(|(col, _)| col == c).map(|(_, v)| v.parse().unwrap_or(f64::NAN));
+                    let v = row.values.iter().find(|(col, _)| col == c).map(|(_, v)| *v);
                     (c.clone(), v.unwrap_or(f64::NAN))
                 })
                 .collect();

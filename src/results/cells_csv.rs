@@ -1,0 +1,350 @@
+//! `cells.csv` and `timings.csv`: written and read by header name with the `csv` crate and
+//! serde. A row of cells.csv is [`KeyColumns`] + [`StateColumns`] + the metric columns (the
+//! union of the run's profiles' columns, in profile order) + [`TrailingColumns`];
+//! timings.csv is [`KeyColumns`] + status + times.
+
+use super::record::{CellRecord, CellRow, Phase, Status};
+use super::text::{f64_text, opt_f64_text};
+use crate::error::{Error, Result};
+use crate::io::csv::{read_text, CsvReader};
+use crate::io::{fmt_f64, parse_f64, write_atomic};
+use crate::{bail, ensure};
+use csv::StringRecord;
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+/// The columns of `cells.csv` before the metric columns, in order: the fields of
+/// [`KeyColumns`] then of [`StateColumns`] (a test checks that they agree). The first
+/// [`KEY_COLUMN_COUNT`] identify the cell and also lead `timings.csv`.
+pub const LEADING_COLUMNS: [&str; 24] = [
+    "dataset",
+    "dataset_source",
+    "generator",
+    "kind",
+    "params_hash",
+    "epsilon",
+    "delta",
+    "seed",
+    "fold",
+    "profile",
+    "profile_version",
+    "status",
+    "error_phase",
+    "error",
+    "dp",
+    "end_to_end_dp",
+    "rho_spent",
+    "epsilon_spent",
+    "budget_split",
+    "non_private_steps",
+    "warnings",
+    "n_train",
+    "n_test",
+    "n_synthetic",
+];
+/// How many of [`LEADING_COLUMNS`] identify a cell.
+pub const KEY_COLUMN_COUNT: usize = 9;
+/// The columns of `cells.csv` after the metric columns: the fields of [`TrailingColumns`].
+pub const TRAILING_COLUMNS: [&str; 2] = ["nan_reasons", "bench_version"];
+/// The columns of `timings.csv` after the key columns.
+const TIMING_COLUMNS: [&str; 5] = ["status", "fit_seconds", "sample_seconds", "score_seconds", "peak_rss_mb"];
+
+/// Whether a `cells.csv` column holds a metric value.
+pub fn is_metric_column(name: &str) -> bool {
+    !name.is_empty() && !LEADING_COLUMNS.contains(&name) && !TRAILING_COLUMNS.contains(&name)
+}
+
+/// The columns that identify a cell.
+#[derive(Serialize, Deserialize)]
+struct KeyColumns {
+    dataset: String,
+    dataset_source: String,
+    generator: String,
+    kind: String,
+    params_hash: String,
+    #[serde(with = "f64_text")]
+    epsilon: f64,
+    #[serde(with = "opt_f64_text")]
+    delta: Option<f64>,
+    seed: u64,
+    fold: usize,
+}
+
+/// Profile, status and privacy columns of a cells.csv row.
+#[derive(Serialize, Deserialize)]
+struct StateColumns {
+    profile: String,
+    profile_version: String,
+    status: String,
+    error_phase: String,
+    error: String,
+    dp: Option<bool>,
+    end_to_end_dp: Option<bool>,
+    #[serde(with = "opt_f64_text")]
+    rho_spent: Option<f64>,
+    #[serde(with = "opt_f64_text")]
+    epsilon_spent: Option<f64>,
+    budget_split: String,
+    non_private_steps: String,
+    warnings: String,
+    n_train: usize,
+    n_test: usize,
+    n_synthetic: Option<usize>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct TrailingColumns {
+    nan_reasons: String,
+    bench_version: String,
+}
+
+/// timings.csv after the key columns; times with 4 decimals.
+#[derive(Serialize)]
+struct TimingColumns<'a> {
+    status: &'a str,
+    fit_seconds: String,
+    sample_seconds: String,
+    score_seconds: String,
+    peak_rss_mb: String,
+}
+
+impl KeyColumns {
+    fn of_record(r: &CellRecord) -> KeyColumns {
+        KeyColumns {
+            dataset: r.key.dataset.clone(),
+            dataset_source: r.dataset_source.clone(),
+            generator: r.key.generator.clone(),
+            kind: r.key.kind.clone(),
+            params_hash: r.key.params_hash.clone(),
+            epsilon: r.key.epsilon,
+            delta: r.key.delta,
+            seed: r.key.seed,
+            fold: r.key.fold,
+        }
+    }
+}
+
+/// Split a typed row into its column groups (the metric values as text).
+fn to_columns(r: CellRow) -> (KeyColumns, StateColumns, Vec<String>, TrailingColumns) {
+    let key = KeyColumns {
+        dataset: r.dataset,
+        dataset_source: r.dataset_source,
+        generator: r.generator,
+        kind: r.kind,
+        params_hash: r.params_hash,
+        epsilon: r.epsilon,
+        delta: r.delta,
+        seed: r.seed,
+        fold: r.fold,
+    };
+    let state = StateColumns {
+        profile: r.profile,
+        profile_version: r.profile_version,
+        status: r.status.label().to_string(),
+        error_phase: r.status.phase().map(Phase::as_str).unwrap_or_default().to_string(),
+        error: r.status.message().to_string(),
+        dp: r.dp,
+        end_to_end_dp: r.end_to_end_dp,
+        rho_spent: r.rho_spent,
+        epsilon_spent: r.epsilon_spent,
+        budget_split: r.budget_split,
+        non_private_steps: r.non_private_steps,
+        warnings: r.warnings,
+        n_train: r.n_train,
+        n_test: r.n_test,
+        n_synthetic: r.n_synthetic,
+    };
+    let values = r.values.into_iter().map(|v| v.map(fmt_f64).unwrap_or_default()).collect();
+    (key, state, values, TrailingColumns { nan_reasons: r.nan_reasons, bench_version: r.bench_version })
+}
+
+fn writer() -> csv::Writer<Vec<u8>> {
+    csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new())
+}
+
+fn finish(w: csv::Writer<Vec<u8>>) -> String {
+    let bytes = w.into_inner().expect("writing to memory cannot fail");
+    String::from_utf8(bytes).expect("the CSV writer copies UTF-8 text")
+}
+
+fn sorted<'r>(records: &[&'r CellRecord]) -> Vec<&'r CellRecord> {
+    let mut sorted = records.to_vec();
+    sorted.sort_by(|a, b| a.key.cmp_key(&b.key));
+    sorted
+}
+
+/// Render `cells.csv`: one row per cell × profile, sorted by cell key then profile order.
+/// `metric_columns` is the union of all profiles' columns in output order.
+pub fn render_cells_csv(records: &[&CellRecord], profiles: &[(String, String)], metric_columns: &[String]) -> String {
+    let mut w = writer();
+    let header =
+        LEADING_COLUMNS.iter().copied().chain(metric_columns.iter().map(String::as_str)).chain(TRAILING_COLUMNS);
+    w.write_record(header).expect("writing to memory cannot fail");
+    for r in sorted(records) {
+        for row in r.rows(profiles, metric_columns) {
+            w.serialize(to_columns(row)).expect("a cells.csv row serialises");
+        }
+    }
+    finish(w)
+}
+
+/// Render `timings.csv`: key columns + status + times + memory, in the row order of cells.csv.
+pub fn render_timings_csv(records: &[&CellRecord]) -> String {
+    let mut w = writer();
+    let header = LEADING_COLUMNS[..KEY_COLUMN_COUNT].iter().copied().chain(TIMING_COLUMNS);
+    w.write_record(header).expect("writing to memory cannot fail");
+    for r in sorted(records) {
+        let t = &r.timings;
+        let fixed4 = |v: f64| format!("{v:.4}");
+        let times = TimingColumns {
+            status: r.status.label(),
+            fit_seconds: fixed4(t.fit_seconds),
+            sample_seconds: fixed4(t.sample_seconds),
+            score_seconds: fixed4(t.score_seconds),
+            peak_rss_mb: fixed4(t.peak_rss_mb),
+        };
+        w.serialize((KeyColumns::of_record(r), times)).expect("a timings.csv row serialises");
+    }
+    finish(w)
+}
+
+/// Write cells.csv and timings.csv atomically.
+pub fn write_results(
+    dir: &Path,
+    records: &[&CellRecord],
+    profiles: &[(String, String)],
+    metric_columns: &[String],
+) -> Result<()> {
+    write_atomic(&dir.join("cells.csv"), render_cells_csv(records, profiles, metric_columns).as_bytes())?;
+    write_atomic(&dir.join("timings.csv"), render_timings_csv(records).as_bytes())
+}
+
+/// `cells.csv`, parsed and validated.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Cells {
+    /// Metric columns in file order.
+    pub metric_columns: Vec<String>,
+    pub rows: Vec<CellRow>,
+    /// The line of each row in the file (for messages).
+    pub lines: Vec<usize>,
+}
+
+impl Cells {
+    /// Read and validate `path`. Errors name the file, the line and the column.
+    pub fn read(path: &Path) -> Result<Cells> {
+        if !path.exists() {
+            bail!("{}: file not found (a results directory written by `bench run` has one)", path.display());
+        }
+        Cells::parse(&read_text(path)?, &path.display().to_string())
+    }
+
+    /// Parse the text of a cells.csv named `what` in errors. Columns are found by name.
+    pub fn parse(text: &str, what: &str) -> Result<Cells> {
+        let mut reader = CsvReader::new(text, b',', Path::new(what));
+        let mut header = StringRecord::new();
+        let Some(_) = reader.next_record(&mut header)? else {
+            bail!("{what}: the file is empty (expected a header line)")
+        };
+        for (i, name) in header.iter().enumerate() {
+            ensure!(!name.is_empty(), "{what}: line 1: column {} has an empty name", i + 1);
+            ensure!(!header.iter().take(i).any(|h| h == name), "{what}: line 1: column '{name}' appears twice");
+        }
+        for name in LEADING_COLUMNS.iter().chain(&TRAILING_COLUMNS) {
+            ensure!(
+                header.iter().any(|h| h == *name),
+                "{what}: line 1: missing column '{name}' (see the results-format contract)"
+            );
+        }
+        let metric_index: Vec<usize> = (0..header.len()).filter(|&i| is_metric_column(&header[i])).collect();
+        let mut cells = Cells {
+            metric_columns: metric_index.iter().map(|&i| header[i].to_string()).collect(),
+            rows: Vec::new(),
+            lines: Vec::new(),
+        };
+        let mut record = StringRecord::new();
+        while let Some(line) = reader.next_record(&mut record)? {
+            ensure!(
+                record.len() == header.len(),
+                "{what}: line {line}: {} fields, expected {} as in the header",
+                record.len(),
+                header.len()
+            );
+            let at = |name: &str| format!("{what}: line {line}, column '{name}'");
+            cells.rows.push(parse_row(&record, &header, &metric_index, &at)?);
+            cells.lines.push(line);
+        }
+        Ok(cells)
+    }
+}
+
+/// One typed row from a record; `at(column)` locates a field for messages.
+fn parse_row(
+    record: &StringRecord,
+    header: &StringRecord,
+    metric_index: &[usize],
+    at: &dyn Fn(&str) -> String,
+) -> Result<CellRow> {
+    let columns = |e: csv::Error| -> Error {
+        match e.kind() {
+            csv::ErrorKind::Deserialize { err, .. } => {
+                let name = err.field().and_then(|i| header.get(i as usize)).unwrap_or("?");
+                Error::new(format!("{}: {}", at(name), err.kind()))
+            }
+            _ => Error::new(format!("{}: {e}", at("?"))),
+        }
+    };
+    let key: KeyColumns = record.deserialize(Some(header)).map_err(columns)?;
+    let state: StateColumns = record.deserialize(Some(header)).map_err(columns)?;
+    let trailing: TrailingColumns = record.deserialize(Some(header)).map_err(columns)?;
+    for (name, value) in
+        [("dataset", &key.dataset), ("dataset_source", &key.dataset_source), ("generator", &key.generator)]
+    {
+        ensure!(!value.is_empty(), "{}: must not be empty", at(name));
+    }
+    ensure!(key.epsilon > 0.0, "{}: expected a positive number or inf, got '{}'", at("epsilon"), fmt_f64(key.epsilon));
+    let status = match state.status.as_str() {
+        "ok" => Status::Ok,
+        "error" => match Phase::parse(&state.error_phase) {
+            Some(phase) => Status::Error { phase, message: state.error },
+            None => bail!("{}: expected fit, sample, score or write, got '{}'", at("error_phase"), state.error_phase),
+        },
+        other => bail!("{}: expected 'ok' or 'error', got '{other}'", at("status")),
+    };
+    let values = metric_index
+        .iter()
+        .map(|&i| match &record[i] {
+            "" => Ok(None),
+            s => match parse_f64(s) {
+                Some(v) => Ok(Some(v)),
+                None => bail!("{}: expected a number, NaN or empty, got '{s}'", at(&header[i])),
+            },
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(CellRow {
+        dataset: key.dataset,
+        dataset_source: key.dataset_source,
+        generator: key.generator,
+        kind: key.kind,
+        params_hash: key.params_hash,
+        epsilon: key.epsilon,
+        delta: key.delta,
+        seed: key.seed,
+        fold: key.fold,
+        profile: state.profile,
+        profile_version: state.profile_version,
+        status,
+        dp: state.dp,
+        end_to_end_dp: state.end_to_end_dp,
+        rho_spent: state.rho_spent,
+        epsilon_spent: state.epsilon_spent,
+        budget_split: state.budget_split,
+        non_private_steps: state.non_private_steps,
+        warnings: state.warnings,
+        n_train: state.n_train,
+        n_test: state.n_test,
+        n_synthetic: state.n_synthetic,
+        values,
+        nan_reasons: trailing.nan_reasons,
+        bench_version: trailing.bench_version,
+    })
+}
