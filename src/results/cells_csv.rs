@@ -348,3 +348,149 @@ fn parse_row(
         bench_version: trailing.bench_version,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::results::{CellKey, ProfileRow, Timings};
+
+    fn record(epsilon: f64, status: Status) -> CellRecord {
+        CellRecord {
+            hash: "h".into(),
+            key: CellKey {
+                dataset: "d".into(),
+                generator: "g".into(),
+                kind: "k".into(),
+                params_hash: "p".into(),
+                epsilon,
+                delta: epsilon.is_finite().then_some(1e-5),
+                seed: 1,
+                fold: 2,
+            },
+            dataset_source: "sim.v1 seed=1".into(),
+            dp: status.is_ok().then_some(true),
+            end_to_end_dp: status.is_ok().then_some(false),
+            status,
+            rho_spent: Some(0.1),
+            epsilon_spent: None,
+            budget_split: "a=1".into(),
+            non_private_steps: "x;y".into(),
+            warnings: String::new(),
+            n_train: 8,
+            n_test: 2,
+            n_synthetic: Some(8),
+            profiles: vec![ProfileRow {
+                profile: "p1".into(),
+                profile_version: "p1.v1".into(),
+                values: vec![("m".into(), 0.25), ("n".into(), f64::NAN)],
+                nan_reasons: "n=why".into(),
+            }],
+            timings: Timings { fit_seconds: 1.23456, ..Timings::default() },
+            diagnostics: vec![],
+        }
+    }
+
+    /// The header is spelled by the constants and the rows by the serde structs: they must agree.
+    #[test]
+    fn column_constants_match_the_serde_structs() {
+        let names = |v: &dyn erased::Header| v.header();
+        let mut leading = names(&erased::Of::<KeyColumns>::default());
+        leading.extend(names(&erased::Of::<StateColumns>::default()));
+        assert_eq!(leading, LEADING_COLUMNS);
+        assert_eq!(names(&erased::Of::<TrailingColumns>::default()), TRAILING_COLUMNS);
+    }
+
+    /// Field names of a serde struct, found by deserializing from a header-only map.
+    mod erased {
+        use serde::de::{self, Deserialize, Deserializer, Visitor};
+
+        pub trait Header {
+            fn header(&self) -> Vec<String>;
+        }
+
+        pub struct Of<T>(std::marker::PhantomData<T>);
+
+        impl<T> Default for Of<T> {
+            fn default() -> Self {
+                Of(std::marker::PhantomData)
+            }
+        }
+
+        impl<T: for<'de> Deserialize<'de>> Header for Of<T> {
+            fn header(&self) -> Vec<String> {
+                let mut fields = Vec::new();
+                let _ = T::deserialize(FieldNames(&mut fields));
+                fields
+            }
+        }
+
+        struct FieldNames<'a>(&'a mut Vec<String>);
+
+        impl<'de> Deserializer<'de> for FieldNames<'_> {
+            type Error = de::value::Error;
+
+            fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Self::Error> {
+                Err(de::Error::custom("field names only"))
+            }
+
+            fn deserialize_struct<V: Visitor<'de>>(
+                self,
+                _: &'static str,
+                fields: &'static [&'static str],
+                _: V,
+            ) -> Result<V::Value, Self::Error> {
+                self.0.extend(fields.iter().map(|f| f.to_string()));
+                Err(de::Error::custom("field names only"))
+            }
+
+            serde::forward_to_deserialize_any! {
+                bool i8 i16 i32 i64 u8 u16 u32 u64 f32 f64 char str string bytes byte_buf option unit
+                unit_struct newtype_struct seq tuple tuple_struct map enum identifier ignored_any
+            }
+        }
+    }
+
+    #[test]
+    fn written_rows_read_back_typed() {
+        let failed = Status::Error { phase: Phase::Sample, message: "bad, \"quoted\"\nmessage".into() };
+        let (ok, err) = (record(0.5, Status::Ok), record(f64::INFINITY, failed.clone()));
+        let profiles = vec![("p1".to_string(), "p1.v1".to_string()), ("p2".to_string(), "p2.v1".to_string())];
+        let metrics = vec!["m".to_string(), "n".to_string()];
+        let text = render_cells_csv(&[&err, &ok], &profiles, &metrics);
+        let cells = Cells::parse(&text, "cells.csv").unwrap();
+        assert_eq!(cells.metric_columns, metrics);
+        assert_eq!(cells.rows, [ok.rows(&profiles, &metrics), err.rows(&profiles, &metrics)].concat());
+        assert_eq!(cells.rows[0].values[0], Some(0.25));
+        assert!(cells.rows[0].values[1].unwrap().is_nan());
+        assert_eq!(cells.rows[1].values, vec![None, None]);
+        assert_eq!(cells.rows[3].status, failed);
+        assert_eq!(cells.rows[3].dp, None);
+        assert_eq!(cells.rows[0].cell_id(), "d__g__eps-0.5__seed-1__fold-2");
+        let first = text.lines().nth(1).unwrap();
+        assert!(first.starts_with(
+            "d,sim.v1 seed=1,g,k,p,0.5,0.00001,1,2,p1,p1.v1,ok,,,true,false,0.1,,a=1,x;y,,8,2,8,0.25,NaN,n=why,"
+        ));
+        let timings = render_timings_csv(&[&ok]);
+        assert_eq!(
+            timings.lines().nth(1).unwrap(),
+            "d,sim.v1 seed=1,g,k,p,0.5,0.00001,1,2,ok,1.2346,0.0000,0.0000,0.0000"
+        );
+    }
+
+    #[test]
+    fn columns_are_found_by_name() {
+        let ok = record(1.0, Status::Ok);
+        let profiles = vec![("p1".to_string(), "p1.v1".to_string())];
+        let text = render_cells_csv(&[&ok], &profiles, &["m".to_string()]);
+        let mut lines = text.lines().map(|l| l.split(',').map(String::from).collect::<Vec<_>>());
+        let (header, row) = (lines.next().unwrap(), lines.next().unwrap());
+        let swap = |mut v: Vec<String>| {
+            v.swap(0, 2);
+            v.join(",")
+        };
+        let swapped = format!("{}\n{}\n", swap(header), swap(row));
+        assert_eq!(Cells::parse(&swapped, "c.csv").unwrap().rows, ok.rows(&profiles, &["m".to_string()]));
+        let e = Cells::parse(&text.replace(",p1,p1.v1,ok,", ",p1,p1.v1,error,"), "c.csv").unwrap_err();
+        assert_eq!(e.message(), "c.csv: line 2, column 'error_phase': expected fit, sample, score or write, got ''");
+    }
+}
