@@ -1,5 +1,53 @@
-//! Student-t quantiles for the 95 % intervals of the report tables (metrics.md §1.3 allows an
-//! interval across folds and seeds beside the mean).
+//! Statistics of the report tables: the mean and variance of a metric over folds × seeds, and
+//! Student-t quantiles for the 95 % intervals (metrics.md §1.3 allows an interval across folds
+//! and seeds beside the mean).
+
+/// Mean of `values` by compensated (Kahan) summation, `(Σ x_i) / n`; NaN when empty.
+///
+/// ```text
+/// y = x_i − c;  t = s + y;  c' = (t − s) − y;  s = t;  c = c' (kept only while finite)
+/// ```
+///
+/// Keeping the last finite `c` stops `inf − inf` from turning an infinite sum into NaN.
+/// (This is the polars `KahanSum` that table1.csv was computed with before polars was removed;
+/// keeping the same recurrence keeps the published numbers byte-identical.)
+pub fn kahan_mean(values: &[f64]) -> f64 {
+    if values.is_empty() {
+        return f64::NAN;
+    }
+    let (mut sum, mut err) = (0.0f64, 0.0f64);
+    for &x in values {
+        let y = x - err;
+        let next = sum + y;
+        let next_err = (next - sum) - y;
+        sum = next;
+        if next_err.is_finite() {
+            err = next_err;
+        }
+    }
+    sum / values.len() as f64
+}
+
+/// Sample variance with `ddof` delta degrees of freedom by Welford's online recurrence
+/// (Welford 1962), `M₂ / (n − ddof)`; NaN when `n ≤ ddof`.
+///
+/// ```text
+/// δ₁ = x_k − m;  m' = δ₁/k + m;  δ₂ = x_k − m';  M₂' = M₂ + δ₁·δ₂
+/// ```
+pub fn welford_variance(values: &[f64], ddof: usize) -> f64 {
+    if values.len() <= ddof {
+        return f64::NAN;
+    }
+    let (mut mean, mut m2) = (0.0f64, 0.0f64);
+    for (k, &x) in values.iter().enumerate() {
+        let delta_1 = x - mean;
+        let next_mean = delta_1 / (k + 1) as f64 + mean;
+        let delta_2 = x - next_mean;
+        m2 += delta_1 * delta_2;
+        mean = next_mean;
+    }
+    m2 / (values.len() - ddof) as f64
+}
 
 /// `A(t | ν) = P(|T| ≤ t)` for Student's t with an integer number of degrees of freedom `ν ≥ 1`,
 /// by the finite series of Abramowitz & Stegun 26.7.3–26.7.4, with `θ = atan(t/√ν)`:
@@ -64,6 +112,23 @@ mod tests {
 
     /// Golden values from scipy.stats.t.ppf (scripts/golden_report.py).
     const GOLDEN: &str = include_str!("../../tests/golden/report_t_quantiles.csv");
+
+    #[test]
+    fn mean_and_variance_by_hand() {
+        // 0.5, 0.7, 0.9: mean 0.7; squared deviations 0.04 + 0 + 0.04 over n − 1 = 2 gives 0.04.
+        let v = [0.5, 0.7, 0.9];
+        assert!((kahan_mean(&v) - 0.7).abs() < 1e-15);
+        assert!((welford_variance(&v, 1) - 0.04).abs() < 1e-15);
+        assert!((welford_variance(&v, 0) - 0.08 / 3.0).abs() < 1e-15);
+        assert!(kahan_mean(&[]).is_nan() && welford_variance(&[1.0], 1).is_nan());
+        // Compensation: 1 + 1e-16 + … + 1e-16 (10 times) keeps the small terms a plain sum loses.
+        let mut w = vec![1.0];
+        w.extend([1e-16; 10]);
+        assert_eq!(kahan_mean(&w), (1.0 + 1e-15) / 11.0);
+        assert_ne!(w.iter().sum::<f64>(), 1.0 + 1e-15);
+        // An infinite value gives an infinite mean, not NaN.
+        assert_eq!(kahan_mean(&[1.0, f64::INFINITY, 2.0]), f64::INFINITY);
+    }
 
     #[test]
     fn closed_forms() {

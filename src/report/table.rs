@@ -33,13 +33,14 @@
 //!
 //! The interval treats the fold × seed values as independent draws. Folds of one seed share
 //! training rows, so it is an approximate (usually too narrow) interval, not an exact one.
-//! Grouping and the mean / sd / count aggregations are done with polars (eager `group_by`).
+//! The mean is a compensated (Kahan) sum divided by n and the variance Welford's online
+//! recurrence ([`super::stats`]); both are the recurrences of the polars aggregations this
+//! table was computed with until polars was removed, so table1.csv stayed byte-identical.
 
 use super::inputs::{CellRow, Cells};
-use super::stats::student_t_quantile;
-use crate::error::{Context, Result};
+use super::stats::{kahan_mean, student_t_quantile, welford_variance};
+use crate::error::Result;
 use crate::io::{csv_field, fmt_f64, write_atomic};
-use polars::prelude::{Column, DataFrame, DataType};
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
@@ -104,6 +105,13 @@ pub struct Stat {
 }
 
 impl Stat {
+    /// Statistics of one metric over its fold × seed values; `None` (empty cell) and NaN values
+    /// are skipped and not counted.
+    pub fn of(values: impl Iterator<Item = Option<f64>>) -> Stat {
+        let valid: Vec<f64> = values.flatten().filter(|v| !v.is_nan()).collect();
+        Stat::new(kahan_mean(&valid), welford_variance(&valid, 1).sqrt(), valid.len())
+    }
+
     /// Complete a (mean, sd, n) triple with the t-interval of the module documentation.
     pub fn new(mean: f64, sd: f64, n: usize) -> Stat {
         if n == 0 {
@@ -187,25 +195,6 @@ impl Table1 {
     }
 }
 
-/// Values handed to polars: one (group, metric, value) per valid or invalid fold value.
-#[derive(Default)]
-struct Samples {
-    group: Vec<u32>,
-    metric: Vec<u32>,
-    value: Vec<Option<f64>>,
-    valid: Vec<f64>,
-}
-
-impl Samples {
-    fn push(&mut self, group: usize, metric: usize, value: Option<f64>) {
-        let value = value.filter(|v| !v.is_nan());
-        self.group.push(group as u32);
-        self.metric.push(metric as u32);
-        self.valid.push(if value.is_some() { 1.0 } else { 0.0 });
-        self.value.push(value);
-    }
-}
-
 /// Group key of a table row (before sorting).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 struct GroupKey {
@@ -234,9 +223,8 @@ pub fn build(cells: &Cells, profile_order: &[String]) -> Result<Table1> {
             members[g].push(r);
         }
     }
-    let mut samples = Samples::default();
     let mut rows = Vec::with_capacity(keys.len());
-    for (g, (key, group)) in keys.iter().zip(&members).enumerate() {
+    for (key, group) in keys.iter().zip(&members) {
         let used = match key.row {
             RowKind::Real => first_ok_per_fold(group),
             RowKind::Generator => group.iter().copied().filter(|r| r.ok).collect(),
@@ -250,11 +238,6 @@ pub fn build(cells: &Cells, profile_order: &[String]) -> Result<Table1> {
                     .collect()
             })
             .unwrap_or_default();
-        for r in &used {
-            for &m in &columns {
-                samples.push(g, m, r.values[m]);
-            }
-        }
         let (n_cells, n_error) = match key.row {
             RowKind::Real => {
                 let folds = distinct_folds(group);
@@ -262,7 +245,6 @@ pub fn build(cells: &Cells, profile_order: &[String]) -> Result<Table1> {
             }
             RowKind::Generator => (group.len(), group.iter().filter(|r| !r.ok).count()),
         };
-        let empty = Stat::new(f64::NAN, f64::NAN, 0);
         rows.push(Row {
             dataset: key.dataset.clone(),
             row: key.row,
@@ -273,11 +255,11 @@ pub fn build(cells: &Cells, profile_order: &[String]) -> Result<Table1> {
             profile_version: key.profile_version.clone(),
             n_cells,
             n_error,
-            stats: columns.iter().map(|&m| (cells.metric_columns[m].clone(), empty)).collect(),
+            stats: columns
+                .iter()
+                .map(|&m| (cells.metric_columns[m].clone(), Stat::of(used.iter().map(|r| r.values[m]))))
+                .collect(),
         });
-    }
-    for ((g, m), stat) in aggregate(&samples)? {
-        rows[g].stats.insert(cells.metric_columns[m].clone(), stat);
     }
     rows.retain(|r| r.row == RowKind::Generator || !r.stats.is_empty());
     let rank = |p: &str| profile_order.iter().position(|q| q == p).unwrap_or(usize::MAX);
@@ -343,49 +325,6 @@ fn distinct_folds(group: &[&CellRow]) -> usize {
     folds.sort_unstable();
     folds.dedup();
     folds.len()
-}
-
-/// Mean, sd (ddof 1) and valid count per (group, metric) with polars' eager group_by; nulls
-/// (NaN values) are skipped by the aggregations.
-#[allow(deprecated)] // polars marks the eager GroupBy aggregations deprecated in favour of lazy
-fn aggregate(s: &Samples) -> Result<Vec<((usize, usize), Stat)>> {
-    if s.group.is_empty() {
-        return Ok(Vec::new());
-    }
-    let df = DataFrame::new(
-        s.group.len(),
-        vec![
-            Column::new("group".into(), &s.group),
-            Column::new("metric".into(), &s.metric),
-            Column::new("value".into(), &s.value),
-            Column::new("valid".into(), &s.valid),
-        ],
-    )
-    .context("table1: building the data frame")?;
-    let keys = ["group", "metric"];
-    let by = || df.group_by_stable(keys).context("table1: group_by");
-    let mean = by()?.select(["value"]).mean().context("table1: mean")?;
-    let sd = by()?.select(["value"]).std(1).context("table1: std")?;
-    let valid = by()?.select(["valid"]).sum().context("table1: count")?;
-    let g = u32_column(&mean, 0)?;
-    let m = u32_column(&mean, 1)?;
-    let (mean, sd, valid) = (f64_column(&mean, 2)?, f64_column(&sd, 2)?, f64_column(&valid, 2)?);
-    Ok((0..g.len())
-        .map(|i| {
-            let n = valid[i].unwrap_or(0.0).round() as usize;
-            ((g[i] as usize, m[i] as usize), Stat::new(mean[i].unwrap_or(f64::NAN), sd[i].unwrap_or(f64::NAN), n))
-        })
-        .collect())
-}
-
-fn u32_column(df: &DataFrame, i: usize) -> Result<Vec<u32>> {
-    let col = &df.columns()[i];
-    Ok(col.u32().context("table1: key column")?.iter().map(|v| v.unwrap_or(0)).collect())
-}
-
-fn f64_column(df: &DataFrame, i: usize) -> Result<Vec<Option<f64>>> {
-    let col = df.columns()[i].cast(&DataType::Float64).context("table1: aggregate column")?;
-    Ok(col.f64().context("table1: aggregate column")?.iter().collect())
 }
 
 /// The statistics suffixes of every metric column, in order.
