@@ -7,7 +7,6 @@
 use bench::privacy::accountant::{cdp_rho, PrivacyReport};
 use bench::report::{self, reference::NOT_COMPARABLE};
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 const METRICS_2025: [&str; 10] = [
@@ -352,6 +351,9 @@ fn report_from_a_hand_made_results_directory() {
     assert!(close(&pinned["acc_sd"], 0.017078251276599347, 1e-14), "{}", pinned["acc_sd"]);
     assert!(close(&pinned["acc_ci95_lo"], 0.6903246911620399, 1e-12), "{}", pinned["acc_ci95_lo"]);
     assert!(close(&pinned["acc_ci95_hi"], 0.7446753088379602, 1e-12), "{}", pinned["acc_ci95_hi"]);
+    // Percentile bootstrap of the mean: inside [min, max] = [0.70, 0.74] and around the mean.
+    let boot: (f64, f64) = (pinned["acc_boot95_lo"].parse().unwrap(), pinned["acc_boot95_hi"].parse().unwrap());
+    assert!(0.70 <= boot.0 && boot.0 < 0.7175 && 0.7175 < boot.1 && boot.1 <= 0.74, "{boot:?}");
     // The other columns of the pinned group: 5 valid cells, MMD = MMD_score.
     assert_eq!(pinned["mmd_n"], "5");
     let mmd: Vec<f64> = [(7, 1), (7, 2), (7, 3), (8, 1), (8, 2)]

@@ -25,11 +25,19 @@ h1{font-size:26px;border-bottom:2px solid #333;padding-bottom:4px}h2{font-size:2
 h3{font-size:18px;margin-top:24px}h4{font-size:15px;margin:16px 0 6px}
 .scroll{overflow-x:auto;margin:6px 0 14px}table{border-collapse:collapse;font-size:13px}
 th,td{border:1px solid #ccc;padding:3px 7px;vertical-align:top;text-align:left}th{background:#eef0f3;position:sticky;top:0}
-tr.real td{background:#eef5ff;font-style:italic}td .sub{display:block;color:#666;font-size:11px}td{white-space:nowrap}td.wrap{white-space:normal;min-width:90px;max-width:360px}
+tr.real td{background:#eef5ff;font-style:italic}td .sub{display:block;color:#666;font-size:11px}td{white-space:nowrap}td.wrap{white-space:normal;overflow-wrap:anywhere;min-width:90px;max-width:360px}
 td.warn,.warn{color:#a01010}p.note{background:#fff6e0;border-left:4px solid #e0a000;padding:6px 10px}
 pre{background:#f6f6f6;padding:8px;font-size:12px;overflow-x:auto}details{margin:6px 0 12px}summary{cursor:pointer;font-weight:bold}
+td details.cell{margin:0}td details.cell summary{font-weight:normal}td details.cell div{margin-top:3px;font-size:12px}
+table.summary td{white-space:normal}.mark{color:#666;font-size:11px}
 .figs{display:flex;flex-wrap:wrap;gap:14px}figure{margin:0;flex:1 1 640px;max-width:100%}
-figure.wide{flex-basis:100%}figure img{max-width:100%;height:auto;border:1px solid #ddd}figcaption{font-size:12px;color:#444}";
+figure.wide{flex-basis:100%}figure img{max-width:100%;height:auto;border:1px solid #ddd}figcaption{font-size:12px;color:#444}
+@page{size:A4 portrait;margin:12mm}
+@media print{body{max-width:none;padding:0;font-size:11px;line-height:1.3}h1{font-size:20px}h2{font-size:16px;margin-top:18px}
+h3{font-size:14px}h4{font-size:12px}h2,h3,h4{break-after:avoid}.scroll{overflow:visible}table{font-size:9px}
+th{position:static}tr,figure,pre{break-inside:avoid}td.wrap{max-width:200px}td .sub{font-size:8px}
+figure{flex-basis:100%}figure img{border:0;max-height:240mm;width:auto}figcaption a{display:none}
+a{color:inherit;text-decoration:none}p.note{border-left-width:2px}}";
 
 fn html_table(t: &TableBlock, out: &mut String) {
     out.push_str("<div class=\"scroll\"><table>\n<tr>");
@@ -46,7 +54,14 @@ fn html_table(t: &TableBlock, out: &mut String) {
                 (false, true) => "<td class=\"wrap\">",
                 (true, true) => "<td class=\"warn wrap\">",
             });
-            out.push_str(&esc(&c.main));
+            let main = esc(&c.main).replace('\n', "<br>");
+            match c.collapsed_summary() {
+                Some(summary) => out.push_str(&format!(
+                    "<details class=\"cell\"><summary>{}</summary><div>{main}</div></details>",
+                    esc(&summary)
+                )),
+                None => out.push_str(&main),
+            }
             if let Some(sub) = &c.sub {
                 out.push_str(&format!("<span class=\"sub\">{}</span>", esc(sub).replace('\n', "<br>")));
             }

@@ -3,7 +3,7 @@
 use super::model::Block;
 
 pub(super) fn md_cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
+    s.replace('|', "\\|").replace('\n', "<br>")
 }
 
 fn md_blocks(blocks: &[Block<'_>], out: &mut String) {

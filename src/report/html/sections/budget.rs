@@ -53,8 +53,8 @@ pub(super) fn section<'a>(ctx: &Context<'a>, blocks: &mut Vec<Block<'a>>) {
             status.sub = Some(notes.join("; "));
             status.warn = true;
         }
-        let warnings =
-            b.warnings.iter().map(|(w, n)| format!("{w} ({})", plural(*n, "cell"))).collect::<Vec<_>>().join("; ");
+        let warnings: Vec<String> = b.warnings.iter().map(|(w, n)| format!("{w} ({})", plural(*n, "cell"))).collect();
+        let warning_cells: usize = b.warnings.iter().map(|(_, n)| n).sum();
         t.rows.push(vec![
             Cell::text(b.generator.clone()),
             Cell::text(b.kind.clone()),
@@ -67,13 +67,25 @@ pub(super) fn section<'a>(ctx: &Context<'a>, blocks: &mut Vec<Block<'a>>) {
             }),
             Cell::text(range(b.rho_spent)),
             Cell::text(range(b.epsilon_spent)),
-            Cell::long(b.splits.join(" | ")),
+            if b.splits.len() > 1 {
+                Cell::collapsed(plural(b.splits.len(), "split"), &b.splits, false)
+            } else {
+                Cell::long(b.splits.join(" | "))
+            },
             if b.non_private_steps.is_empty() {
                 Cell::text("none")
             } else {
                 Cell::warn(b.non_private_steps.join("; "))
             },
-            if warnings.is_empty() { Cell::text("none") } else { Cell::warn(warnings) },
+            if warnings.is_empty() {
+                Cell::text("none")
+            } else {
+                Cell::collapsed(
+                    format!("{} ({} in all)", plural(warnings.len(), "distinct warning"), warning_cells),
+                    &warnings,
+                    true,
+                )
+            },
             Cell::text(if b.error_cells > 0 {
                 format!("{} ({} failed)", b.cells, b.error_cells)
             } else {

@@ -1,6 +1,6 @@
 //! The results in the layout of Table 1, per dataset and metric profile.
 
-use super::super::format::{row_key_cells, stat_cell, KEY_HEADER};
+use super::super::format::{row_key_cells, stat_cell, ColumnFormat, KEY_HEADER};
 use super::super::model::{Block, TableBlock};
 use super::Context;
 use crate::report::table::{Row, RowKind, PAPER_COLUMNS};
@@ -10,8 +10,11 @@ pub(super) fn section<'a>(ctx: &Context<'a>, blocks: &mut Vec<Block<'a>>) {
 
     blocks.push(Block::Heading(2, "Results (Table 1 layout)".into()));
     blocks.push(Block::Para(
-        "Mean ± sd (ddof 1) over folds × seeds; below: the number of valid values n (NaN skipped) and the 95% Student-t \
-         interval mean ∓ t(0.975, n−1)·sd/√n. Failed cells are excluded and counted. The real-data row holds the \
+        "Mean ± sd (ddof 1) over folds × seeds; below: the number of valid values n (NaN skipped) and the 95% \
+         percentile-bootstrap interval of the mean (2000 resamples of the fold × seed values; it lies between the \
+         smallest and largest value, so inside the metric's range; table1.csv also has the Student-t interval as \
+         ci95_*). Each column has one number format, with decimals fitted to its smallest sd. Failed cells are \
+         excluded and counted. The real-data row holds the \
          generator-independent references (train on real / test on real: accuracy_real, avg_pr_macro_real, \
          MMD_base, distance_to_closest_base). Full precision in table1.csv and table1_long.csv."
             .into(),
@@ -36,9 +39,18 @@ pub(super) fn section<'a>(ctx: &Context<'a>, blocks: &mut Vec<Block<'a>>) {
                     rows: Vec::new(),
                     highlight: Vec::new(),
                 };
+                let formats: Vec<ColumnFormat> = paper
+                    .iter()
+                    .map(|c| ColumnFormat::fit(rows.iter().filter_map(|r| r.paper(c).map(|(_, s)| s))))
+                    .collect();
                 for r in &rows {
                     let mut cells = row_key_cells(r);
-                    cells.extend(paper.iter().map(|c| r.paper(c).map(|(_, s)| stat_cell(s)).unwrap_or_default()));
+                    cells.extend(
+                        paper
+                            .iter()
+                            .zip(&formats)
+                            .map(|(c, f)| r.paper(c).map(|(_, s)| stat_cell(s, *f)).unwrap_or_default()),
+                    );
                     main.rows.push(cells);
                     main.highlight.push(r.row == RowKind::Real);
                 }
@@ -56,9 +68,16 @@ pub(super) fn section<'a>(ctx: &Context<'a>, blocks: &mut Vec<Block<'a>>) {
                     rows: Vec::new(),
                     highlight: Vec::new(),
                 };
+                let formats: Vec<ColumnFormat> =
+                    others.iter().map(|m| ColumnFormat::fit(rows.iter().filter_map(|r| r.stats.get(*m)))).collect();
                 for r in rows.iter().filter(|r| others.iter().any(|m| r.stats.contains_key(*m))) {
                     let mut cells = row_key_cells(r);
-                    cells.extend(others.iter().map(|m| r.stats.get(*m).map(stat_cell).unwrap_or_default()));
+                    cells.extend(
+                        others
+                            .iter()
+                            .zip(&formats)
+                            .map(|(m, f)| r.stats.get(*m).map(|s| stat_cell(s, *f)).unwrap_or_default()),
+                    );
                     t.rows.push(cells);
                     t.highlight.push(r.row == RowKind::Real);
                 }
