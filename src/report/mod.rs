@@ -19,7 +19,6 @@ pub mod budget;
 pub mod html;
 pub mod inputs;
 pub mod plots;
-mod png;
 pub mod reference;
 pub mod stats;
 pub mod table;
