@@ -26,7 +26,6 @@ use crate::generators;
 use crate::metrics::{self, EvalInput, RealCache};
 use crate::privacy::accountant::Budget;
 use crate::rng::Rng;
-use crate::runner::execute::score_profile;
 use crate::runner::results::peak_rss_mb;
 use std::time::Instant;
 
@@ -150,12 +149,12 @@ pub fn run_stage(stage: &str, repeats: usize, generator_params: &toml::Table) ->
                     real: &real,
                 };
                 let t = Instant::now();
-                score_profile(&profile, &input, &classes)?;
+                profile.score(&input, &classes)?;
                 runs.push(t.elapsed().as_secs_f64());
                 // Again with the per-fold cache filled: the cost of each further cell of the
                 // same fold in a grid.
                 let t = Instant::now();
-                score_profile(&profile, &input, &classes)?;
+                profile.score(&input, &classes)?;
                 warm_runs.push(t.elapsed().as_secs_f64());
                 // Each family alone, from a cold cache, then again with it filled.
                 for (m, pair) in profile.metrics.iter().zip(family_runs.chunks_exact_mut(2)) {
