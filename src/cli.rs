@@ -23,7 +23,7 @@ struct Cli {
 enum Command {
     /// Run every cell of a grid (dataset × generator × ε × seed × fold) and write results.
     #[command(
-        after_help = "Examples:\n  bench run experiments/quickstart.toml\n  bench run experiments/brca.toml --jobs 1 --force\n  bench run experiments/brca.toml --dry-run\n\nResults go to <out>/<grid name>/ (cells.csv, timings.csv, manifest.json, ...).\nA killed run resumes where it stopped: finished cells are kept in <out>/<grid name>/cells/."
+        after_help = "Examples:\n  bench run experiments/quickstart.toml\n  bench run experiments/brca.toml --jobs 1 --force\n  bench run experiments/brca.toml --dry-run\n  bench run experiments/brca.toml --shard 2/3   (then: bench merge results/brca)\n\nResults go to <out>/<grid name>/ (cells.csv, timings.csv, manifest.json, ...).\nA killed run resumes where it stopped: finished cells are kept in <out>/<grid name>/cells/."
     )]
     Run(RunArgs),
     /// Built-in and configured datasets.
