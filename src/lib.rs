@@ -21,6 +21,7 @@ pub mod report;
 pub mod results;
 pub mod rng;
 pub mod runner;
+pub mod scale_cli;
 
 /// The bench version recorded in every result row.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -3,7 +3,9 @@
 
 use super::datasets::{load_dataset, splits_for};
 use super::grid::{GeneratorSpec, Grid};
+use super::merge::{Plan, PlannedCell};
 use super::results::peak_rss_mb;
+use super::shard::{self, Shard};
 use crate::data::dataset::{Dataset, Labelled};
 use crate::data::split::{Fold, Split};
 use crate::error::{Context, Error, Result};
@@ -38,6 +40,8 @@ pub struct RunOptions {
     pub dry_run: bool,
     /// Show a progress bar / log lines on stderr.
     pub progress: bool,
+    /// Run only this shard's cells and leave cells.csv/timings.csv to `bench merge`.
+    pub shard: Option<Shard>,
 }
 
 /// What a run did.
@@ -89,6 +93,19 @@ pub fn run(grid: &Grid, opts: &RunOptions) -> Result<RunSummary> {
         .collect::<Result<_>>()?;
     let folds = build_folds(grid, &datasets)?;
     let cells = expand_cells(grid, &datasets, &folds, &profiles);
+    let profile_names: Vec<(String, String)> =
+        profiles.iter().map(|p| (p.name.to_string(), p.version.to_string())).collect();
+    let plan = Plan {
+        grid: grid.name.clone(),
+        bench_version: crate::VERSION.to_string(),
+        profiles: profile_names.clone(),
+        metric_columns: metric_columns(&profiles, &datasets),
+        cells: cells.iter().map(|c| PlannedCell { id: c.key.id(), hash: c.hash.clone() }).collect(),
+    };
+    let cells = match opts.shard {
+        Some(s) => shard_cells(cells, s, &datasets),
+        None => cells,
+    };
     if opts.dry_run {
         for c in &cells {
             println!("{}", c.key.id());
@@ -97,6 +114,7 @@ pub fn run(grid: &Grid, opts: &RunOptions) -> Result<RunSummary> {
         return Ok(RunSummary { out_dir, cells: cells.len(), ran: 0, cached: 0, failures: vec![] });
     }
     prepare_out_dir(&out_dir, grid, &datasets, &profiles)?;
+    plan.write(&out_dir)?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(opts.jobs.unwrap_or(0))
         .build()
@@ -117,9 +135,9 @@ pub fn run(grid: &Grid, opts: &RunOptions) -> Result<RunSummary> {
     });
     progress.finish();
     let records: Vec<&CellRecord> = outcomes.iter().map(|(r, _)| r).collect();
-    let profile_names: Vec<(String, String)> =
-        profiles.iter().map(|p| (p.name.to_string(), p.version.to_string())).collect();
-    write_results(&out_dir, &records, &profile_names, &metric_columns(&profiles, &datasets))?;
+    if opts.shard.is_none() {
+        write_results(&out_dir, &records, &plan.profiles, &plan.metric_columns)?;
+    }
     let failures =
         records.iter().filter(|r| !r.is_ok()).map(|r| format!("{}: {}", r.key.id(), status_text(&r.status))).collect();
     Ok(RunSummary {
@@ -129,6 +147,19 @@ pub fn run(grid: &Grid, opts: &RunOptions) -> Result<RunSummary> {
         cached: outcomes.iter().filter(|(_, cached)| *cached).count(),
         failures,
     })
+}
+
+/// The cells of shard `s` (see [`shard::assign`]), costed by dataset size and generator kind.
+fn shard_cells<'g>(cells: Vec<Cell<'g>>, s: Shard, datasets: &[LoadedDataset]) -> Vec<Cell<'g>> {
+    let costs: Vec<(String, f64)> = cells
+        .iter()
+        .map(|c| {
+            let d = &datasets[c.fold.dataset].data;
+            (c.key.id(), shard::expected_cost(d.n_samples(), d.n_genes(), &c.key.kind))
+        })
+        .collect();
+    let shard_of = shard::assign(&costs, s.count);
+    cells.into_iter().zip(shard_of).filter(|(_, i)| *i == s.index).map(|(c, _)| c).collect()
 }
 
 /// Union of the profiles' columns over all datasets, in profile order.
@@ -294,11 +325,9 @@ fn run_and_persist(cell: &Cell<'_>, profiles: &[Profile], datasets: &[LoadedData
         if !pca.is_empty() {
             write_atomic(&out_dir.join("pca").join(format!("{id}.csv")), render_pca(&pca).as_bytes())?;
         }
-        if record.is_ok() {
-            let json = serde_json::to_string(&record).expect("cell record serialises") + "\n";
-            write_atomic(&cache_path(out_dir, &cell.key), json.as_bytes())?;
-        }
-        Ok(())
+        // Failed cells are persisted too (for `bench merge`); the cache reruns them.
+        let json = serde_json::to_string(&record).expect("cell record serialises") + "\n";
+        write_atomic(&cache_path(out_dir, &cell.key), json.as_bytes())
     })();
     if let Err(e) = persisted {
         record.status = Status::Error { phase: Phase::Write, message: e.to_string() };
@@ -484,7 +513,7 @@ fn render_pca(projections: &[PcaProjection]) -> String {
 }
 
 /// `phase: message` of a failed cell.
-fn status_text(s: &Status) -> String {
+pub(crate) fn status_text(s: &Status) -> String {
     format!("{}: {}", s.phase().map_or("", Phase::as_str), s.message())
 }
 
