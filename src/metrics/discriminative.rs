@@ -153,7 +153,7 @@ impl Metric for Discriminative {
         Ok(MetricOutput {
             scores: vec![Score { column: "discriminative_score".into(), value: out.score, reason: out.reason }],
             diagnostics,
-            pca: None,
+            ..Default::default()
         })
     }
 }

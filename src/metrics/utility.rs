@@ -359,7 +359,7 @@ impl Metric for Utility {
         }
         let mut diagnostics = fit_diagnostics("tstr", &synthetic);
         diagnostics.extend(fit_diagnostics("trtr", real));
-        Ok(MetricOutput { scores, diagnostics, pca: None })
+        Ok(MetricOutput { scores, diagnostics, ..Default::default() })
     }
 }
 
