@@ -43,9 +43,8 @@ pub fn average_precision(scores: &[f64], truth: &[bool]) -> Option<f64> {
 /// classes occur.
 pub fn auroc(scores: &[f64], truth: &[bool]) -> Option<f64> {
     assert_eq!(scores.len(), truth.len(), "one truth value per score");
-    let of_class = |class: bool| -> Vec<f64> {
-        scores.iter().zip(truth).filter(|&(_, &t)| t == class).map(|(&s, _)| s).collect()
-    };
+    let of_class =
+        |class: bool| -> Vec<f64> { scores.iter().zip(truth).filter(|&(_, &t)| t == class).map(|(&s, _)| s).collect() };
     let (pos, neg) = (of_class(true), of_class(false));
     if pos.is_empty() || neg.is_empty() {
         return None;

@@ -160,7 +160,11 @@ impl Metric for Mmd {
         for s in scores.iter_mut().filter(|s| s.value.is_nan() && s.reason.is_none()) {
             s.reason = Some("too_few_rows".into());
         }
-        Ok(MetricOutput { scores, diagnostics: vec![("mmd_gamma".into(), format!("1/{}", xtr.cols()))], ..Default::default() })
+        Ok(MetricOutput {
+            scores,
+            diagnostics: vec![("mmd_gamma".into(), format!("1/{}", xtr.cols()))],
+            ..Default::default()
+        })
     }
 }
 

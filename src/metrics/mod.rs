@@ -66,7 +66,8 @@ impl SideTable {
     /// The table as CSV text: header line, then one line per row (fields quoted per RFC 4180
     /// where needed).
     pub fn to_csv(&self) -> String {
-        let line = |fields: &[String]| fields.iter().map(|f| crate::io::csv_field(f)).collect::<Vec<_>>().join(",") + "\n";
+        let line =
+            |fields: &[String]| fields.iter().map(|f| crate::io::csv_field(f)).collect::<Vec<_>>().join(",") + "\n";
         std::iter::once(line(&self.header)).chain(self.rows.iter().map(|r| line(r))).collect()
     }
 }

@@ -112,7 +112,13 @@ pub fn compare_edges(real: &Bitset, synthetic: &Bitset) -> EdgeComparison {
     let correct = real.intersection_count(synthetic);
     let (real_edges, synthetic_edges) = (real.count(), synthetic.count());
     let ratio = |den: usize| if den == 0 { f64::NAN } else { correct as f64 / den as f64 };
-    EdgeComparison { precision: ratio(synthetic_edges), correct, recall: ratio(real_edges), real_edges, synthetic_edges }
+    EdgeComparison {
+        precision: ratio(synthetic_edges),
+        correct,
+        recall: ratio(real_edges),
+        real_edges,
+        synthetic_edges,
+    }
 }
 
 /// The column suffix of a cutoff: `c` and the decimal digits of τ without the point
@@ -143,12 +149,8 @@ mod tests {
     fn correlations_modes_and_constant_genes() {
         // Gene 1 = 2·gene 0 (r = 1), gene 2 = −gene 0 (r = −1), gene 3 constant at 0.1 (whose
         // mean over 3 rows is not exactly 0.1 in floating point).
-        let x = Matrix::from_rows(&[
-            vec![1.0, 2.0, -1.0, 0.1],
-            vec![2.0, 4.0, -2.0, 0.1],
-            vec![4.0, 8.0, -4.0, 0.1],
-        ])
-        .unwrap();
+        let x = Matrix::from_rows(&[vec![1.0, 2.0, -1.0, 0.1], vec![2.0, 4.0, -2.0, 0.1], vec![4.0, 8.0, -4.0, 0.1]])
+            .unwrap();
         let corr = pair_correlations(&x);
         assert!((corr.r[pair_index(0, 1, 4)] - 1.0).abs() < 1e-15);
         assert!((corr.r[pair_index(0, 2, 4)] + 1.0).abs() < 1e-15);
@@ -165,7 +167,10 @@ mod tests {
         let real = Bitset::from_fn(6, |k| k < 3);
         let syn = Bitset::from_fn(6, |k| k == 2 || k == 5);
         let c = compare_edges(&real, &syn);
-        assert_eq!(c, EdgeComparison { precision: 0.5, correct: 1, recall: 1.0 / 3.0, real_edges: 3, synthetic_edges: 2 });
+        assert_eq!(
+            c,
+            EdgeComparison { precision: 0.5, correct: 1, recall: 1.0 / 3.0, real_edges: 3, synthetic_edges: 2 }
+        );
         let empty = compare_edges(&real, &Bitset::new(6));
         assert!(empty.precision.is_nan() && empty.recall == 0.0);
         assert_eq!((cutoff_suffix(0.3), cutoff_suffix(0.5)), ("c03".to_string(), "c05".to_string()));

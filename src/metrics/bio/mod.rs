@@ -59,7 +59,10 @@ impl Metric for DePreservation {
             .collect();
         Ok(MetricOutput {
             scores,
-            diagnostics: vec![("de_p".into(), fmt_f64(self.de_p)), ("de_class_pairs".into(), real.pairs.len().to_string())],
+            diagnostics: vec![
+                ("de_p".into(), fmt_f64(self.de_p)),
+                ("de_class_pairs".into(), real.pairs.len().to_string()),
+            ],
             tables: vec![pair_table(&rows, &classes)],
             ..Default::default()
         })
@@ -118,10 +121,8 @@ impl Metric for CoexprPreservation {
         let mut scores = Vec::new();
         for &tau in &self.cutoffs {
             let s = coexpr::cutoff_suffix(tau);
-            let cmp = coexpr::compare_edges(
-                &coexpr::edges(real, tau, self.mode),
-                &coexpr::edges(&synthetic, tau, self.mode),
-            );
+            let cmp =
+                coexpr::compare_edges(&coexpr::edges(real, tau, self.mode), &coexpr::edges(&synthetic, tau, self.mode));
             let ratio = |name: &str, value: f64, reason: &str| match value.is_nan() {
                 true => Score::nan(format!("coexpr_{name}_{s}"), reason),
                 false => Score::new(format!("coexpr_{name}_{s}"), value),
