@@ -107,18 +107,14 @@ fn profile_columns_and_pair_table_match_the_reference() {
     let columns = bio.columns(&classes);
     let reference = want["columns"].as_object().unwrap();
     assert_eq!(columns.len(), 14);
-    let mut tables = Vec::new();
-    let mut seen = 0;
-    for metric in &bio.metrics {
-        let out = metric.score(&input).unwrap();
-        for s in &out.scores {
-            let w = num(&reference[&s.column]);
-            assert!(close(s.value, w, 1e-12), "{}: {} vs reference {w}", s.column, s.value);
-            seen += 1;
-        }
-        tables.extend(out.tables);
+    let scored = bio.score(&input, &classes).unwrap();
+    let scored_columns: Vec<&str> = scored.values.iter().map(|(c, _)| c.as_str()).collect();
+    assert_eq!(scored_columns, columns);
+    for (column, value) in &scored.values {
+        let (ours, w) = (value.number().expect("a numeric column"), num(&reference[column]));
+        assert!(close(ours, w, 1e-12), "{column}: {ours} vs reference {w}");
     }
-    assert_eq!(seen, columns.len());
+    let tables = &scored.tables;
     assert_eq!(tables.len(), 1);
     let table = &tables[0];
     assert_eq!(table.name, "de_pairs");

@@ -179,24 +179,27 @@ pub fn compare(real: &PairwiseTests, synthetic: &PairwiseTests, de_p: f64) -> Ve
     rows
 }
 
-/// The four columns as `(name, mean over pairs ignoring NaN)`: `DE_TPR_up`, `DE_TPR_down`,
-/// `DE_FPR_up`, `DE_FPR_down`. NaN when no pair has a defined value.
-pub fn column_means(rows: &[PairRow]) -> [(&'static str, f64); 4] {
-    let mean = |up: bool, tpr: bool| {
-        let values: Vec<f64> = rows
-            .iter()
-            .filter(|r| r.up == up)
-            .map(|r| if tpr { r.rates.tpr } else { r.rates.fpr })
-            .filter(|v| !v.is_nan())
-            .collect();
-        values.iter().sum::<f64>() / values.len() as f64
-    };
-    [
-        ("DE_TPR_up", mean(true, true)),
-        ("DE_TPR_down", mean(false, true)),
-        ("DE_FPR_up", mean(true, false)),
-        ("DE_FPR_down", mean(false, false)),
-    ]
+/// Which rate of a pair and direction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rate {
+    Tpr,
+    Fpr,
+}
+
+/// The mean of `rate` over the rows of direction `up` (Up when true), ignoring NaN: the value of
+/// the columns `DE_TPR_up`, `DE_TPR_down`, `DE_FPR_up`, `DE_FPR_down`. NaN when no pair has a
+/// defined value.
+pub fn mean_rate(rows: &[PairRow], up: bool, rate: Rate) -> f64 {
+    let values: Vec<f64> = rows
+        .iter()
+        .filter(|r| r.up == up)
+        .map(|r| match rate {
+            Rate::Tpr => r.rates.tpr,
+            Rate::Fpr => r.rates.fpr,
+        })
+        .filter(|v| !v.is_nan())
+        .collect();
+    values.iter().sum::<f64>() / values.len() as f64
 }
 
 #[cfg(test)]
@@ -289,15 +292,15 @@ mod tests {
         assert_eq!(rates[0], (0.0, 0.5));
         assert!(rates[1].0.is_nan() && rates[1].1 == 1.0 / 3.0);
         assert!(rates[2..].iter().all(|&r| r == (0.0, 0.0)));
-        let cols = column_means(&rows);
-        assert_eq!(cols[0], ("DE_TPR_up", 0.0));
-        assert_eq!(cols[1], ("DE_TPR_down", 0.0)); // the NaN of (A,B) is skipped
-        assert_eq!(cols[2], ("DE_FPR_up", 0.5 / 3.0));
-        assert_eq!(cols[3], ("DE_FPR_down", (1.0 / 3.0) / 3.0));
+        assert_eq!(mean_rate(&rows, true, Rate::Tpr), 0.0);
+        assert_eq!(mean_rate(&rows, false, Rate::Tpr), 0.0); // the NaN of (A,B) is skipped
+        assert_eq!(mean_rate(&rows, true, Rate::Fpr), 0.5 / 3.0);
+        assert_eq!(mean_rate(&rows, false, Rate::Fpr), (1.0 / 3.0) / 3.0);
         assert_eq!(rows[0].rates, PairRates { tpr: 0.0, fpr: 0.5, real: 1, synthetic: 1 });
 
         // The synthetic set equal to the real one gives TPR 1 and FPR 0 wherever defined.
-        let same = column_means(&compare(&real, &real, DE_P));
-        assert_eq!(same.map(|c| c.1), [1.0, 1.0, 0.0, 0.0]);
+        let same = compare(&real, &real, DE_P);
+        let means = [(true, Rate::Tpr), (false, Rate::Tpr), (true, Rate::Fpr), (false, Rate::Fpr)];
+        assert_eq!(means.map(|(up, rate)| mean_rate(&same, up, rate)), [1.0, 1.0, 0.0, 0.0]);
     }
 }

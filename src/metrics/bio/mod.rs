@@ -8,12 +8,40 @@ pub mod bitset;
 pub mod coexpr;
 pub mod de;
 
-use super::{memo, EvalInput, Metric, MetricOutput, Score, SideTable};
+use super::{memo, ColumnSpec, Direction, EvalInput, Exactness, Metric, MetricOutput, SideTable};
 use crate::data::dataset::classes;
 use crate::error::Result;
 use crate::io::fmt_f64;
 use std::sync::OnceLock;
 
+/// `DE_TPR_up`: mean over class pairs of `|S_up ∩ R_up| / |R_up|` (§5.1).
+pub const DE_TPR_UP: ColumnSpec = ColumnSpec::new(
+    "DE_TPR_up",
+    Direction::Higher,
+    Exactness::Deterministic,
+    "share of real up-regulated genes also up in the synthetic rows, mean over class pairs (§5.1)",
+);
+/// `DE_TPR_down`: as [`DE_TPR_UP`] for down-regulated genes.
+pub const DE_TPR_DOWN: ColumnSpec = ColumnSpec::new(
+    "DE_TPR_down",
+    Direction::Higher,
+    Exactness::Deterministic,
+    "share of real down-regulated genes also down in the synthetic rows, mean over class pairs (§5.1)",
+);
+/// `DE_FPR_up`: mean over class pairs of `|S_up \ R_up| / (G − |R_up|)` (§5.1).
+pub const DE_FPR_UP: ColumnSpec = ColumnSpec::new(
+    "DE_FPR_up",
+    Direction::Lower,
+    Exactness::Deterministic,
+    "share of genes not up in real data that are up in the synthetic rows, mean over class pairs (§5.1)",
+);
+/// `DE_FPR_down`: as [`DE_FPR_UP`] for down-regulated genes.
+pub const DE_FPR_DOWN: ColumnSpec = ColumnSpec::new(
+    "DE_FPR_down",
+    Direction::Lower,
+    Exactness::Deterministic,
+    "share of genes not down in real data that are down in the synthetic rows, mean over class pairs (§5.1)",
+);
 /// Real-train quantities of `bio`, memoised per fold in `RealCache`.
 #[derive(Default)]
 pub struct RealBio {
@@ -22,6 +50,14 @@ pub struct RealBio {
     /// Correlations of every gene pair.
     pub correlations: OnceLock<coexpr::PairCorrelations>,
 }
+
+/// The DE columns in output order, with the direction and rate each averages.
+const DE_COLUMNS: [(ColumnSpec, bool, de::Rate); 4] = [
+    (DE_TPR_UP, true, de::Rate::Tpr),
+    (DE_TPR_DOWN, false, de::Rate::Tpr),
+    (DE_FPR_UP, true, de::Rate::Fpr),
+    (DE_FPR_DOWN, false, de::Rate::Fpr),
+];
 
 /// DE preservation (§5.1): `DE_TPR_up`, `DE_TPR_down`, `DE_FPR_up`, `DE_FPR_down`, plus the
 /// per-pair side table `de_pairs`.
@@ -35,8 +71,8 @@ impl Metric for DePreservation {
         "bio_de"
     }
 
-    fn columns(&self, _classes: &[String]) -> Vec<String> {
-        ["DE_TPR_up", "DE_TPR_down", "DE_FPR_up", "DE_FPR_down"].map(String::from).to_vec()
+    fn columns(&self) -> Vec<ColumnSpec> {
+        DE_COLUMNS.iter().map(|(spec, ..)| spec.clone()).collect()
     }
 
     fn score(&self, input: &EvalInput<'_>) -> Result<MetricOutput> {
@@ -48,13 +84,16 @@ impl Metric for DePreservation {
         let real = memo(&input.real.bio.de, || de::pairwise_wilcoxon(&train.x, &train.labels, &classes));
         let synthetic = de::pairwise_wilcoxon(&syn.x, &syn.labels, &classes);
         let rows = de::compare(real, &synthetic, self.de_p);
-        let scores = de::column_means(&rows)
-            .into_iter()
-            .map(|(column, value)| match value.is_nan() {
-                false => Score::new(column, value),
-                true if rows.is_empty() => Score::nan(column, "fewer_than_two_classes"),
-                true if column.starts_with("DE_TPR") => Score::nan(column, "no_real_de_genes"),
-                true => Score::nan(column, "every_gene_real_de"),
+        let scores = DE_COLUMNS
+            .iter()
+            .map(|(spec, up, rate)| {
+                let value = de::mean_rate(&rows, *up, *rate);
+                match (value.is_nan(), rate) {
+                    (false, _) => spec.value(value),
+                    _ if rows.is_empty() => spec.nan("fewer_than_two_classes"),
+                    (true, de::Rate::Tpr) => spec.nan("no_real_de_genes"),
+                    (true, de::Rate::Fpr) => spec.nan("every_gene_real_de"),
+                }
             })
             .collect();
         Ok(MetricOutput {
@@ -103,16 +142,61 @@ pub struct CoexprPreservation {
     pub mode: coexpr::CoexprMode,
 }
 
-const COEXPR_COLUMNS: [&str; 5] = ["precision", "correct_edges", "recall", "real_edges", "syn_edges"];
+/// The placeholder of the cutoff suffix `cNN` (τ·10 without the point, §5.2) in the coexpr
+/// column templates.
+const CUTOFF: &str = "cNN";
+
+/// `coexpr_precision_cNN = correct / |E_τ(Xs)|` (§5.2).
+pub const COEXPR_PRECISION: ColumnSpec = ColumnSpec::new(
+    "coexpr_precision_cNN",
+    Direction::Higher,
+    Exactness::Deterministic,
+    "share of synthetic co-expression edges that are real-train edges at cutoff τ (§5.2)",
+);
+/// `coexpr_correct_edges_cNN = |E_τ(Xs) ∩ E_τ(Xtr)|` (§5.2).
+pub const COEXPR_CORRECT_EDGES: ColumnSpec = ColumnSpec::new(
+    "coexpr_correct_edges_cNN",
+    Direction::Higher,
+    Exactness::Deterministic,
+    "co-expression edges at cutoff τ present in both the synthetic rows and the real train fold (§5.2)",
+);
+/// `coexpr_recall_cNN = correct / |E_τ(Xtr)|` (§5.2).
+pub const COEXPR_RECALL: ColumnSpec = ColumnSpec::new(
+    "coexpr_recall_cNN",
+    Direction::Higher,
+    Exactness::Deterministic,
+    "share of real-train co-expression edges at cutoff τ also present in the synthetic rows (§5.2)",
+);
+/// `coexpr_real_edges_cNN = |E_τ(Xtr)|`: real-only reference (§5.2).
+pub const COEXPR_REAL_EDGES: ColumnSpec = ColumnSpec::real_reference(
+    "coexpr_real_edges_cNN",
+    Exactness::Deterministic,
+    "number of real-train co-expression edges at cutoff τ (§5.2)",
+);
+/// `coexpr_syn_edges_cNN = |E_τ(Xs)|`: reference (§5.2).
+pub const COEXPR_SYN_EDGES: ColumnSpec = ColumnSpec::new(
+    "coexpr_syn_edges_cNN",
+    Direction::Reference,
+    Exactness::Deterministic,
+    "number of synthetic co-expression edges at cutoff τ (§5.2)",
+);
+
+/// The coexpr column templates in output order (per cutoff).
+const COEXPR_COLUMNS: [ColumnSpec; 5] =
+    [COEXPR_PRECISION, COEXPR_CORRECT_EDGES, COEXPR_RECALL, COEXPR_REAL_EDGES, COEXPR_SYN_EDGES];
+
+/// The column of `template` at cutoff `tau` (`coexpr_precision_cNN` → `coexpr_precision_c03`).
+fn at_cutoff(template: &ColumnSpec, tau: f64) -> ColumnSpec {
+    template.named(template.name.replace(CUTOFF, &coexpr::cutoff_suffix(tau)))
+}
 
 impl Metric for CoexprPreservation {
     fn name(&self) -> &'static str {
         "bio_coexpr"
     }
 
-    fn columns(&self, _classes: &[String]) -> Vec<String> {
-        let suffixes = self.cutoffs.iter().map(|&tau| coexpr::cutoff_suffix(tau));
-        suffixes.flat_map(|s| COEXPR_COLUMNS.map(|c| format!("coexpr_{c}_{s}"))).collect()
+    fn columns(&self) -> Vec<ColumnSpec> {
+        self.cutoffs.iter().flat_map(|&tau| COEXPR_COLUMNS.map(|c| at_cutoff(&c, tau))).collect()
     }
 
     fn score(&self, input: &EvalInput<'_>) -> Result<MetricOutput> {
@@ -120,18 +204,18 @@ impl Metric for CoexprPreservation {
         let synthetic = coexpr::pair_correlations(&input.synthetic.x);
         let mut scores = Vec::new();
         for &tau in &self.cutoffs {
-            let s = coexpr::cutoff_suffix(tau);
             let cmp =
                 coexpr::compare_edges(&coexpr::edges(real, tau, self.mode), &coexpr::edges(&synthetic, tau, self.mode));
-            let ratio = |name: &str, value: f64, reason: &str| match value.is_nan() {
-                true => Score::nan(format!("coexpr_{name}_{s}"), reason),
-                false => Score::new(format!("coexpr_{name}_{s}"), value),
+            let ratio = |template: &ColumnSpec, value: f64, reason: &str| match value.is_nan() {
+                true => at_cutoff(template, tau).nan(reason),
+                false => at_cutoff(template, tau).value(value),
             };
-            scores.push(ratio("precision", cmp.precision, "no_synthetic_edges"));
-            scores.push(Score::new(format!("coexpr_correct_edges_{s}"), cmp.correct as f64));
-            scores.push(ratio("recall", cmp.recall, "no_real_edges"));
-            scores.push(Score::new(format!("coexpr_real_edges_{s}"), cmp.real_edges as f64));
-            scores.push(Score::new(format!("coexpr_syn_edges_{s}"), cmp.synthetic_edges as f64));
+            let count = |template: &ColumnSpec, n: usize| at_cutoff(template, tau).value(n as f64);
+            scores.push(ratio(&COEXPR_PRECISION, cmp.precision, "no_synthetic_edges"));
+            scores.push(count(&COEXPR_CORRECT_EDGES, cmp.correct));
+            scores.push(ratio(&COEXPR_RECALL, cmp.recall, "no_real_edges"));
+            scores.push(count(&COEXPR_REAL_EDGES, cmp.real_edges));
+            scores.push(count(&COEXPR_SYN_EDGES, cmp.synthetic_edges));
         }
         let mode = match self.mode {
             coexpr::CoexprMode::Abs => "abs",
