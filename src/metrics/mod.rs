@@ -20,7 +20,7 @@ pub mod revision;
 pub mod spec;
 pub mod utility;
 
-pub use profile::{column_spec, profile, resolve_column, Profile, ScoredProfile, PROFILES};
+pub use profile::{column_spec, profile, profile_members, resolve_column, Profile, ScoredProfile, BUNDLES, PROFILES};
 pub use revision::Revision;
 pub use spec::{ColumnSpec, Direction, Exactness, Label, Score, Value, ValueKind};
 
