@@ -323,7 +323,9 @@ fn perf(args: PerfArgs) -> Result<i32> {
     }
     let mut profiles = Vec::new();
     for p in &args.profiles {
-        profiles.extend(crate::metrics::profile_members(p).map_err(|e| e.context("--profiles"))?.into_iter().map(String::from));
+        profiles.extend(
+            crate::metrics::profile_members(p).map_err(|e| e.context("--profiles"))?.into_iter().map(String::from),
+        );
     }
     let stages = crate::perf::stage_names(&shapes, &args.generators, &profiles);
     let timings = crate::perf::run_all(&stages, args.repeats)?;

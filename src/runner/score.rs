@@ -154,8 +154,13 @@ mod tests {
 
     #[test]
     fn average_row_skips_nan_and_counts_valid_folds() {
-        let a = SplitScores { values: vec![("m".into(), 1.0), ("x".into(), f64::NAN)], reasons: "x=r".into(), tables: vec![] };
-        let b = SplitScores { values: vec![("m".into(), 2.0), ("x".into(), 4.0)], reasons: String::new(), tables: vec![] };
+        let a = SplitScores {
+            values: vec![("m".into(), 1.0), ("x".into(), f64::NAN)],
+            reasons: "x=r".into(),
+            tables: vec![],
+        };
+        let b =
+            SplitScores { values: vec![("m".into(), 2.0), ("x".into(), 4.0)], reasons: String::new(), tables: vec![] };
         let cols = vec!["m".to_string(), "x".to_string()];
         let text = render(&cols, &[("1".into(), &a), ("2".into(), &b)], Some(2));
         let lines: Vec<&str> = text.lines().collect();
