@@ -243,7 +243,7 @@ pub fn build(cells: &Cells, profile_order: &[String]) -> Result<Table1> {
     for (g, (key, group)) in keys.iter().zip(&members).enumerate() {
         let used = match key.row {
             RowKind::Real => first_ok_per_fold(group),
-            RowKind::Generator => group.iter().copied().filter(|r| r.ok).collect(),
+            RowKind::Generator => group.iter().copied().filter(|r| r.is_ok()).collect(),
         };
         let columns: Vec<usize> = belongs
             .get(&key.profile)
@@ -264,7 +264,7 @@ pub fn build(cells: &Cells, profile_order: &[String]) -> Result<Table1> {
                 let folds = distinct_folds(group);
                 (folds, folds - used.len())
             }
-            RowKind::Generator => (group.len(), group.iter().filter(|r| !r.ok).count()),
+            RowKind::Generator => (group.len(), group.iter().filter(|r| !r.is_ok()).count()),
         };
         let empty = Stat::new(f64::NAN, f64::NAN, 0);
         rows.push(Row {
@@ -315,7 +315,7 @@ fn group_key(r: &CellRow, row: RowKind) -> GroupKey {
 /// The metric columns (indices) of each profile: those with a value in some ok row.
 fn profile_columns(cells: &Cells) -> HashMap<String, Vec<usize>> {
     let mut out: HashMap<String, Vec<usize>> = HashMap::new();
-    for r in cells.rows.iter().filter(|r| r.ok) {
+    for r in cells.rows.iter().filter(|r| r.is_ok()) {
         let cols = out.entry(r.profile.clone()).or_default();
         for (m, v) in r.values.iter().enumerate() {
             if v.is_some() && !cols.contains(&m) {
@@ -333,7 +333,7 @@ fn profile_columns(cells: &Cells) -> HashMap<String, Vec<usize>> {
 fn first_ok_per_fold<'a>(group: &[&'a CellRow]) -> Vec<&'a CellRow> {
     let mut seen = Vec::new();
     let mut out = Vec::new();
-    for r in group.iter().filter(|r| r.ok) {
+    for r in group.iter().filter(|r| r.is_ok()) {
         if !seen.contains(&(r.seed, r.fold)) {
             seen.push((r.seed, r.fold));
             out.push(*r);
