@@ -70,7 +70,8 @@ struct PerfArgs {
     /// Generator kinds to time (fit + sample, default parameters, epsilon = 1 for DP kinds).
     #[arg(long, value_delimiter = ',', default_value = "private-pgm,independent,multivariate,dp-gaussian")]
     generators: Vec<String>,
-    /// Metric profiles to time (whole profile and each metric family).
+    /// Metric profiles to time (whole profile and each metric family); a bundle (camda2026-full)
+    /// stands for its profiles.
     #[arg(long, value_delimiter = ',', default_value = "camda2025")]
     profiles: Vec<String>,
     /// Runs per stage (the median is reported).
@@ -99,7 +100,8 @@ struct ScoreArgs {
     /// Output directory.
     #[arg(long)]
     out: PathBuf,
-    /// Metric profile.
+    /// Metric profile (camda2025, camda2026, bio) or bundle (camda2026-full); the side table of
+    /// a profile is written as <profile>_split_<k>.csv.
     #[arg(long, default_value = "camda2025")]
     profile: String,
 }
@@ -346,7 +348,13 @@ fn perf(args: PerfArgs) -> Result<i32> {
     if cfg!(debug_assertions) {
         eprintln!("warning: this is a debug build; timings are only meaningful with --release");
     }
-    let stages = crate::perf::stage_names(&shapes, &args.generators, &args.profiles);
+    let mut profiles = Vec::new();
+    for p in &args.profiles {
+        profiles.extend(
+            crate::metrics::profile_members(p).map_err(|e| e.context("--profiles"))?.into_iter().map(String::from),
+        );
+    }
+    let stages = crate::perf::stage_names(&shapes, &args.generators, &profiles);
     let timings = crate::perf::run_all(&stages, args.repeats, &args.generator_params)?;
     print!("{}", crate::perf::render(&timings));
     if let Some(path) = &args.json {

@@ -11,7 +11,7 @@ use crate::data::split::{Fold, Split};
 use crate::error::{Context, Error, Result};
 use crate::generators::Synthetic;
 use crate::io::{csv_field, fmt_f64, write_atomic};
-use crate::metrics::{self, EvalInput, PcaProjection, Profile, RealCache, ScoredProfile, Value};
+use crate::metrics::{self, EvalInput, PcaProjection, Profile, RealCache, ScoredProfile, SideTable, Value};
 use crate::privacy::accountant::{Budget, PrivacyReport};
 use crate::results::{
     write_results, CellKey, CellRecord, Manifest, ManifestDataset, ManifestGenerator, ManifestProfile,
@@ -315,15 +315,18 @@ fn cached_record(out_dir: &Path, cell: &Cell<'_>) -> Option<CellRecord> {
 }
 
 fn run_and_persist(cell: &Cell<'_>, profiles: &[Profile], datasets: &[LoadedDataset], out_dir: &Path) -> CellRecord {
-    let (mut record, privacy, pca) = run_cell(cell, profiles, datasets);
+    let (mut record, privacy, files) = run_cell(cell, profiles, datasets);
     let id = cell.key.id();
     let persisted = (|| -> Result<()> {
         if let Some(p) = &privacy {
             let json = serde_json::to_string_pretty(p).expect("privacy report serialises") + "\n";
             write_atomic(&out_dir.join("privacy").join(format!("{id}.json")), json.as_bytes())?;
         }
-        if !pca.is_empty() {
-            write_atomic(&out_dir.join("pca").join(format!("{id}.csv")), render_pca(&pca).as_bytes())?;
+        if !files.pca.is_empty() {
+            write_atomic(&out_dir.join("pca").join(format!("{id}.csv")), render_pca(&files.pca).as_bytes())?;
+        }
+        for (profile, table) in &files.tables {
+            write_atomic(&out_dir.join(profile).join(format!("{id}.csv")), table.to_csv().as_bytes())?;
         }
         // Failed cells are persisted too (for `bench merge`); the cache reruns them.
         let json = serde_json::to_string(&record).expect("cell record serialises") + "\n";
@@ -340,7 +343,7 @@ fn run_cell(
     cell: &Cell<'_>,
     profiles: &[Profile],
     datasets: &[LoadedDataset],
-) -> (CellRecord, Option<PrivacyReport>, Vec<PcaProjection>) {
+) -> (CellRecord, Option<PrivacyReport>, CellFiles) {
     let fold = &cell.fold.fold;
     let dataset = &datasets[cell.fold.dataset].data;
     let mut record = CellRecord {
@@ -383,7 +386,7 @@ fn run_cell(
     let train = fold.train_fold();
     let model = match guarded(|| cell.generator.generator.fit(&train, &cell.budget, &mut stream("fit"))) {
         Ok(m) => m,
-        Err(e) => return (fail(record, Phase::Fit, e), None, vec![]),
+        Err(e) => return (fail(record, Phase::Fit, e), None, CellFiles::default()),
     };
     record.timings.fit_seconds = t.elapsed().as_secs_f64();
     let privacy = model.privacy().clone();
@@ -395,7 +398,7 @@ fn run_cell(
     let synthetic = match guarded(|| model.sample(n, &mut stream("sample"))).and_then(|s| check_synthetic(&s, fold, n))
     {
         Ok(s) => s,
-        Err(e) => return (fail(record, Phase::Sample, e), Some(privacy), vec![]),
+        Err(e) => return (fail(record, Phase::Sample, e), Some(privacy), CellFiles::default()),
     };
     record.timings.sample_seconds = t.elapsed().as_secs_f64();
     record.n_synthetic = Some(synthetic.x.rows());
@@ -409,26 +412,33 @@ fn run_cell(
         synthetic: &synthetic,
         real: &cell.fold.real,
     };
-    let mut pca = Vec::new();
+    let mut files = CellFiles::default();
     for profile in profiles {
         match guarded(|| profile.score(&input, &dataset.classes())) {
             Ok(mut scored) => {
-                pca.append(&mut scored.pca);
+                files.pca.append(&mut scored.pca);
+                files.tables.extend(scored.tables.drain(..).map(|t| (profile.name, t)));
                 record.diagnostics.append(&mut scored.diagnostics);
                 record.profiles.push(profile_row(profile, scored));
             }
             Err(e) => {
-                return (
-                    fail(record, Phase::Score, e.context(format!("profile {}", profile.name))),
-                    Some(privacy),
-                    vec![],
-                )
+                let e = e.context(format!("profile {}", profile.name));
+                return (fail(record, Phase::Score, e), Some(privacy), CellFiles::default());
             }
         }
     }
     record.timings.score_seconds = t.elapsed().as_secs_f64();
     record.timings.peak_rss_mb = peak_rss_mb();
-    (record, Some(privacy), pca)
+    (record, Some(privacy), files)
+}
+
+/// The per-cell files beside the cell record: the PCA projections (`pca/<cell>.csv`) and each
+/// profile's side table (`<profile>/<cell>.csv`, e.g. `bio/<cell>.csv` holding `de_pairs`,
+/// metrics.md §5.1).
+#[derive(Default)]
+struct CellFiles {
+    pca: Vec<PcaProjection>,
+    tables: Vec<(&'static str, SideTable)>,
 }
 
 /// Run `f`, turning a panic into an error that carries the panic message.
