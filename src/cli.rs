@@ -248,7 +248,7 @@ fn dispatch(cli: Cli) -> Result<i32> {
         }
         Command::Report(args) => {
             let summary = crate::report::generate(&args.results)?;
-            print_report_summary(&summary);
+            summary.print();
             Ok(0)
         }
         Command::Perf(args) => perf(args),
@@ -315,7 +315,7 @@ fn run(args: RunArgs) -> Result<i32> {
         summary.out_dir.join("cells.csv").display()
     );
     let report = crate::report::generate(&summary.out_dir)?;
-    print_report_summary(&report);
+    report.print();
     for f in summary.failures.iter().take(20) {
         eprintln!("failed: {f}");
     }
@@ -362,19 +362,6 @@ fn perf(args: PerfArgs) -> Result<i32> {
         crate::io::write_atomic(path, text.as_bytes())?;
     }
     Ok(0)
-}
-
-pub(crate) fn print_report_summary(s: &crate::report::ReportSummary) {
-    eprintln!(
-        "report: {} ({} table rows, {} figures), {}",
-        s.html.display(),
-        s.table_rows,
-        s.figures.len() / 2,
-        s.table1.display()
-    );
-    for note in &s.notes {
-        eprintln!("note: {note}");
-    }
 }
 
 fn builtin(name: &str) -> Result<crate::data::simulate::SimDataset> {

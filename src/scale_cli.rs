@@ -116,7 +116,7 @@ pub fn merge_command(args: &MergeArgs) -> Result<i32> {
     }
     eprintln!("wrote {}", args.results.join("cells.csv").display());
     let report = crate::report::generate(&args.results)?;
-    crate::cli::print_report_summary(&report);
+    report.print();
     for f in &s.failures {
         eprintln!("failed: {f}");
     }

@@ -139,7 +139,7 @@ pub fn run(grid: &Grid, opts: &RunOptions) -> Result<RunSummary> {
         write_results(&out_dir, &records, &plan.profiles, &plan.metric_columns)?;
     }
     let failures =
-        records.iter().filter(|r| !r.is_ok()).map(|r| format!("{}: {}", r.key.id(), status_text(&r.status))).collect();
+        records.iter().filter(|r| !r.is_ok()).map(|r| format!("{}: {}", r.key.id(), r.status.summary())).collect();
     Ok(RunSummary {
         out_dir,
         cells: records.len(),
@@ -523,10 +523,6 @@ fn render_pca(projections: &[PcaProjection]) -> String {
 }
 
 /// `phase: message` of a failed cell.
-pub(crate) fn status_text(s: &Status) -> String {
-    format!("{}: {}", s.phase().map_or("", Phase::as_str), s.message())
-}
-
 /// Version of the per-cell cache (`cells/<id>.json`): bump it when the record format or the
 /// cell hash changes, so that older caches are recomputed rather than misread.
 /// 2: typed records; (ε, δ) and the public range hashed by their bit patterns.
@@ -620,7 +616,7 @@ impl Progress {
             bar.set_message(format!("{} {status}", r.key.id()));
             bar.inc(1);
             if !r.is_ok() {
-                bar.println(format!("error: {}: {}", r.key.id(), status_text(&r.status)));
+                bar.println(format!("error: {}: {}", r.key.id(), r.status.summary()));
             }
         } else if self.log_lines {
             let t = &r.timings;
@@ -633,7 +629,7 @@ impl Progress {
                 t.score_seconds
             );
             if !r.is_ok() {
-                eprintln!("error: {}: {}", r.key.id(), status_text(&r.status));
+                eprintln!("error: {}: {}", r.key.id(), r.status.summary());
             }
         }
     }

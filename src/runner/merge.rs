@@ -110,7 +110,7 @@ pub fn merge(dir: &Path, partial: bool) -> Result<MergeSummary> {
     summary.failures = records
         .iter()
         .filter(|r| !r.is_ok())
-        .map(|r| format!("{}: {}", r.key.id(), super::execute::status_text(&r.status)))
+        .map(|r| format!("{}: {}", r.key.id(), r.status.summary()))
         .collect();
     if summary.complete() || partial {
         let refs: Vec<&CellRecord> = records.iter().collect();
