@@ -1,8 +1,8 @@
 //! `bench`: a benchmark harness for privacy-preserving synthetic bulk RNA-seq generators,
 //! scored with the CAMDA Health Privacy Challenge metric suite.
 //!
-//! The modules follow the data's path: [`data`] (load, simulate, split, discretise) →
-//! [`privacy`] (accountant, mechanisms) → [`generators`] → [`metrics`] → [`runner`] (grid,
+//! The modules follow the data's path: [`data`] (load, simulate, split) →
+//! [`privacy`] (accountant, mechanisms) → [`generators`] (discretise, fit, sample) → [`metrics`] → [`runner`] (grid,
 //! scheduling, cache) → [`report`] (tables, plots, HTML). [`numeric`] holds the shared kernels.
 
 pub mod check;

@@ -13,8 +13,9 @@
 
 use bench::data::dataset::{Labelled, Schema, TrainFold};
 use bench::data::matrix::Matrix;
+use bench::generators::discrete::measure::{read_measurements_jsonl, write_measurements_jsonl, Measurement};
+use bench::generators::discrete::DiscreteGenerator;
 use bench::generators::pgm::estimate::{estimate, DescentOptions};
-use bench::generators::pgm::measure::{read_measurements_jsonl, write_measurements_jsonl, Measurement};
 use bench::generators::pgm::tree::TreeModel;
 use bench::generators::pgm::PrivatePgm;
 use bench::privacy::accountant::Budget;

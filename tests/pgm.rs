@@ -2,11 +2,11 @@
 //! (generators.md §2–4, §6), on small deterministic synthetic data.
 
 use bench::data::dataset::{Labelled, Schema, TrainFold};
-use bench::data::discretise::{encode, public_edges, DiscreteData};
 use bench::data::matrix::Matrix;
+use bench::generators::discrete::discretise::{encode, public_edges, DiscreteData};
+use bench::generators::discrete::measure::{read_measurements_jsonl, write_measurements_jsonl};
+use bench::generators::discrete::{DiscreteGenerator, DiscreteModel};
 use bench::generators::independent::Independent;
-use bench::generators::pgm::measure::{read_measurements_jsonl, write_measurements_jsonl};
-use bench::generators::pgm::model::DiscreteModel;
 use bench::generators::pgm::PrivatePgm;
 use bench::generators::{build, Model};
 use bench::privacy::accountant::Budget;

@@ -20,8 +20,8 @@
 //! `Σ̂_c = (S̃_c − s̃_c s̃_cᵀ/n̂_c)/(n̂_c − 1)` projected to PSD by clipping its eigenvalues at 0
 //! ([`psd_project`]; diagonal: variances clipped at 0), and sampling as in §7.1.
 
-use super::multivariate::{check_noise_level, fork, ClassGaussianModel, ClassLaw};
-use super::{Generator, Model};
+use super::multivariate::{fork, noise_scale, ClassGaussianModel, ClassLaw};
+use super::{Generator, Model, Params};
 use crate::data::dataset::TrainFold;
 use crate::data::matrix::Matrix;
 use crate::error::Result;
@@ -34,10 +34,11 @@ use rayon::prelude::*;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
-/// Parameters of `kind = "dp-gaussian"`.
+/// Parameters of `kind = "dp-gaussian"` as written; [`Params::check`] turns them into a
+/// [`DpGaussian`].
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct DpGaussian {
+pub struct DpGaussianParams {
     #[serde(default)]
     pub clip: Clip,
     /// Public value range `[lo, hi]` (default: the dataset's public range, `[0, 20]`).
@@ -115,15 +116,30 @@ impl Default for Split {
     }
 }
 
-impl DpGaussian {
-    pub fn from_params(params: &toml::Table) -> Result<Self> {
-        let g: DpGaussian = super::parse_params("dp-gaussian", params)?;
-        g.validate().map_err(|e| e.context("generator kind 'dp-gaussian'"))?;
-        Ok(g)
-    }
+/// A checked `dp-gaussian` generator: the options of [`DpGaussianParams`] with the split
+/// normalised into phase fractions and `noise_level` turned into the sampling scale.
+#[derive(Debug)]
+pub struct DpGaussian {
+    clip: Clip,
+    range: Option<[f64; 2]>,
+    centre: Option<f64>,
+    l2_bound: Option<f64>,
+    cov: Cov,
+    /// `count`, `sum`, `moments` fractions, normalised by their sum so that the charges add up
+    /// to the budget to rounding (the configured sum is within 1e-9 of 1).
+    fractions: [(&'static str, f64); 3],
+    labels: Labels,
+    rows: Rows,
+    /// `√(1 + noise_level)`.
+    scale: f64,
+}
 
-    fn validate(&self) -> Result<()> {
-        check_noise_level("dp-gaussian", self.noise_level)?;
+impl Params for DpGaussianParams {
+    type Checked = DpGaussian;
+    const KIND: &'static str = "dp-gaussian";
+
+    fn check(self) -> Result<DpGaussian> {
+        let scale = noise_scale(self.noise_level)?;
         for (key, v) in
             [("split.count", self.split.count), ("split.sum", self.split.sum), ("split.moments", self.split.moments)]
         {
@@ -152,15 +168,33 @@ impl DpGaussian {
         if let Some(b) = self.l2_bound {
             ensure!(b.is_finite() && b > 0.0, "l2_bound must be a finite number > 0, got {b}");
         }
-        Ok(())
+        let s = self.split;
+        Ok(DpGaussian {
+            clip: self.clip,
+            range: self.range,
+            centre: self.centre,
+            l2_bound: self.l2_bound,
+            cov: self.cov,
+            fractions: [("count", s.count / total), ("sum", s.sum / total), ("moments", s.moments / total)],
+            labels: self.labels,
+            rows: self.rows,
+            scale,
+        })
+    }
+}
+
+impl DpGaussian {
+    /// Parse and check the grid parameters; errors name the key.
+    pub fn from_params(params: &toml::Table) -> Result<Self> {
+        super::checked::<DpGaussianParams>(params)
     }
 
-    /// The three phases' fractions, normalised by their sum so that the charges add up to the
-    /// budget to rounding (the configured sum is within 1e-9 of 1).
-    fn fractions(&self) -> [(&'static str, f64); 3] {
-        let s = self.split;
-        let total = s.count + s.sum + s.moments;
-        [("count", s.count / total), ("sum", s.sum / total), ("moments", s.moments / total)]
+    pub fn labels(&self) -> Labels {
+        self.labels
+    }
+
+    pub fn rows(&self) -> Rows {
+        self.rows
     }
 }
 
@@ -250,7 +284,7 @@ impl Generator for DpGaussian {
         let mut acct = Accountant::new(budget)?;
         let (stats, sigmas) = self.measure(train, &mut acct, rng)?;
         let clipping = Clipping::new(self, train.schema().public_range, train.x().cols());
-        let scale = (1.0 + self.noise_level).sqrt();
+        let scale = self.scale;
         let classes = train.classes();
         let laws: Vec<ClassLaw> = stats
             .par_iter()
@@ -287,7 +321,7 @@ impl Generator for DpGaussian {
             }
             Rows::Nhat => Some(stats.iter().map(|s| s.count.max(0.0)).sum::<f64>().round().max(1.0) as usize),
         };
-        let split: Vec<(&str, f64)> = self.fractions().to_vec();
+        let split: Vec<(&str, f64)> = self.fractions.to_vec();
         Ok(Box::new(ClassGaussianModel {
             laws,
             weights,
@@ -313,7 +347,7 @@ impl DpGaussian {
         ensure!(!train.classes().is_empty(), "dp-gaussian: the schema has no classes");
         let clipping = Clipping::new(self, train.schema().public_range, p);
         let rho = acct.rho_total();
-        let [(_, f_count), (_, f_sum), (_, f_moments)] = self.fractions();
+        let [(_, f_count), (_, f_sum), (_, f_moments)] = self.fractions;
         let sigmas = Sigmas {
             count: gaussian_sigma(f_count * rho, 1.0),
             sum: gaussian_sigma(f_sum * rho, clipping.l2_bound),
@@ -496,7 +530,7 @@ mod tests {
         assert!(err("epsilon_typo = 1").contains("epsilon_typo"));
         let ok =
             params("split = { count = 0.1, sum = 0.2, moments = 0.7 }\nlabels = \"train\"\nrows = \"nhat\"").unwrap();
-        assert_eq!((ok.labels, ok.rows), (Labels::Train, Rows::Nhat));
+        assert_eq!((ok.labels(), ok.rows()), (Labels::Train, Rows::Nhat));
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! train-fold quantiles or a DP histogram on a public grid), the encoded discrete table the
 //! marginal-based generators work on, and the three de-discretisation modes.
 
-use super::matrix::Matrix;
+use crate::data::matrix::Matrix;
 use crate::error::Result;
 use crate::privacy::accountant::Accountant;
 use crate::privacy::mechanisms::{count_round, gaussian_mechanism, Noise};
