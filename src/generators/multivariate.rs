@@ -52,6 +52,13 @@ impl Params for MultivariateParams {
     }
 }
 
+impl Multivariate {
+    /// Parse and check the grid parameters; errors name the key.
+    pub fn from_params(params: &toml::Table) -> Result<Multivariate> {
+        super::checked::<MultivariateParams>(params)
+    }
+}
+
 /// The sampling scale `√(1 + noise_level)` of §7.1 step 3; `noise_level` must be a finite
 /// number ≥ 0.
 pub(crate) fn noise_scale(noise_level: f64) -> Result<f64> {
