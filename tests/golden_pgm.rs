@@ -117,7 +117,7 @@ fn regenerate_golden_measurements() {
     let schema =
         Schema { gene_ids: (0..GENES).map(|j| format!("g{j}")).collect(), classes: names, public_range: (0.0, 20.0) };
     let train = TrainFold::from_parts(&data, &schema);
-    let g = PrivatePgm::from_params(&"iterations = 1".parse().unwrap()).unwrap();
+    let g = PrivatePgm::from_params(&"preset = \"camda2025-entry\"\niterations = 1".parse().unwrap()).unwrap();
     let model = g.fit_model(&train, &Budget::dp(1.0, 1e-5).unwrap(), Noise::from_rng(&Rng::from_seed(7))).unwrap();
     write_measurements_jsonl(&golden("pgm_measurements.jsonl"), model.measurements()).unwrap();
 
@@ -126,7 +126,9 @@ fn regenerate_golden_measurements() {
     let small = Labelled { x: data.x.select_cols(&(0..8).collect::<Vec<_>>()), labels: data.labels.clone() };
     let schema8 = Schema { gene_ids: schema.gene_ids[..8].to_vec(), ..schema.clone() };
     let train8 = TrainFold::from_parts(&small, &schema8);
-    let mst = PrivatePgm::from_params(&"marginals = \"mst\"\niterations = 1".parse().unwrap()).unwrap();
+    let mst =
+        PrivatePgm::from_params(&"preset = \"camda2025-entry\"\nmarginals = \"mst\"\niterations = 1".parse().unwrap())
+            .unwrap();
     let model = mst.fit_model(&train8, &Budget::dp(1.0, 1e-5).unwrap(), Noise::from_rng(&Rng::from_seed(8))).unwrap();
     assert!(model.measurements().iter().any(|m| m.weights.is_some()), "choose a budget that compresses some values");
     write_measurements_jsonl(&golden("pgm_mst_measurements.jsonl"), model.measurements()).unwrap();

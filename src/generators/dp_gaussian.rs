@@ -18,7 +18,11 @@
 //! Each `σ = Δ/√(2ρ_phase)` with `ρ_phase = split.phase · ρ`, so `ρ = 1/(2σ_n²) + B₂²/(2σ_s²) +
 //! Δ_S²/(2σ_S²)`. Post-processing: `n̂_c = max(ñ_c, 2)`, `μ̂_c = s̃_c/n̂_c + c₀`,
 //! `Σ̂_c = (S̃_c − s̃_c s̃_cᵀ/n̂_c)/(n̂_c − 1)` projected to PSD by clipping its eigenvalues at 0
-//! ([`psd_project`]; diagonal: variances clipped at 0), and sampling as in §7.1.
+//! ([`psd_project`]; diagonal: variances clipped at 0), and sampling as in §7.1, each sampled
+//! value then clamped to the public `[lo, hi]` (post-processing, free).
+//!
+//! The defaults are end-to-end DP (`rows = "nhat"`, `labels = "model"`). When the moment noise
+//! swamps the signal the privacy report carries [`WARN_NOISE_DOMINATED`] once per fit.
 
 use super::multivariate::{fork, noise_scale, ClassGaussianModel, ClassLaw};
 use super::{Generator, Model, Params};
@@ -95,11 +99,17 @@ pub enum Labels {
 #[serde(rename_all = "snake_case")]
 pub enum Rows {
     /// `N_train` rows, which reveals N (`row_count:n_train`).
-    #[default]
     NTrain,
-    /// `max(1, round(Σ_c max(ñ_c, 0)))` rows: fully DP.
+    /// `max(1, round(Σ_c max(ñ_c, 0)))` rows: fully DP (the default).
+    #[default]
     Nhat,
 }
+
+/// Warning when the second-moment noise swamps the signal: for some class the noise standard
+/// deviation of a covariance entry, `σ_S/(n̂_c − 1)`, exceeds the largest mean per-gene second
+/// moment a clipped row can have, `B₂²/p` (= `h²` with range clipping). One fixed string per
+/// fit, so a report lists it once per generator × ε; the ratios are in the diagnostics.
+pub const WARN_NOISE_DOMINATED: &str = "dp_gaussian_noise_dominated";
 
 /// Budget fractions of the three phases (must sum to 1 ± 1e-9).
 #[derive(Clone, Copy, Debug, Deserialize, PartialEq)]
@@ -292,19 +302,22 @@ impl Generator for DpGaussian {
             .map(|(s, label)| class_law(s, clipping.centre, scale, label))
             .collect::<Result<_>>()?;
 
-        let mut warnings = Vec::new();
         let mut diagnostics = BTreeMap::new();
+        let signal = clipping.l2_bound * clipping.l2_bound / train.x().cols() as f64;
+        let mut worst_noise_to_signal = 0.0_f64;
         for (s, label) in stats.iter().zip(classes) {
             let nhat = s.count.max(2.0);
             let rel = [sigmas.count / nhat, sigmas.sum / nhat, sigmas.moments / nhat];
-            warnings.push(format!(
-                "dp_gaussian_sigma_over_nhat: class '{label}' nhat={nhat:.6} count={:.6e} sum={:.6e} moments={:.6e}",
-                rel[0], rel[1], rel[2]
-            ));
             for (phase, r) in ["count", "sum", "moments"].iter().zip(rel) {
                 diagnostics.insert(format!("sigma_over_nhat.{phase}.{label}"), r.to_string());
             }
             diagnostics.insert(format!("nhat.{label}"), nhat.to_string());
+            worst_noise_to_signal = worst_noise_to_signal.max(sigmas.moments / (nhat - 1.0) / signal);
+        }
+        diagnostics.insert("moments_noise_to_signal".into(), worst_noise_to_signal.to_string());
+        let mut warnings = Vec::new();
+        if worst_noise_to_signal > 1.0 {
+            warnings.push(WARN_NOISE_DOMINATED.to_string());
         }
         let mut non_private = Vec::new();
         let weights = match self.labels {
@@ -326,6 +339,7 @@ impl Generator for DpGaussian {
             laws,
             weights,
             rows,
+            clamp: Some((clipping.lo, clipping.hi)),
             privacy: acct.report(&split, non_private, warnings),
             diagnostics,
         }))
@@ -547,13 +561,17 @@ mod tests {
         let model = params("").unwrap().fit(&train, &budget, &mut Rng::from_seed(1)).unwrap();
         let report = model.privacy();
         assert!(report.dp);
-        assert_eq!(report.non_private_steps, vec!["row_count:n_train".to_string()]);
-        assert_eq!(report.warnings.len(), 3, "one relative-noise statement per class");
-        assert!(report.warnings[2].contains("class 'c'"));
+        assert!(report.non_private_steps.is_empty(), "the defaults are end-to-end DP");
+        // Two rows per class at ε = 1: the moment noise dwarfs the clipped variance bound.
+        assert_eq!(report.warnings, vec![WARN_NOISE_DOMINATED.to_string()], "one warning, not one per class");
+        assert!(model.diagnostics()["moments_noise_to_signal"].parse::<f64>().unwrap() > 1.0);
         assert!(model.diagnostics().contains_key("sigma_over_nhat.moments.b"));
         let s = model.sample(10, &mut Rng::from_seed(2)).unwrap();
         assert_eq!(s.x.rows(), 10);
         assert!(s.x.first_non_finite().is_none());
+        assert!(s.x.as_slice().iter().all(|v| (0.0..=20.0).contains(v)), "samples clamped to the public range");
+        let n_train = params("rows = \"n_train\"").unwrap().fit(&train, &budget, &mut Rng::from_seed(1)).unwrap();
+        assert_eq!(n_train.privacy().non_private_steps, vec!["row_count:n_train".to_string()]);
         assert!(params("").unwrap().fit(&train, &Budget::NonPrivate, &mut Rng::from_seed(1)).is_err());
         let nhat = params("rows = \"nhat\"\nlabels = \"train\"")
             .unwrap()

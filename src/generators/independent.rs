@@ -9,7 +9,7 @@
 
 use super::discrete::discretise::{Dediscretise, EdgeMode};
 use super::discrete::measure::{label_star_measurements, minimum_variance_total, one_way_round, Measurement};
-use super::discrete::options::{DiscreteConfig, DiscreteOptions, Labels, Rows, DEFAULT_BINS};
+use super::discrete::options::{DiscreteConfig, DiscreteKeys, Labels, Preset, Rows};
 use super::discrete::pipeline::{gene_counts, Fitted, Prepared};
 use super::discrete::sample::{normalised, SamplingPlan};
 use super::discrete::DiscreteGenerator;
@@ -28,10 +28,6 @@ pub enum Mode {
     PerGene,
 }
 
-fn default_bins() -> usize {
-    DEFAULT_BINS
-}
-
 /// Grid parameters of `independent` as written; [`Params::check`] turns them into an
 /// [`Independent`].
 #[derive(Clone, Debug, Deserialize)]
@@ -39,18 +35,21 @@ fn default_bins() -> usize {
 pub struct IndependentParams {
     #[serde(default)]
     pub mode: Mode,
-    #[serde(default = "default_bins")]
-    pub bins: usize,
+    /// A named starting configuration (`"camda2025-entry"`); explicit keys override it.
     #[serde(default)]
-    pub edges: EdgeMode,
+    pub preset: Option<Preset>,
     #[serde(default)]
-    pub dediscretise: Dediscretise,
+    pub bins: Option<usize>,
+    #[serde(default)]
+    pub edges: Option<EdgeMode>,
+    #[serde(default)]
+    pub dediscretise: Option<Dediscretise>,
     #[serde(default)]
     pub split: Option<BTreeMap<String, f64>>,
     #[serde(default)]
-    pub rows: Rows,
+    pub rows: Option<Rows>,
     #[serde(default)]
-    pub labels: Labels,
+    pub labels: Option<Labels>,
 }
 
 /// A checked `independent` generator.
@@ -65,13 +64,15 @@ impl Params for IndependentParams {
     const KIND: &'static str = "independent";
 
     fn check(self) -> Result<Independent> {
-        let options = DiscreteOptions {
+        let options = DiscreteKeys {
+            preset: self.preset,
             bins: self.bins,
             edges: self.edges,
             dediscretise: self.dediscretise,
             rows: self.rows,
             labels: self.labels,
-        };
+        }
+        .resolve();
         let main: &'static [&'static str] = match self.mode {
             Mode::PerClass => &["one_way", "two_way"],
             Mode::PerGene => &["one_way"],

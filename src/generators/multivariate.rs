@@ -108,6 +108,7 @@ impl Generator for Multivariate {
             laws: fitted.into_iter().map(|(law, _, _)| law).collect(),
             weights: present.iter().map(|&c| counts[c] as f64).collect(),
             rows: None,
+            clamp: None,
             privacy: PrivacyReport::non_private(vec![
                 "class_means:train".into(),
                 "class_covariances:train".into(),
@@ -158,6 +159,8 @@ pub(crate) struct ClassGaussianModel {
     pub weights: Vec<f64>,
     /// The row count to use when the protocol asks for `n_train` (`None`: `n_train`).
     pub rows: Option<usize>,
+    /// Public `[lo, hi]` every sampled value is clamped to (post-processing; `None`: no clamp).
+    pub clamp: Option<(f64, f64)>,
     pub privacy: PrivacyReport,
     pub diagnostics: BTreeMap<String, String>,
 }
@@ -169,7 +172,10 @@ impl Model for ClassGaussianModel {
     fn sample(&self, n: usize, rng: &mut Rng) -> Result<Synthetic> {
         let base = fork(rng, "class-gaussian-sample");
         let counts = randomised_rounding(&self.weights, n, &mut base.child(&["counts".into()]))?;
-        let x = draw_classes(&self.laws, &counts, &base)?;
+        let mut x = draw_classes(&self.laws, &counts, &base)?;
+        if let Some((lo, hi)) = self.clamp {
+            x.as_mut_slice().iter_mut().for_each(|v| *v = v.clamp(lo, hi));
+        }
         let labels: Vec<&str> =
             self.laws.iter().zip(&counts).flat_map(|(law, &m)| std::iter::repeat_n(law.label.as_str(), m)).collect();
         let order = base.child(&["shuffle".into()]).permutation(n);

@@ -16,10 +16,10 @@ pub const STEP_LABEL_COUNTS: &str = "label_counts:train";
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
 pub enum Rows {
     /// The train-fold size (reveals N; recorded as `row_count:n_train`).
-    #[default]
     #[serde(rename = "n_train")]
     NTrain,
-    /// `⌊N̂⌋` (fully DP).
+    /// `⌊N̂⌋` (fully DP; the default).
+    #[default]
     #[serde(rename = "nhat")]
     Nhat,
 }
@@ -40,8 +40,12 @@ pub const DEFAULT_BINS: usize = 4;
 pub const DEFAULT_DISCRETISATION_SHARE: f64 = 0.1;
 pub const DEFAULT_DEDISCRETISE_SHARE: f64 = 0.05;
 
-/// The discretisation and sampling options every discrete generator has (§3.7), as written in
-/// the grid (unchecked; [`DiscreteOptions::check`] turns them into a [`DiscreteConfig`]).
+/// The discretisation and sampling options every discrete generator has (§3.7), unchecked
+/// ([`DiscreteOptions::check`] turns them into a [`DiscreteConfig`]).
+///
+/// The default is end-to-end DP: quartile edges from a DP histogram on the public grid
+/// (`edges = "dp"`), DP bin means (`bin-mean-dp`), `⌊N̂⌋` rows and model label counts, so no
+/// step reads the train fold outside the accountant.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct DiscreteOptions {
     pub bins: usize,
@@ -49,6 +53,67 @@ pub struct DiscreteOptions {
     pub dediscretise: Dediscretise,
     pub rows: Rows,
     pub labels: Labels,
+}
+
+impl Default for DiscreteOptions {
+    fn default() -> Self {
+        DiscreteOptions {
+            bins: DEFAULT_BINS,
+            edges: EdgeMode::default(),
+            dediscretise: Dediscretise::default(),
+            rows: Rows::default(),
+            labels: Labels::default(),
+        }
+    }
+}
+
+/// A named starting configuration (`preset = "…"`); keys given explicitly override it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+pub enum Preset {
+    /// The CAMDA 2025 challenge entry's configuration: public train-quantile edges, train bin
+    /// means and the exact train row count. Not end-to-end DP: the privacy report lists
+    /// `bin_edges:public(train)`, `dediscretise:bin_mean(train)` and `row_count:n_train`.
+    #[serde(rename = "camda2025-entry")]
+    Camda2025Entry,
+}
+
+impl Preset {
+    pub fn options(self) -> DiscreteOptions {
+        match self {
+            Preset::Camda2025Entry => DiscreteOptions {
+                bins: DEFAULT_BINS,
+                edges: EdgeMode::Public,
+                dediscretise: Dediscretise::BinMean,
+                rows: Rows::NTrain,
+                labels: Labels::Model,
+            },
+        }
+    }
+}
+
+/// The discrete keys as written in a grid entry: a key left out takes the preset's value, or
+/// the private default ([`DiscreteOptions::default`]) without a preset.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct DiscreteKeys {
+    pub preset: Option<Preset>,
+    pub bins: Option<usize>,
+    pub edges: Option<EdgeMode>,
+    pub dediscretise: Option<Dediscretise>,
+    pub rows: Option<Rows>,
+    pub labels: Option<Labels>,
+}
+
+impl DiscreteKeys {
+    pub fn resolve(self) -> DiscreteOptions {
+        let base = self.preset.map_or_else(DiscreteOptions::default, Preset::options);
+        DiscreteOptions {
+            bins: self.bins.unwrap_or(base.bins),
+            edges: self.edges.unwrap_or(base.edges),
+            dediscretise: self.dediscretise.unwrap_or(base.dediscretise),
+            rows: self.rows.unwrap_or(base.rows),
+            labels: self.labels.unwrap_or(base.labels),
+        }
+    }
 }
 
 impl DiscreteOptions {
@@ -228,6 +293,28 @@ mod tests {
         let dp = opts(EdgeMode::Dp, Dediscretise::BinMean);
         assert!(err(&[("one_way", 0.5), ("two_way", 0.5)], &dp).contains("split.discretisation"));
         assert!(err(&[("one_way", 1.5), ("two_way", -0.5)], &o).contains("must lie in [0, 1]"));
+    }
+
+    #[test]
+    fn defaults_are_private_and_the_preset_is_the_challenge_entry() {
+        let d = DiscreteKeys::default().resolve();
+        assert_eq!(
+            (d.edges, d.dediscretise, d.rows, d.labels),
+            (EdgeMode::Dp, Dediscretise::BinMeanDp, Rows::Nhat, Labels::Model)
+        );
+        let entry = DiscreteKeys { preset: Some(Preset::Camda2025Entry), ..Default::default() }.resolve();
+        assert_eq!(
+            (entry.edges, entry.dediscretise, entry.rows),
+            (EdgeMode::Public, Dediscretise::BinMean, Rows::NTrain)
+        );
+        let overridden = DiscreteKeys {
+            preset: Some(Preset::Camda2025Entry),
+            rows: Some(Rows::Nhat),
+            bins: Some(8),
+            ..Default::default()
+        }
+        .resolve();
+        assert_eq!((overridden.rows, overridden.bins, overridden.edges), (Rows::Nhat, 8, EdgeMode::Public));
     }
 
     #[test]

@@ -20,7 +20,7 @@ use self::tree::{sampling_plan, TreeModel};
 use super::discrete::compress::DomainCompression;
 use super::discrete::discretise::{Dediscretise, EdgeMode};
 use super::discrete::measure::{label_star_measurements, minimum_variance_total, one_way_round, pair_round};
-use super::discrete::options::{DiscreteConfig, DiscreteOptions, Labels, Rows, DEFAULT_BINS};
+use super::discrete::options::{DiscreteConfig, DiscreteKeys, Labels, Preset, Rows};
 use super::discrete::pipeline::{gene_counts, Fitted, Prepared};
 use super::discrete::DiscreteGenerator;
 use super::Params;
@@ -53,10 +53,6 @@ pub enum Compress {
     Off,
 }
 
-fn default_bins() -> usize {
-    DEFAULT_BINS
-}
-
 fn default_iterations() -> usize {
     DescentOptions::default().iterations
 }
@@ -66,12 +62,15 @@ fn default_iterations() -> usize {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PrivatePgmParams {
-    #[serde(default = "default_bins")]
-    pub bins: usize,
+    /// A named starting configuration (`"camda2025-entry"`); explicit keys override it.
     #[serde(default)]
-    pub edges: EdgeMode,
+    pub preset: Option<Preset>,
     #[serde(default)]
-    pub dediscretise: Dediscretise,
+    pub bins: Option<usize>,
+    #[serde(default)]
+    pub edges: Option<EdgeMode>,
+    #[serde(default)]
+    pub dediscretise: Option<Dediscretise>,
     #[serde(default = "default_iterations")]
     pub iterations: usize,
     #[serde(default)]
@@ -82,9 +81,9 @@ pub struct PrivatePgmParams {
     #[serde(default)]
     pub split: Option<BTreeMap<String, f64>>,
     #[serde(default)]
-    pub rows: Rows,
+    pub rows: Option<Rows>,
     #[serde(default)]
-    pub labels: Labels,
+    pub labels: Option<Labels>,
     /// MST only.
     #[serde(default)]
     pub compress: Option<Compress>,
@@ -121,13 +120,15 @@ impl Params for PrivatePgmParams {
             self.compress.is_none() || self.marginals == Marginals::Mst,
             "key 'compress' applies only to marginals = \"mst\""
         );
-        let options = DiscreteOptions {
+        let options = DiscreteKeys {
+            preset: self.preset,
             bins: self.bins,
             edges: self.edges,
             dediscretise: self.dediscretise,
             rows: self.rows,
             labels: self.labels,
-        };
+        }
+        .resolve();
         let main: &'static [&'static str] = match self.marginals {
             Marginals::Mst => &["one_way", "selection", "two_way"],
             _ => &["one_way", "two_way"],
@@ -277,7 +278,7 @@ mod tests {
         assert_eq!((o.bins, g.descent().iterations, g.descent().tol), (4, 1000, 0.0));
         assert_eq!(
             (o.edges, o.dediscretise, g.marginals()),
-            (EdgeMode::Public, Dediscretise::BinMean, Marginals::LabelStar)
+            (EdgeMode::Dp, Dediscretise::BinMeanDp, Marginals::LabelStar)
         );
         let g = PrivatePgm::from_params(&params(
             "bins = 8\nedges = \"dp\"\ndediscretise = \"bin-mean-dp\"\nrows = \"nhat\"\nlabels = \"train\"\nsplit = { one_way = 0.4, two_way = 0.4, discretisation = 0.15, dediscretise = 0.05 }",
@@ -300,7 +301,8 @@ mod tests {
         assert!(err("marginals = \"aim\"").contains("not implemented"));
         assert!(err("compress = \"off\"").contains("'compress'"));
         assert!(err("split = { one_way = 0.5, two_way = 0.6 }").contains("sum to 1"));
-        assert!(err("dediscretise = \"bin-mean-dp\"").contains("edges = \"dp\""));
+        assert!(err("edges = \"public\"\ndediscretise = \"bin-mean-dp\"").contains("edges = \"dp\""));
+        assert!(err("preset = \"camda2024\"").contains("camda2024"));
         assert!(err("rows = \"all\"").contains("all"));
     }
 }
