@@ -148,7 +148,7 @@ fn budget_spent_equals_the_budget_for_every_configuration() {
         assert!((split - total).abs() <= 1e-12 * total, "{kind} [{text}]: split {:?}", r.split);
         assert!((r.epsilon_spent.unwrap() - 1.0).abs() < 1e-6);
         assert!(r.dp && r.fp_caveat);
-        let sample = model.sample(model.sample_size(200), &mut Rng::from_seed(7)).unwrap();
+        let sample = model.sample(200, &mut Rng::from_seed(7)).unwrap();
         assert_eq!(sample.x.rows(), 200);
         assert!(sample.x.first_non_finite().is_none());
         assert!(sample.labels.iter().all(|l| schema.classes.contains(l)));

@@ -157,7 +157,12 @@ mod tests {
     fn parameters_parse_and_validate() {
         let g = Independent::from_params(&toml::Table::new()).unwrap();
         assert_eq!(g.mode(), Mode::PerClass);
-        let g = Independent::from_params(&"mode = \"per-gene\"\nsplit = { one_way = 1.0 }".parse().unwrap()).unwrap();
+        let g = Independent::from_params(
+            &"mode = \"per-gene\"\nedges = \"public\"\ndediscretise = \"uniform\"\nsplit = { one_way = 1.0 }"
+                .parse()
+                .unwrap(),
+        )
+        .unwrap();
         assert_eq!(g.mode(), Mode::PerGene);
         let err = |t: &str| Independent::from_params(&t.parse().unwrap()).unwrap_err().to_string();
         assert!(err("mode = \"per-gene\"\nsplit = { one_way = 0.5, two_way = 0.5 }").contains("split.two_way"));

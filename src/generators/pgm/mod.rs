@@ -286,7 +286,7 @@ mod tests {
         .unwrap();
         let o = g.config().options();
         assert_eq!((o.bins, o.rows, o.labels), (8, Rows::Nhat, Labels::Train));
-        let g = PrivatePgm::from_params(&params("marginals = \"mst\"\ncompress = \"off\"\nsplit.one_way = 0.5\nsplit.selection = 0.25\nsplit.two_way = 0.25")).unwrap();
+        let g = PrivatePgm::from_params(&params("preset = \"camda2025-entry\"\nmarginals = \"mst\"\ncompress = \"off\"\nsplit.one_way = 0.5\nsplit.selection = 0.25\nsplit.two_way = 0.25")).unwrap();
         assert_eq!(g.compress, Compress::Off);
     }
 
