@@ -7,25 +7,24 @@
 //! baselines are updated on purpose) or a *change* (reference columns). Any of these, a missing
 //! or new row, or a cell whose status changed fails the gate.
 //!
-//! Tolerances: a TOML file `[metrics.<column>]` with `absolute = x` or `relative = y`. Unlisted
-//! columns get the default for their exactness ([`crate::metrics::columns`]): deterministic
+//! Every metric column must be declared by a metric family ([`crate::metrics::resolve_column`]);
+//! its spec gives the direction and the exactness. Text columns (attack names) hold only when
+//! equal. Tolerances: a TOML file `[metrics.<column>]` with `absolute = x` or `relative = y`.
+//! Unlisted columns get the default for their exactness: deterministic
 //! columns relative 1e-9 (floating-point noise only), 4-dp rounded columns 1e-4 absolute (one
 //! rounding unit), iterative (logistic-regression) columns must be listed. `derive_tolerances`
 //! writes such a file from a multi-seed run: tolerance = factor × pooled seed-to-seed standard
 //! deviation of the metric.
 
 use crate::error::{Context, Error, Result};
-use crate::io::csv::Table;
 use crate::io::{fmt_f64, write_atomic};
-use crate::metrics::columns::{column_info, Direction, Exactness};
-use crate::runner::results::is_metric_column;
+use crate::metrics::{resolve_column, Direction, Exactness, ValueKind};
+use crate::results::{CellRow, Cells};
 use crate::{bail, ensure};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-/// Columns that identify a row.
-const KEY: [&str; 6] = ["dataset", "generator", "epsilon", "seed", "fold", "profile"];
 /// A per-metric tolerance.
 #[derive(Clone, Copy, Debug, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -90,12 +89,15 @@ impl Tolerances {
         Ok(Tolerances { explicit })
     }
 
-    /// The tolerance of a column: explicit, or the default for its exactness.
-    pub fn get(&self, column: &str) -> Option<Tolerance> {
-        if let Some(t) = self.explicit.get(column) {
-            return Some(*t);
-        }
-        match column_info(column).1 {
+    /// The tolerance of a column: explicit, or the default for its declared exactness; an error
+    /// for a column no metric family declares.
+    pub fn get(&self, column: &str) -> Result<Option<Tolerance>> {
+        let exactness = resolve_column(column)?.exactness;
+        Ok(self.explicit.get(column).copied().or_else(|| Self::default_for(exactness)))
+    }
+
+    fn default_for(exactness: Exactness) -> Option<Tolerance> {
+        match exactness {
             Exactness::Deterministic => Some(Tolerance { absolute: 0.0, relative: 1e-9 }),
             Exactness::Rounded4 => Some(Tolerance { absolute: 1e-4 + 1e-12, relative: 0.0 }),
             Exactness::Iterative => None,
@@ -138,48 +140,74 @@ impl CheckReport {
     }
 }
 
+/// The identity of a row: `dataset / generator / epsilon / seed / fold / profile`.
+fn row_key(r: &CellRow) -> String {
+    format!("{} / {} / {} / {} / {} / {}", r.dataset, r.generator, fmt_f64(r.epsilon), r.seed, r.fold, r.profile)
+}
+
+/// A cells.csv with its rows found by [`row_key`].
 struct Indexed {
-    table: Table,
+    cells: Cells,
     rows: HashMap<String, usize>,
     order: Vec<String>,
 }
 
-fn index(table: Table) -> Result<Indexed> {
-    let key_cols: Vec<usize> = KEY.iter().map(|k| table.column(k)).collect::<Result<_>>()?;
+fn index(path: &Path) -> Result<Indexed> {
+    let cells = Cells::read(path)?;
     let mut rows = HashMap::new();
     let mut order = Vec::new();
-    for (i, r) in table.rows.iter().enumerate() {
-        let key = key_cols.iter().map(|&c| r.fields[c].as_str()).collect::<Vec<_>>().join(" / ");
+    for (i, r) in cells.rows.iter().enumerate() {
+        let key = row_key(r);
         if rows.insert(key.clone(), i).is_some() {
-            bail!("{}: line {}: duplicate row {key}", table.what, r.line);
+            bail!("{}: line {}: duplicate row {key}", path.display(), cells.lines[i]);
         }
         order.push(key);
     }
-    Ok(Indexed { table, rows, order })
+    Ok(Indexed { cells, rows, order })
 }
 
-fn parse_value(s: &str) -> Option<f64> {
-    match s {
-        "" => None,
-        "NaN" | "nan" => Some(f64::NAN),
-        other => other.parse().ok(),
+/// The value of `metric` in row `i` as written in the file (`None`: empty or no such column).
+fn value(cells: &Cells, i: usize, metric: &str) -> Option<Cell> {
+    let m = cells.metric_columns.iter().position(|c| c == metric)?;
+    let row = &cells.rows[i];
+    match (&row.labels[m], row.values[m]) {
+        (Some(text), _) => Some(Cell::Text(text.clone())),
+        (None, Some(v)) => Some(Cell::Number(v)),
+        (None, None) => None,
+    }
+}
+
+/// One metric cell of a cells.csv row.
+enum Cell {
+    Number(f64),
+    Text(String),
+}
+
+fn text(v: &Option<Cell>) -> String {
+    match v {
+        Some(Cell::Number(x)) => fmt_f64(*x),
+        Some(Cell::Text(t)) => t.clone(),
+        None => String::new(),
     }
 }
 
 /// Compare `results_dir/cells.csv` with `baseline`.
 pub fn check(results_dir: &Path, baseline: &Path, tolerances: &Tolerances) -> Result<CheckReport> {
     let current_path = results_dir.join("cells.csv");
-    let current = index(Table::read(&current_path)?)?;
-    let base = index(Table::read(baseline)?)?;
-    let metric_columns: Vec<&String> = base.table.header.iter().filter(|h| is_metric_column(h)).collect();
+    let current = index(&current_path)?;
+    let base = index(baseline)?;
+    let metric_columns: Vec<&String> = base.cells.metric_columns.iter().collect();
+    let mut column_tolerance = HashMap::new();
     for m in &metric_columns {
-        ensure!(
-            tolerances.get(m).is_some(),
-            "no tolerance for iterative metric '{m}': list it under [metrics.{m}] in the tolerance file (see README, Regression gate)"
-        );
+        let tolerance = tolerances.get(m).with_context(|| format!("{}: line 1", baseline.display()))?;
+        let Some(tolerance) = tolerance else {
+            bail!(
+                "no tolerance for iterative metric '{m}': list it under [metrics.{m}] in the tolerance file (see README, Regression gate)"
+            );
+        };
+        column_tolerance.insert(m.as_str(), tolerance);
     }
     let mut report = CheckReport::default();
-    let status = |t: &Table, i: usize| t.column("status").map(|c| t.rows[i].fields[c].clone()).unwrap_or_default();
     for key in &base.order {
         let bi = base.rows[key];
         let Some(&ci) = current.rows.get(key) else {
@@ -192,35 +220,34 @@ pub fn check(results_dir: &Path, baseline: &Path, tolerances: &Tolerances) -> Re
             });
             continue;
         };
-        let (bs, cs) = (status(&base.table, bi), status(&current.table, ci));
+        let (bs, cs) = (base.cells.rows[bi].status.label(), current.cells.rows[ci].status.label());
         if bs != cs {
             report.findings.push(Finding {
                 row: key.clone(),
                 metric: "status".into(),
-                baseline: bs,
-                current: cs,
+                baseline: bs.into(),
+                current: cs.into(),
                 verdict: "status",
             });
             continue;
         }
         for m in &metric_columns {
-            let bcol = base.table.column(m)?;
-            let bval = &base.table.rows[bi].fields[bcol];
-            let cval = current.table.column(m).map(|c| current.table.rows[ci].fields[c].clone()).unwrap_or_default();
-            if bval.is_empty() && cval.is_empty() {
+            let (bval, cval) = (value(&base.cells, bi, m), value(&current.cells, ci, m));
+            if bval.is_none() && cval.is_none() {
                 continue;
             }
             report.compared += 1;
-            let verdict = match (parse_value(bval), parse_value(&cval)) {
-                (Some(b), Some(c)) => judge(m, b, c, &tolerances.get(m).expect("checked above")),
+            let verdict = match (&bval, &cval) {
+                (Some(Cell::Number(b)), Some(Cell::Number(c))) => judge(m, *b, *c, &column_tolerance[m.as_str()])?,
+                (Some(Cell::Text(b)), Some(Cell::Text(c))) => (b != c).then_some("changed"),
                 _ => Some("changed"),
             };
             if let Some(verdict) = verdict {
                 report.findings.push(Finding {
                     row: key.clone(),
                     metric: m.to_string(),
-                    baseline: bval.clone(),
-                    current: cval,
+                    baseline: text(&bval),
+                    current: text(&cval),
                     verdict,
                 });
             }
@@ -238,20 +265,20 @@ pub fn check(results_dir: &Path, baseline: &Path, tolerances: &Tolerances) -> Re
     Ok(report)
 }
 
-/// `None` when the value holds; otherwise the verdict.
-fn judge(metric: &str, baseline: f64, current: f64, tol: &Tolerance) -> Option<&'static str> {
+/// `None` when the value holds; otherwise the verdict, by the metric's declared direction.
+fn judge(metric: &str, baseline: f64, current: f64, tol: &Tolerance) -> Result<Option<&'static str>> {
     if tol.allows(baseline, current) {
-        return None;
+        return Ok(None);
     }
     if baseline.is_nan() || current.is_nan() {
-        return Some("changed");
+        return Ok(Some("changed"));
     }
-    let better = match column_info(metric).0 {
+    let better = match resolve_column(metric)?.direction {
         Direction::Higher => current > baseline,
         Direction::Lower => current < baseline,
-        Direction::Reference => return Some("changed"),
+        Direction::Reference => return Ok(Some("changed")),
     };
-    Some(if better { "improved" } else { "regressed" })
+    Ok(Some(if better { "improved" } else { "regressed" }))
 }
 
 /// Replace the baseline with the current cells.csv.
@@ -268,11 +295,7 @@ pub fn update_baseline(results_dir: &Path, baseline: &Path) -> Result<()> {
 pub fn derive_tolerances(results_dir: &Path, factor: f64) -> Result<String> {
     ensure!(factor.is_finite() && factor > 0.0, "--factor must be > 0, got {factor}");
     let path = results_dir.join("cells.csv");
-    let t = Table::read(&path)?;
-    let group_cols: Vec<usize> =
-        ["dataset", "generator", "epsilon", "fold", "profile"].iter().map(|c| t.column(c)).collect::<Result<_>>()?;
-    let seed_col = t.column("seed")?;
-    let status_col = t.column("status")?;
+    let cells = Cells::read(&path)?;
     let mut out = format!(
         "# Regression-gate tolerances for the iterative (logistic-regression) metrics.\n\
          # Derived by `bench tolerances` from {} with factor {factor}:\n\
@@ -282,15 +305,16 @@ pub fn derive_tolerances(results_dir: &Path, factor: f64) -> Result<String> {
         path.display()
     );
     let mut seeds_seen = std::collections::BTreeSet::new();
-    for (m_idx, metric) in t.header.iter().enumerate() {
-        if !is_metric_column(metric) || column_info(metric).1 != Exactness::Iterative {
+    for (m_idx, metric) in cells.metric_columns.iter().enumerate() {
+        let spec = resolve_column(metric).with_context(|| format!("{}: line 1", path.display()))?;
+        if spec.exactness != Exactness::Iterative || spec.kind == ValueKind::Text {
             continue;
         }
         let mut groups: BTreeMap<String, Vec<f64>> = BTreeMap::new();
-        for r in t.rows.iter().map(|r| &r.fields).filter(|r| r[status_col] == "ok") {
-            seeds_seen.insert(r[seed_col].clone());
-            if let Some(v) = parse_value(&r[m_idx]).filter(|v| v.is_finite()) {
-                let key = group_cols.iter().map(|&c| r[c].as_str()).collect::<Vec<_>>().join("/");
+        for r in cells.rows.iter().filter(|r| r.is_ok()) {
+            seeds_seen.insert(r.seed);
+            if let Some(v) = r.values[m_idx].filter(|v| v.is_finite()) {
+                let key = format!("{}/{}/{}/{}/{}", r.dataset, r.generator, fmt_f64(r.epsilon), r.fold, r.profile);
                 groups.entry(key).or_default().push(v);
             }
         }
@@ -322,22 +346,32 @@ mod tests {
     #[test]
     fn judge_uses_direction_and_tolerance() {
         let tol = Tolerance { absolute: 0.01, relative: 0.0 };
-        assert_eq!(judge("accuracy_synthetic", 0.80, 0.805, &tol), None);
-        assert_eq!(judge("accuracy_synthetic", 0.80, 0.78, &tol), Some("regressed"));
-        assert_eq!(judge("accuracy_synthetic", 0.80, 0.82, &tol), Some("improved"));
-        assert_eq!(judge("MMD_score", 0.02, 0.05, &tol), Some("regressed"));
-        assert_eq!(judge("accuracy_real", 0.80, 0.82, &tol), Some("changed"));
-        assert_eq!(judge("MMD_score", f64::NAN, f64::NAN, &tol), None);
-        assert_eq!(judge("MMD_score", f64::NAN, 0.1, &tol), Some("changed"));
+        let judge = |m: &str, b: f64, c: f64| judge(m, b, c, &tol).unwrap();
+        assert_eq!(judge("accuracy_synthetic", 0.80, 0.805), None);
+        assert_eq!(judge("accuracy_synthetic", 0.80, 0.78), Some("regressed"));
+        assert_eq!(judge("accuracy_synthetic", 0.80, 0.82), Some("improved"));
+        assert_eq!(judge("MMD_score", 0.02, 0.05), Some("regressed"));
+        assert_eq!(judge("submmd_BRCA.LumA", 0.05, 0.01), Some("improved"));
+        assert_eq!(judge("accuracy_real", 0.80, 0.82), Some("changed"));
+        assert_eq!(judge("MMD_score", f64::NAN, f64::NAN), None);
+        assert_eq!(judge("MMD_score", f64::NAN, 0.1), Some("changed"));
     }
 
     #[test]
     fn defaults_by_exactness() {
         let t = Tolerances::default();
-        assert_eq!(t.get("MMD_score"), Some(Tolerance { absolute: 0.0, relative: 1e-9 }));
-        assert!(t.get("accuracy_synthetic").is_none());
-        assert!(t.get("distance_to_closest").unwrap().allows(24.0, 24.0001));
-        assert!(!t.get("distance_to_closest").unwrap().allows(24.0, 24.0002));
+        assert_eq!(t.get("MMD_score").unwrap(), Some(Tolerance { absolute: 0.0, relative: 1e-9 }));
+        assert!(t.get("accuracy_synthetic").unwrap().is_none());
+        assert!(t.get("distance_to_closest").unwrap().unwrap().allows(24.0, 24.0001));
+        assert!(!t.get("distance_to_closest").unwrap().unwrap().allows(24.0, 24.0002));
+    }
+
+    #[test]
+    fn an_undeclared_column_is_an_error_not_a_reference() {
+        let err = Tolerances::default().get("accuracy_synth").unwrap_err().to_string();
+        assert!(err.contains("column 'accuracy_synth' is not declared by any metric family"), "{err}");
+        let tol = Tolerance { absolute: 0.01, relative: 0.0 };
+        assert!(judge("accuracy_synth", 0.8, 0.9, &tol).is_err());
     }
 
     #[test]

@@ -142,7 +142,7 @@ fn header_section<'a>(inputs: &Inputs, blocks: &mut Vec<Block<'a>>, notes: &[Str
     )));
     let rows = &inputs.cells.rows;
     let cells = distinct(rows.iter().map(|r| r.cell_id()));
-    let failed = distinct(rows.iter().filter(|r| !r.ok).map(|r| r.cell_id()));
+    let failed = distinct(rows.iter().filter(|r| !r.is_ok()).map(|r| r.cell_id()));
     let mut summary = vec![
         format!(
             "{}, {} generator × ε settings, {} ({} failed), {} result rows (cell × profile)",
@@ -612,7 +612,7 @@ fn figures_section<'a>(inputs: &Inputs, figures: &'a [Figure], blocks: &mut Vec<
 fn errors_section<'a>(inputs: &Inputs, blocks: &mut Vec<Block<'a>>) {
     const LIMIT: usize = 200;
     let mut seen = std::collections::HashSet::new();
-    let failed: Vec<_> = inputs.cells.rows.iter().filter(|r| !r.ok && seen.insert(r.cell_id())).collect();
+    let failed: Vec<_> = inputs.cells.rows.iter().filter(|r| !r.is_ok() && seen.insert(r.cell_id())).collect();
     if failed.is_empty() {
         return;
     }
@@ -623,7 +623,11 @@ fn errors_section<'a>(inputs: &Inputs, blocks: &mut Vec<Block<'a>>) {
         highlight: Vec::new(),
     };
     for r in failed.iter().take(LIMIT) {
-        t.rows.push(vec![Cell::text(r.cell_id()), Cell::text(r.error_phase.clone()), Cell::warn(r.error.clone())]);
+        t.rows.push(vec![
+            Cell::text(r.cell_id()),
+            Cell::text(r.status.phase().map(|p| p.to_string()).unwrap_or_default()),
+            Cell::warn(r.status.message().to_string()),
+        ]);
         t.highlight.push(false);
     }
     blocks.push(Block::Table(t));
