@@ -91,16 +91,27 @@ fn attacks_behave_as_expected_on_sim_brca() {
     let mvn: Vec<Labelled> = folds1.iter().map(|f| synthesise("multivariate", "", f, &none, 2)).collect();
     let m = mean_scores(&folds1, &mvn);
     report("multivariate", &m);
-    assert!(m["mia_mahalanobis_cc_aucroc"] >= 0.95, "multivariate: mahalanobis_cc AUC {}", m["mia_mahalanobis_cc_aucroc"]);
+    assert!(
+        m["mia_mahalanobis_cc_aucroc"] >= 0.95,
+        "multivariate: mahalanobis_cc AUC {}",
+        m["mia_mahalanobis_cc_aucroc"]
+    );
 
     let control: Vec<Labelled> = folds2.iter().map(|f| synthesise("multivariate", "", f, &none, 3)).collect();
     let m = mean_scores(&folds1, &control);
     report("control", &m);
+    // Known failure (seen 2026-12-03): `domias_kde` reaches AUC ≈ 0.91 on this control. The
+    // spec (§4.3) computes H_R once on the full Ref, so a non-member's own row is in the
+    // covariance its LOO density uses (in q = 100 dimensions with |Ref| ≈ 218 that leverage
+    // raises p̂_R at non-members only). The bar stays; the failures are collected so the
+    // private-pgm check below still runs, and reported together at the end.
+    let mut control_failures = Vec::new();
     for a in ATTACKS {
         let auc = m[&format!("mia_{a}_aucroc")];
         let tpr = m[&format!("mia_{a}_tpr_at_fpr_01")];
-        assert!((auc - 0.5).abs() <= 0.05, "control: {a} AUC {auc}");
-        assert!((tpr - 0.10).abs() <= 0.05, "control: {a} TPR@10% {tpr}");
+        if (auc - 0.5).abs() > 0.05 || (tpr - 0.10).abs() > 0.05 {
+            control_failures.push(format!("{a} AUC {auc:.4} TPR@10% {tpr:.4}"));
+        }
     }
 
     let dp = Budget::dp(1.0, 1e-5).unwrap();
@@ -108,4 +119,9 @@ fn attacks_behave_as_expected_on_sim_brca() {
     let m = mean_scores(&folds1, &pgm);
     report("pgm eps=1", &m);
     assert!(m["mia_worst_aucroc"] < 0.6, "private-pgm ε = 1: worst AUC {}", m["mia_worst_aucroc"]);
+    assert!(
+        control_failures.is_empty(),
+        "control (no candidate in the generator's data): attacks outside AUC 0.5 ± 0.05 / TPR@10% 0.10 ± 0.05: {}",
+        control_failures.join("; ")
+    );
 }

@@ -471,10 +471,8 @@ mod tests {
         let r = noisy(53, 11, 4);
         let r2 = r.vstack(&q.select_rows(&[0, 5])).unwrap();
         let threshold = exact_sq_distance(q.row(1), r2.row(2));
-        let brute: Vec<usize> = q
-            .row_iter()
-            .map(|a| r2.row_iter().filter(|b| exact_sq_distance(a, b) < threshold).count())
-            .collect();
+        let brute: Vec<usize> =
+            q.row_iter().map(|a| r2.row_iter().filter(|b| exact_sq_distance(a, b) < threshold).count()).collect();
         assert_eq!(count_sq_within(&q, &r2, threshold), brute);
         // Zero threshold: nothing is strictly closer, even an identical row.
         assert_eq!(count_sq_within(&q, &r2, 0.0), vec![0; 37]);

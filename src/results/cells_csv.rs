@@ -314,7 +314,12 @@ fn parse_row(
     {
         ensure!(!value.is_empty(), "{}: must not be empty", at(name));
     }
-    ensure!(key.epsilon > 0.0, "{}: expected a positive number or inf, got '{}'", at("epsilon"), fmt_f64(key.epsilon));
+    ensure!(
+        key.epsilon.partial_cmp(&0.0) == Some(std::cmp::Ordering::Greater),
+        "{}: expected a positive number or inf, got '{}'",
+        at("epsilon"),
+        fmt_f64(key.epsilon)
+    );
     let status = match state.status.as_str() {
         "ok" => Status::Ok,
         "error" => match Phase::parse(&state.error_phase) {
@@ -404,6 +409,7 @@ mod tests {
                 profile: "p1".into(),
                 profile_version: "p1.v1".into(),
                 values: vec![("m".into(), 0.25), ("n".into(), f64::NAN)],
+                labels: vec![],
                 nan_reasons: "n=why".into(),
             }],
             timings: Timings { fit_seconds: 1.23456, ..Timings::default() },

@@ -29,10 +29,8 @@ fn reference_sq_distances(data: &AttackData) -> Vec<f64> {
 
 /// The three distance attacks; `percentile` is `mia.mc_percentile` (in 0..=100).
 pub fn distance_attacks(data: &AttackData, percentile: f64) -> DistanceScores {
-    let (d_g, d_r) = rayon::join(
-        || nearest_sq_distances(&data.candidates, &data.synthetic),
-        || reference_sq_distances(data),
-    );
+    let (d_g, d_r) =
+        rayon::join(|| nearest_sq_distances(&data.candidates, &data.synthetic), || reference_sq_distances(data));
     let mut sorted = d_g.clone();
     sorted.sort_unstable_by(f64::total_cmp);
     let eps = quantile_sorted(&sorted, percentile / 100.0);

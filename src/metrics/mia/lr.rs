@@ -23,8 +23,11 @@ fn log_sigmoid(z: f64) -> f64 {
 
 /// Row-normalised log-probabilities of one row of OvR decision values.
 fn log_probabilities(decision: &[f64], binary: bool) -> Vec<f64> {
-    let logs: Vec<f64> =
-        if binary { vec![log_sigmoid(-decision[0]), log_sigmoid(decision[0])] } else { decision.iter().map(|&z| log_sigmoid(z)).collect() };
+    let logs: Vec<f64> = if binary {
+        vec![log_sigmoid(-decision[0]), log_sigmoid(decision[0])]
+    } else {
+        decision.iter().map(|&z| log_sigmoid(z)).collect()
+    };
     let max = logs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let log_total = max + logs.iter().map(|l| (l - max).exp()).sum::<f64>().ln();
     logs.iter().map(|l| l - log_total).collect()

@@ -26,7 +26,11 @@ const PER_ATTACK: [ColumnSpec; 8] = [
         Direction::Lower,
         "attack average precision, positives = members (floor = member share)",
     ),
-    per_attack("mia_<attack>_tpr_at_fpr_01", Direction::Lower, "tie-correct attack TPR at FPR 0.1 (≈ 0.1 = no leakage)"),
+    per_attack(
+        "mia_<attack>_tpr_at_fpr_01",
+        Direction::Lower,
+        "tie-correct attack TPR at FPR 0.1 (≈ 0.1 = no leakage)",
+    ),
     per_attack(
         "mia_<attack>_tpr_at_fpr_001",
         Direction::Lower,
@@ -137,8 +141,7 @@ impl Metric for Mia {
         let candidates = input.train.x.vstack(&input.test.x)?;
         let labels: Vec<String> = input.train.labels.iter().chain(&input.test.labels).cloned().collect();
         let (candidates, synthetic) = attack_space(&candidates, &input.synthetic.x, self.0.scaling);
-        let data =
-            AttackData::new(candidates, labels, input.train.x.rows(), synthetic, input.synthetic.labels.clone());
+        let data = AttackData::new(candidates, labels, input.train.x.rows(), synthetic, input.synthetic.labels.clone());
         let (attacks, mut diagnostics) = run_attacks(&data, &self.0);
         diagnostics.push(("scaling".into(), self.0.scaling.as_str().into()));
         Ok(MetricOutput { diagnostics, ..output(&summary::summarise(&attacks, &data.is_member())) })
@@ -176,8 +179,8 @@ fn output(summary: &Summary) -> MetricOutput {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use super::summary::WORST;
+    use super::*;
     use crate::metrics::ValueKind;
 
     #[test]
@@ -185,7 +188,10 @@ mod tests {
         for (spec, metric) in PER_ATTACK.iter().zip(METRICS) {
             assert_eq!(spec.name, format!("mia_{ATTACK_PLACEHOLDER}_{metric}"));
         }
-        assert_eq!((PER_ATTACK.len(), WORST_VALUE.len(), WORST_ATTACK.len()), (METRICS.len(), WORST.len(), WORST.len()));
+        assert_eq!(
+            (PER_ATTACK.len(), WORST_VALUE.len(), WORST_ATTACK.len()),
+            (METRICS.len(), WORST.len(), WORST.len())
+        );
         for ((value, attack), metric) in WORST_VALUE.iter().zip(&WORST_ATTACK).zip(WORST) {
             assert_eq!(value.name, format!("mia_worst_{metric}"));
             assert_eq!(attack.name, format!("mia_worst_{metric}_attack"));

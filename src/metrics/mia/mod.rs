@@ -128,7 +128,12 @@ pub fn run_attacks(data: &AttackData, params: &MiaParams) -> (Vec<AttackScores>,
                         || mahalanobis::mahalanobis_cc(data, params.ridge_alpha),
                     )
                 },
-                || rayon::join(|| lr::lr_attacks(data, &params.lr), || marginal::marginal_ratio(data, params.marginal_bins)),
+                || {
+                    rayon::join(
+                        || lr::lr_attacks(data, &params.lr),
+                        || marginal::marginal_ratio(data, params.marginal_bins),
+                    )
+                },
             )
         },
     );
@@ -146,17 +151,8 @@ pub fn run_attacks(data: &AttackData, params: &MiaParams) -> (Vec<AttackScores>,
         }
         Err(e) => (Err(e.clone()), Err(e)),
     };
-    let all = vec![
-        Ok(dist.gan_leaks),
-        Ok(dist.gan_leaks_cal),
-        Ok(dist.mc),
-        kde,
-        maha.0,
-        maha.1,
-        lr_loss,
-        lr_conf,
-        marginal,
-    ];
+    let all =
+        vec![Ok(dist.gan_leaks), Ok(dist.gan_leaks_cal), Ok(dist.mc), kde, maha.0, maha.1, lr_loss, lr_conf, marginal];
     let scores = ATTACKS.iter().zip(all).map(|(&attack, scores)| AttackScores { attack, scores }).collect();
     (scores, diagnostics)
 }

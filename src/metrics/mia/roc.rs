@@ -247,7 +247,10 @@ mod tests {
         let r = ranking(&scores, &member);
         assert_eq!(r.precision_at_fraction(5), 0.375);
         // 1089 candidates → k = 55 (the BRCA value of the spec).
-        let r = ranking(&(0..1089).map(|i| i as f64).collect::<Vec<_>>(), &(0..1089).map(|i| i % 2 == 0).collect::<Vec<_>>());
+        let r = ranking(
+            &(0..1089).map(|i| i as f64).collect::<Vec<_>>(),
+            &(0..1089).map(|i| i % 2 == 0).collect::<Vec<_>>(),
+        );
         assert_eq!(r.precision_at_fraction(5), 28.0 / 55.0);
     }
 

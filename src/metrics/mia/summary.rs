@@ -103,7 +103,7 @@ mod tests {
         let member = [true, true, false, false];
         let attacks = vec![
             AttackScores { attack: "gan_leaks", scores: Ok(vec![4.0, 2.0, 3.0, 1.0]) }, // AUC 0.75
-            AttackScores { attack: "mc", scores: Ok(vec![1.0, 1.0, 1.0, 0.0]) },       // ties 0.75
+            AttackScores { attack: "mc", scores: Ok(vec![1.0, 1.0, 1.0, 0.0]) },        // ties 0.75
             AttackScores { attack: "lr_loss", scores: Err("single_class".into()) },
         ];
         let summary = summarise(&attacks, &member);
