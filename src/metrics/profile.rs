@@ -415,8 +415,8 @@ mod tests {
         let err = profile_members("camda2026-ful").unwrap_err().to_string();
         assert_eq!(
             err,
-            "unknown metric profile 'camda2026-ful' (expected one of: camda2025, camda2026, bio, \
-             camda2026-full = camda2026 + bio)"
+            "unknown metric profile 'camda2026-ful' (expected one of: camda2025, camda2026, mia, bio, \
+             camda2026-full = camda2026 + mia + bio)"
         );
     }
 
