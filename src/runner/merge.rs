@@ -8,9 +8,9 @@
 //! holds its key), a cell claimed by more than one file is *duplicated*. The merge is a pure
 //! function of the files, so running it again rewrites the same bytes.
 
-use crate::results::{write_results, CellRecord};
 use crate::error::{Context, Result};
 use crate::io::write_atomic;
+use crate::results::{write_results, CellRecord};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -107,11 +107,8 @@ pub fn merge(dir: &Path, partial: bool) -> Result<MergeSummary> {
     }
     summary.found = records.len();
     summary.unplanned = by_id.into_values().flatten().map(|(p, _)| p).collect();
-    summary.failures = records
-        .iter()
-        .filter(|r| !r.is_ok())
-        .map(|r| format!("{}: {}", r.key.id(), r.status.summary()))
-        .collect();
+    summary.failures =
+        records.iter().filter(|r| !r.is_ok()).map(|r| format!("{}: {}", r.key.id(), r.status.summary())).collect();
     if summary.complete() || partial {
         let refs: Vec<&CellRecord> = records.iter().collect();
         write_results(dir, &refs, &plan.profiles, &plan.metric_columns)?;

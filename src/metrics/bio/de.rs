@@ -19,8 +19,8 @@
 
 use super::bitset::Bitset;
 use crate::data::matrix::Matrix;
-use crate::numeric::special::std_normal_cdf;
 use crate::numeric::rank::rank_sum_sorted;
+use crate::numeric::special::std_normal_cdf;
 use rayon::prelude::*;
 
 /// The p-value threshold of the DE sets (`bio.de_p`, §6).
