@@ -103,6 +103,20 @@ pub fn attack_curve(scores: &[f64], member: &[bool]) -> Option<Vec<(f64, f64)>> 
     Some(thin(&points, n_neg, n_pos))
 }
 
+/// The TPR of a stored curve (rates, in curve order) at `FPR = alpha` by the tie-correct rule
+/// of metrics.md §4.4 on rates: linear on the first segment `(f0, t0) → (f1, t1)` with
+/// `f1 ≥ alpha` and `f1 > f0`. On a curve of [`thin`] it equals `Ranking::tpr_at_fpr(alpha)`
+/// at every target FPR (unit-tested).
+pub fn tpr_on_curve(curve: &[(f64, f64)], alpha: f64) -> f64 {
+    for w in curve.windows(2) {
+        let ((f0, t0), (f1, t1)) = (w[0], w[1]);
+        if f1 >= alpha && f1 > f0 {
+            return t0 + (alpha - f0) * (t1 - t0) / (f1 - f0);
+        }
+    }
+    1.0
+}
+
 /// The side table `roc` of one cell (module documentation), attacks in column order.
 pub fn side_table(attacks: &[AttackScores], member: &[bool]) -> SideTable {
     let mut rows = Vec::new();
@@ -120,18 +134,6 @@ pub fn side_table(attacks: &[AttackScores], member: &[bool]) -> SideTable {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// The tie-correct TPR at `alpha` on a curve in rates (linear on the first segment whose end
-    /// reaches `alpha`), as `Ranking::tpr_at_fpr` computes it on counts.
-    fn tpr_at(curve: &[(f64, f64)], alpha: f64) -> f64 {
-        for w in curve.windows(2) {
-            let ((f0, t0), (f1, t1)) = (w[0], w[1]);
-            if f1 >= alpha && f1 > f0 {
-                return t0 + (alpha - f0) * (t1 - t0) / (f1 - f0);
-            }
-        }
-        1.0
-    }
 
     /// A deterministic pseudo-random ranking of `n` candidates with ties every `tie` scores.
     fn scores(n: usize, tie: usize) -> (Vec<f64>, Vec<bool>) {
@@ -173,7 +175,7 @@ mod tests {
             let ranking = Ranking::new(&s, &m).unwrap();
             let curve = attack_curve(&s, &m).unwrap();
             for x in targets() {
-                let (exact, thinned) = (ranking.tpr_at_fpr(x), tpr_at(&curve, x));
+                let (exact, thinned) = (ranking.tpr_at_fpr(x), tpr_on_curve(&curve, x));
                 assert!((exact - thinned).abs() < 1e-12, "n {n}, tie {tie}, FPR {x}: {exact} vs {thinned}");
             }
         }
