@@ -64,8 +64,13 @@ const SYNTHETIC_POINTS: RGBColor = RGBColor(230, 85, 13);
 /// What a figure shows.
 #[derive(Clone, Debug, PartialEq)]
 pub enum FigureKind {
-    Pca { definition: String },
-    Curve { profile: String, metric: String },
+    Pca {
+        definition: String,
+    },
+    Curve {
+        profile: String,
+        metric: String,
+    },
     /// Privacy and biology figures of profiles `mia` and `bio` ([`super::suite_plots`]).
     Suite(super::suite_plots::SuiteFigure),
 }

@@ -261,7 +261,8 @@ mod tests {
         assert_eq!((g.len(), g[0], g[40], g[80], g[120]), (121, 1e-3, 1e-2, 1e-1, 1.0));
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("c.csv");
-        std::fs::write(&path, "attack,fpr,tpr\ngan_leaks,0,0\ngan_leaks,0.5,1\ngan_leaks,1,1\nlr_loss,NaN,NaN\n").unwrap();
+        std::fs::write(&path, "attack,fpr,tpr\ngan_leaks,0,0\ngan_leaks,0.5,1\ngan_leaks,1,1\nlr_loss,NaN,NaN\n")
+            .unwrap();
         let curves = read_cell_curves(&path).unwrap().unwrap();
         assert_eq!(curves["gan_leaks"], Some(vec![(0.0, 0.0), (0.5, 1.0), (1.0, 1.0)]));
         assert_eq!(curves["lr_loss"], None);

@@ -136,7 +136,10 @@ mod tests {
             profile_version: "mia.v1".into(),
             n_cells: 5,
             n_error: 0,
-            stats: stats.iter().map(|&(k, mean, n)| (k.to_string(), Stat::new(mean, 0.01, n))).collect::<BTreeMap<_, _>>(),
+            stats: stats
+                .iter()
+                .map(|&(k, mean, n)| (k.to_string(), Stat::new(mean, 0.01, n)))
+                .collect::<BTreeMap<_, _>>(),
         }
     }
 

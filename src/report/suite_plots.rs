@@ -268,9 +268,10 @@ fn bio_spec(table: &Table1, dataset: &str) -> Option<EpsFigure> {
             kind: SuiteFigure::Biology,
             title: format!("{dataset}: biological plausibility vs ε (profile bio)"),
         },
-        subtitle: "Mean ± 1 sd over folds × seeds per DP generator (log-scale ε); non-DP generators as horizontal lines. \
+        subtitle:
+            "Mean ± 1 sd over folds × seeds per DP generator (log-scale ε); non-DP generators as horizontal lines. \
                    DE: Wilcoxon rank-sum sets per class pair (metrics.md §5.1); co-expression: |r| > τ edges (§5.2)."
-            .into(),
+                .into(),
         columns: panels.len().min(3),
         panels,
         log_y: false,
@@ -351,7 +352,10 @@ impl EpsFigure {
         if values.is_empty() {
             return (0.0, 1.0);
         }
-        padded(values.iter().copied().fold(f64::INFINITY, f64::min), values.iter().copied().fold(f64::NEG_INFINITY, f64::max))
+        padded(
+            values.iter().copied().fold(f64::INFINITY, f64::min),
+            values.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+        )
     }
 
     /// Draw one panel; returns whether it has a NaN point.

@@ -48,8 +48,8 @@
 //! table was computed with until polars was removed, so table1.csv stayed byte-identical.
 
 use super::inputs::{CellRow, Cells};
-use super::suite;
 use super::stats::{bootstrap_mean_interval, kahan_mean, student_t_quantile, welford_variance};
+use super::suite;
 use crate::error::{Context, Result};
 use crate::io::{csv_field, fmt_f64, write_atomic};
 use crate::metrics::{column_spec, resolve_column};
