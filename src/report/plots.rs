@@ -4,7 +4,8 @@
 //!   projection of metrics.md §2.11 (`camda2025`: a separate PCA per set, axes not comparable)
 //!   or §3.6 (`camda2026`: one projection fitted on the real train fold). One panel per
 //!   generator × ε, from `pca/<cell_id>.csv` of fold 1 of the first seed only (said in the title).
-//! * **Metric-vs-ε curves** (`curve__<dataset>__<profile>__<metric>`): per DP generator the mean
+//! * **Metric-vs-ε curves** (`curve__<dataset>__<profile>__<metric>`; not for `mia` and `bio`, whose
+//!   figures are in `suite_plots`): per DP generator the mean
 //!   over folds × seeds with a ±1 sd band (the statistics of `table1.csv`), on a log-scale ε axis;
 //!   non-DP generators (ε = inf) as solid horizontal lines; the real-data reference as a dashed
 //!   horizontal line. The reference is the metric's real-only counterpart when it has one
@@ -154,7 +155,8 @@ pub fn render_all(inputs: &Inputs, table: &Table1) -> Result<Vec<Figure>> {
     let mut specs: Vec<Spec> = Vec::new();
     for dataset in inputs.datasets() {
         specs.extend(pca_specs(inputs, table, &dataset)?.into_iter().map(Spec::Pca));
-        for profile in inputs.profile_order() {
+        // mia and bio have their own figures (suite_plots); a curve per attack column would bury them.
+        for profile in inputs.profile_order().into_iter().filter(|p| !SUITE_PROFILES.contains(&p.as_str())) {
             specs.extend(curve_specs(table, &dataset, &profile).into_iter().map(Spec::Curve));
         }
     }
@@ -166,6 +168,9 @@ pub fn render_all(inputs: &Inputs, table: &Table1) -> Result<Vec<Figure>> {
     }
     Ok(figures)
 }
+
+/// Profiles drawn by [`super::suite_plots`] instead of one metric-vs-ε curve per column.
+const SUITE_PROFILES: [&str; 2] = ["mia", "bio"];
 
 enum Spec {
     Pca(PcaFigure),
