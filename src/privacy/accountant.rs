@@ -249,6 +249,27 @@ impl PrivacyReport {
     pub fn end_to_end_dp(&self) -> bool {
         self.dp && self.non_private_steps.is_empty()
     }
+
+    /// Apply the audit-only `noise_scale` (docs/audit.md §5): any value other than 1 means the
+    /// noise no longer matches the ledger, so the claim is void — `dp: false` (hence
+    /// `end_to_end_dp: false`) and the warning [`WARN_NOISE_SCALE`]`=<scale>` in every output.
+    pub fn apply_noise_scale(&mut self, scale: f64) {
+        if scale != 1.0 {
+            self.dp = false;
+            self.warnings.push(format!("{WARN_NOISE_SCALE}={scale}"));
+        }
+    }
+}
+
+/// Warning prefix of a fit whose noise was rescaled by `noise_scale` ≠ 1: the ledger no longer
+/// describes the noise, and the privacy claim is void (docs/audit.md §5).
+pub const WARN_NOISE_SCALE: &str = "dp_claim_void:noise_scale";
+
+/// Check the audit-only grid key `noise_scale` (default 1): a finite number > 0.
+pub fn check_noise_scale(scale: Option<f64>) -> Result<f64> {
+    let s = scale.unwrap_or(1.0);
+    ensure!(s.is_finite() && s > 0.0, "key 'noise_scale' must be a finite number > 0, got {s}");
+    Ok(s)
 }
 
 #[cfg(test)]
