@@ -1,8 +1,8 @@
 //! `bench audit` (docs/audit.md): the audit path on a mechanism with a known exact privacy curve,
 //! and the generators' claims — consistent at their defaults, violated with `noise_scale = 0.1`.
 
-use bench::audit::gaussian::{counting_query_game, exact_epsilon};
 use bench::audit::estimate::estimate_epsilon;
+use bench::audit::gaussian::{counting_query_game, exact_epsilon};
 use bench::audit::{audit_grid, AuditOptions, AuditOutcome, Verdict};
 use bench::rng::{Key, Rng};
 use bench::runner::grid::Grid;
@@ -10,7 +10,8 @@ use std::path::Path;
 
 /// The four DP generators at `epsilons`, with `extra` added to every entry.
 fn grid(epsilons: &str, extra: &str) -> Grid {
-    let mut text = String::from("name = \"audit-test\"\nmetrics = [\"camda2025\"]\n[[datasets]]\nname = \"sim-brca\"\n");
+    let mut text =
+        String::from("name = \"audit-test\"\nmetrics = [\"camda2025\"]\n[[datasets]]\nname = \"sim-brca\"\n");
     for (name, kind, keys) in [
         ("pgm-label-star", "private-pgm", "iterations = 100\n"),
         ("pgm-mst", "private-pgm", "marginals = \"mst\"\niterations = 100\n"),

@@ -84,21 +84,37 @@ fn evaluate(out: &[f64], inn: &[f64], threshold: f64, direction: Direction, delt
     }
 }
 
-/// Candidate thresholds: the distinct pooled selection scores (thinned to [`MAX_CANDIDATES`]).
+/// Candidate thresholds: midpoints between consecutive distinct pooled selection scores
+/// (thinned to [`MAX_CANDIDATES`] when there are more), so that a chosen threshold never sits
+/// on a selection score.
 fn candidates(out: &[f64], inn: &[f64]) -> Vec<f64> {
     let mut all: Vec<f64> = out.iter().chain(inn).copied().filter(|s| !s.is_nan()).collect();
     all.sort_unstable_by(f64::total_cmp);
     all.dedup();
-    if all.len() <= MAX_CANDIDATES {
-        return all;
+    let mids: Vec<f64> = all.windows(2).map(|w| 0.5 * (w[0] + w[1])).collect();
+    if mids.len() <= MAX_CANDIDATES {
+        return mids;
     }
     let tail = 100;
     let middle = MAX_CANDIDATES - 2 * tail;
-    let mut picked: Vec<f64> = all[..tail].to_vec();
-    let span = all.len() - 2 * tail;
-    picked.extend((0..middle).map(|i| all[tail + i * span / middle]));
-    picked.extend_from_slice(&all[all.len() - tail..]);
+    let mut picked: Vec<f64> = mids[..tail].to_vec();
+    let span = mids.len() - 2 * tail;
+    picked.extend((0..middle).map(|i| mids[tail + i * span / middle]));
+    picked.extend_from_slice(&mids[mids.len() - tail..]);
     picked
+}
+
+/// The test with the largest selection ε̂; among equally good thresholds of that direction
+/// (a run of ties, e.g. a gap separating the worlds) the middle one, which generalises best.
+fn middle_of_best(scored: &[(f64, f64, Direction)]) -> (f64, Direction) {
+    let Some(&(best, _, direction)) = scored.iter().fold(None, |acc: Option<&(f64, f64, Direction)>, s| match acc {
+        Some(a) if a.0 >= s.0 => Some(a),
+        _ => Some(s),
+    }) else {
+        return (0.0, Direction::High);
+    };
+    let ties: Vec<f64> = scored.iter().filter(|s| s.0 == best && s.2 == direction).map(|s| s.1).collect();
+    (ties[ties.len() / 2], direction)
 }
 
 /// The audit of one statistic (docs/audit.md §2.3): the first [`SELECTION_FRACTION`] of each
@@ -112,18 +128,15 @@ pub fn estimate_epsilon(out: &[f64], inn: &[f64], delta: f64, alpha: f64) -> Eps
     let (inn_sel, inn_eval) = inn.split_at(n_sel);
     let mut bounds: std::collections::HashMap<usize, f64> = std::collections::HashMap::new();
     let mut bound = |k: usize| *bounds.entry(k).or_insert_with(|| upper_bound(k, n_sel, alpha / 2.0));
-    let mut best: Option<(f64, f64, Direction)> = None;
-    for t in candidates(out_sel, inn_sel) {
-        for direction in [Direction::High, Direction::Low] {
+    let mut scored: Vec<(f64, f64, Direction)> = Vec::new();
+    for direction in [Direction::High, Direction::Low] {
+        for t in candidates(out_sel, inn_sel) {
             let fp = out_sel.iter().filter(|&&s| direction.guesses_in(s, t)).count();
             let fn_ = inn_sel.iter().filter(|&&s| !direction.guesses_in(s, t)).count();
-            let e = epsilon_from_rates(bound(fp), bound(fn_), delta);
-            if best.is_none_or(|(b, _, _)| e > b) {
-                best = Some((e, t, direction));
-            }
+            scored.push((epsilon_from_rates(bound(fp), bound(fn_), delta), t, direction));
         }
     }
-    let (_, threshold, direction) = best.unwrap_or((0.0, 0.0, Direction::High));
+    let (threshold, direction) = middle_of_best(&scored);
     evaluate(out_eval, inn_eval, threshold, direction, delta, alpha)
 }
 

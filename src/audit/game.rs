@@ -46,7 +46,11 @@ where
     let mut out = vec![Vec::with_capacity(trials); statistics];
     let mut inn = vec![Vec::with_capacity(trials); statistics];
     for (k, trial) in results.iter().enumerate() {
-        crate::ensure!(trial.scores.len() == statistics, "a trial returned {} scores, expected {statistics}", trial.scores.len());
+        crate::ensure!(
+            trial.scores.len() == statistics,
+            "a trial returned {} scores, expected {statistics}",
+            trial.scores.len()
+        );
         let world = if k % 2 == 1 { &mut inn } else { &mut out };
         for (s, &v) in trial.scores.iter().enumerate() {
             world[s].push(v);
@@ -63,7 +67,9 @@ mod tests {
     #[test]
     fn trials_are_in_order_and_thread_independent() {
         let base = Rng::from_seed(5);
-        let run = |with: bool, mut rng: Rng| Ok(Trial { scores: vec![rng.normal() + f64::from(u8::from(with))], privacy: None });
+        let run = |with: bool, mut rng: Rng| {
+            Ok(Trial { scores: vec![rng.normal() + f64::from(u8::from(with))], privacy: None })
+        };
         let a = play(50, 1, &base, run).unwrap();
         let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
         let b = pool.install(|| play(50, 1, &base, run).unwrap());

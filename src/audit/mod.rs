@@ -149,8 +149,12 @@ pub fn audit_grid(grid: &Grid, opts: &AuditOptions) -> Result<AuditOutcome> {
             if opts.progress {
                 let last = &rows[rows.len() - STATISTICS.len()..];
                 let best = last.iter().map(|r| r.estimate.epsilon_hat).fold(0.0, f64::max);
-                let verdict = if last.iter().any(|r| r.verdict == Verdict::Violation) { "violation" } else { "consistent" };
-                eprintln!("audit {} eps={epsilon_grid}: claimed {epsilon_claimed:.4}, max eps_hat {best:.3} -> {verdict}", g.name);
+                let verdict =
+                    if last.iter().any(|r| r.verdict == Verdict::Violation) { "violation" } else { "consistent" };
+                eprintln!(
+                    "audit {} eps={epsilon_grid}: claimed {epsilon_claimed:.4}, max eps_hat {best:.3} -> {verdict}",
+                    g.name
+                );
                 if !notes.is_empty() {
                     eprintln!("  note: {notes}");
                 }
@@ -176,10 +180,18 @@ struct CaseResult {
 
 /// Play the game for one target and budget; each statistic is audited at level
 /// `alpha / #statistics` (Bonferroni), so a case's verdict errs with probability ≤ `alpha`.
-fn audit_case(target: &Target, data: &AuditData, budget: &Budget, base: &Rng, opts: &AuditOptions) -> Result<CaseResult> {
+fn audit_case(
+    target: &Target,
+    data: &AuditData,
+    budget: &Budget,
+    base: &Rng,
+    opts: &AuditOptions,
+) -> Result<CaseResult> {
     let delta = budget.delta().unwrap_or(0.0);
-    let scores = play(opts.trials, STATISTICS.len(), base, |with_canary, rng| target.trial(data, with_canary, budget, rng))?;
+    let scores =
+        play(opts.trials, STATISTICS.len(), base, |with_canary, rng| target.trial(data, with_canary, budget, rng))?;
     let alpha = opts.alpha / STATISTICS.len() as f64;
-    let estimates = scores.out.iter().zip(&scores.inn).map(|(out, inn)| estimate_epsilon(out, inn, delta, alpha)).collect();
+    let estimates =
+        scores.out.iter().zip(&scores.inn).map(|(out, inn)| estimate_epsilon(out, inn, delta, alpha)).collect();
     Ok(CaseResult { estimates, privacy: scores.privacy })
 }

@@ -83,7 +83,11 @@ pub fn render_markdown(outcome: &AuditOutcome) -> String {
         o.alpha,
         STATISTICS.len()
     );
-    let _ = writeln!(md, "| generator | ε (grid) | ε claimed | δ | end-to-end DP | {} | verdict |", STATISTICS.map(|s| format!("ε̂ {s}")).join(" | "));
+    let _ = writeln!(
+        md,
+        "| generator | ε (grid) | ε claimed | δ | end-to-end DP | {} | verdict |",
+        STATISTICS.map(|s| format!("ε̂ {s}")).join(" | ")
+    );
     let _ = writeln!(md, "|---|---|---|---|---|{}---|", "---|".repeat(STATISTICS.len()));
     for case in outcome.rows.chunks(STATISTICS.len()) {
         let r = &case[0];

@@ -91,7 +91,8 @@ pub fn black_box(s: &Synthetic, data: &AuditData) -> [f64; 3] {
     let centre = 0.5 * (lo + hi);
     let dir: Vec<f64> = data.canary.iter().map(|v| v - centre).collect();
     let norm = dir.iter().map(|v| v * v).sum::<f64>().sqrt().max(f64::MIN_POSITIVE);
-    let projection: f64 = s.x.row_iter().map(|row| row.iter().zip(&dir).map(|(x, d)| (x - centre) * d).sum::<f64>()).sum::<f64>() / norm;
+    let projection: f64 =
+        s.x.row_iter().map(|row| row.iter().zip(&dir).map(|(x, d)| (x - centre) * d).sum::<f64>()).sum::<f64>() / norm;
     let maxima: f64 = if s.x.rows() == 0 {
         0.0
     } else {
@@ -140,7 +141,8 @@ pub fn gaussian_white_box(g: &DpGaussian, stats: &[NoisyStats], sigmas: Sigmas, 
     let clipping = Clipping::new(g, data.schema.public_range, p);
     let star = clipping.apply(&crate::data::matrix::Matrix::from_row_major(1, p, data.canary.clone())?);
     let star = star.row(0);
-    let rows: Vec<usize> = (0..data.without.x.rows()).filter(|&i| data.without.labels[i] == data.canary_label).collect();
+    let rows: Vec<usize> =
+        (0..data.without.x.rows()).filter(|&i| data.without.labels[i] == data.canary_label).collect();
     let y = clipping.apply(&data.without.x.select_rows(&rows));
     let s = &stats[c];
     let mut stat = (s.count - rows.len() as f64) / sigmas.count.powi(2);

@@ -176,12 +176,14 @@ mod tests {
     fn incomplete_beta_is_the_binomial_tail() {
         // P(X ≥ k) for X ~ Bin(n, p) equals I_p(k, n − k + 1); the left side is summed from the
         // pmf directly, an independent route.
-        for (n, p) in [(10_u32, 0.3), (25, 0.05), (40, 0.9), (7, 0.5)] {
+        for (n, p) in [(10_u32, 0.3_f64), (25, 0.05), (40, 0.9), (7, 0.5)] {
             let pmf: Vec<f64> = (0..=n)
-                .map(|i| (ln_gamma(f64::from(n) + 1.0) - ln_gamma(f64::from(i) + 1.0) - ln_gamma(f64::from(n - i) + 1.0)
-                    + f64::from(i) * p.ln()
-                    + f64::from(n - i) * (1.0 - p).ln())
-                .exp())
+                .map(|i| {
+                    (ln_gamma(f64::from(n) + 1.0) - ln_gamma(f64::from(i) + 1.0) - ln_gamma(f64::from(n - i) + 1.0)
+                        + f64::from(i) * p.ln()
+                        + f64::from(n - i) * (1.0 - p).ln())
+                    .exp()
+                })
                 .collect();
             for k in 1..=n {
                 let tail: f64 = pmf[k as usize..].iter().sum();

@@ -313,6 +313,21 @@ mod tests {
     }
 
     #[test]
+    fn noise_scale_voids_the_claim() {
+        let a = Accountant::new(&Budget::dp(1.0, 1e-5).unwrap()).unwrap();
+        let mut r = a.report(&[], vec![], vec![]);
+        r.apply_noise_scale(1.0);
+        assert!(r.dp && r.warnings.is_empty());
+        r.apply_noise_scale(0.1);
+        assert!(!r.dp && !r.end_to_end_dp());
+        assert_eq!(r.warnings, vec![format!("{WARN_NOISE_SCALE}=0.1")]);
+        assert_eq!(check_noise_scale(None).unwrap(), 1.0);
+        for bad in [0.0, -1.0, f64::NAN, f64::INFINITY] {
+            assert!(check_noise_scale(Some(bad)).unwrap_err().to_string().contains("'noise_scale'"));
+        }
+    }
+
+    #[test]
     fn rejects_invalid_budgets() {
         assert!(Budget::dp(0.0, 1e-5).is_err());
         assert!(Budget::dp(-1.0, 1e-5).is_err());
