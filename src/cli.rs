@@ -60,6 +60,9 @@ enum Command {
     /// Write (and with --submit, submit) a Slurm job array running the grid's shards plus a merge job.
     #[command(after_help = crate::scale_cli::SLURM_HELP)]
     Slurm(crate::scale_cli::SlurmArgs),
+    /// Empirical privacy audit: distinguishing games with a canary against each DP generator's claim.
+    #[command(after_help = crate::audit::cli::AUDIT_HELP)]
+    Audit(crate::audit::cli::AuditArgs),
 }
 
 #[derive(Args, Debug)]
@@ -254,6 +257,7 @@ fn dispatch(cli: Cli) -> Result<i32> {
         Command::Perf(args) => perf(args),
         Command::Merge(args) => crate::scale_cli::merge_command(&args),
         Command::Slurm(args) => crate::scale_cli::slurm_command(&args),
+        Command::Audit(args) => crate::audit::cli::command(&args),
         Command::Tolerances(args) => {
             let text = crate::check::derive_tolerances(&args.results, args.factor)?;
             crate::io::write_atomic(&args.out, text.as_bytes())?;

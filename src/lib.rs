@@ -7,6 +7,7 @@
 //! contract of a results directory (typed rows of cells.csv, the manifest): the runner writes it,
 //! the report and the gate read it. [`numeric`] holds the shared kernels.
 
+pub mod audit;
 pub mod check;
 pub mod cli;
 pub mod data;

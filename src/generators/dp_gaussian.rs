@@ -30,7 +30,7 @@ use crate::data::dataset::TrainFold;
 use crate::data::matrix::Matrix;
 use crate::error::Result;
 use crate::numeric::linalg::{matmul_into, psd_project};
-use crate::privacy::accountant::{gaussian_sigma, Accountant, Budget};
+use crate::privacy::accountant::{check_noise_scale, gaussian_sigma, Accountant, Budget};
 use crate::rng::{Key, Rng};
 use crate::{bail, ensure};
 use faer::Mat;
@@ -65,6 +65,10 @@ pub struct DpGaussianParams {
     /// Extra sampling noise as in §7.1; default 0.
     #[serde(default)]
     pub noise_level: f64,
+    /// Audit only (docs/audit.md §5): multiplies every mechanism noise draw; any value but 1
+    /// voids the DP claim (`dp: false` and a warning in every output).
+    #[serde(default)]
+    pub noise_scale: Option<f64>,
 }
 
 #[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq)]
@@ -142,6 +146,8 @@ pub struct DpGaussian {
     rows: Rows,
     /// `√(1 + noise_level)`.
     scale: f64,
+    /// Multiplier of the mechanism noise (1 unless auditing).
+    noise_scale: f64,
 }
 
 impl Params for DpGaussianParams {
@@ -150,6 +156,7 @@ impl Params for DpGaussianParams {
 
     fn check(self) -> Result<DpGaussian> {
         let scale = noise_scale(self.noise_level)?;
+        let mechanism_noise_scale = check_noise_scale(self.noise_scale)?;
         for (key, v) in
             [("split.count", self.split.count), ("split.sum", self.split.sum), ("split.moments", self.split.moments)]
         {
@@ -189,6 +196,7 @@ impl Params for DpGaussianParams {
             labels: self.labels,
             rows: self.rows,
             scale,
+            noise_scale: mechanism_noise_scale,
         })
     }
 }
@@ -335,12 +343,14 @@ impl Generator for DpGaussian {
             Rows::Nhat => Some(stats.iter().map(|s| s.count.max(0.0)).sum::<f64>().round().max(1.0) as usize),
         };
         let split: Vec<(&str, f64)> = self.fractions.to_vec();
+        let mut privacy = acct.report(&split, non_private, warnings);
+        privacy.apply_noise_scale(self.noise_scale);
         Ok(Box::new(ClassGaussianModel {
             laws,
             weights,
             rows,
             clamp: Some((clipping.lo, clipping.hi)),
-            privacy: acct.report(&split, non_private, warnings),
+            privacy,
             diagnostics,
         }))
     }
@@ -383,6 +393,8 @@ impl DpGaussian {
         }
 
         let y = clipping.apply(train.x());
+        let f = self.noise_scale;
+        let drawn = Sigmas { count: f * sigmas.count, sum: f * sigmas.sum, moments: f * sigmas.moments };
         let base = fork(rng, "dp-gaussian-noise");
         let stats = train
             .classes()
@@ -392,7 +404,7 @@ impl DpGaussian {
                 let rows: Vec<usize> = (0..train.n_rows()).filter(|&i| &train.labels()[i] == label).collect();
                 let yc = y.select_rows(&rows);
                 let stream = |phase: &str| base.child(&[Key::Str(phase), Key::Num(c as u64)]);
-                noisy_class_stats(&yc, self.cov, sigmas, stream)
+                noisy_class_stats(&yc, self.cov, drawn, stream)
             })
             .collect();
         Ok((stats, sigmas))

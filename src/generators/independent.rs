@@ -15,6 +15,7 @@ use super::discrete::sample::{normalised, SamplingPlan};
 use super::discrete::DiscreteGenerator;
 use super::Params;
 use crate::error::{Error, Result};
+use crate::privacy::accountant::check_noise_scale;
 use crate::privacy::mechanisms::Noise;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -50,6 +51,10 @@ pub struct IndependentParams {
     pub rows: Option<Rows>,
     #[serde(default)]
     pub labels: Option<Labels>,
+    /// Audit only (docs/audit.md §5): multiplies every noise draw; any value but 1 voids the
+    /// DP claim (`dp: false` and a warning in every output).
+    #[serde(default)]
+    pub noise_scale: Option<f64>,
 }
 
 /// A checked `independent` generator.
@@ -77,7 +82,9 @@ impl Params for IndependentParams {
             Mode::PerClass => &["one_way", "two_way"],
             Mode::PerGene => &["one_way"],
         };
-        Ok(Independent { mode: self.mode, config: options.check(main, self.split.as_ref())? })
+        let noise_scale = check_noise_scale(self.noise_scale)?;
+        let config = options.check(main, self.split.as_ref())?.with_noise_scale(noise_scale);
+        Ok(Independent { mode: self.mode, config })
     }
 }
 

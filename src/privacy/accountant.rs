@@ -249,6 +249,27 @@ impl PrivacyReport {
     pub fn end_to_end_dp(&self) -> bool {
         self.dp && self.non_private_steps.is_empty()
     }
+
+    /// Apply the audit-only `noise_scale` (docs/audit.md §5): any value other than 1 means the
+    /// noise no longer matches the ledger, so the claim is void — `dp: false` (hence
+    /// `end_to_end_dp: false`) and the warning [`WARN_NOISE_SCALE`]`=<scale>` in every output.
+    pub fn apply_noise_scale(&mut self, scale: f64) {
+        if scale != 1.0 {
+            self.dp = false;
+            self.warnings.push(format!("{WARN_NOISE_SCALE}={scale}"));
+        }
+    }
+}
+
+/// Warning prefix of a fit whose noise was rescaled by `noise_scale` ≠ 1: the ledger no longer
+/// describes the noise, and the privacy claim is void (docs/audit.md §5).
+pub const WARN_NOISE_SCALE: &str = "dp_claim_void:noise_scale";
+
+/// Check the audit-only grid key `noise_scale` (default 1): a finite number > 0.
+pub fn check_noise_scale(scale: Option<f64>) -> Result<f64> {
+    let s = scale.unwrap_or(1.0);
+    ensure!(s.is_finite() && s > 0.0, "key 'noise_scale' must be a finite number > 0, got {s}");
+    Ok(s)
 }
 
 #[cfg(test)]
@@ -289,6 +310,21 @@ mod tests {
         let e = a.charge("extra", "gaussian", 1e-6, &[]).unwrap_err().to_string();
         assert!(e.contains("phase 'extra'"), "{e}");
         assert_eq!(a.report(&[], vec![], vec![]).ledger.len(), 2);
+    }
+
+    #[test]
+    fn noise_scale_voids_the_claim() {
+        let a = Accountant::new(&Budget::dp(1.0, 1e-5).unwrap()).unwrap();
+        let mut r = a.report(&[], vec![], vec![]);
+        r.apply_noise_scale(1.0);
+        assert!(r.dp && r.warnings.is_empty());
+        r.apply_noise_scale(0.1);
+        assert!(!r.dp && !r.end_to_end_dp());
+        assert_eq!(r.warnings, vec![format!("{WARN_NOISE_SCALE}=0.1")]);
+        assert_eq!(check_noise_scale(None).unwrap(), 1.0);
+        for bad in [0.0, -1.0, f64::NAN, f64::INFINITY] {
+            assert!(check_noise_scale(Some(bad)).unwrap_err().to_string().contains("'noise_scale'"));
+        }
     }
 
     #[test]

@@ -13,23 +13,36 @@ use crate::rng::{Key, Rng};
 /// noise (the Gaussian draws are 0 and the exponential mechanism becomes an exact argmax) while
 /// σ, the ledger and the budget stay exactly as planned: it is the test-only "infinite budget"
 /// path used to check that estimation reproduces exact marginals. No grid key reaches it.
+///
+/// `Gaussian` carries a `scale` multiplying every draw: 1 except for the audit-only grid key
+/// `noise_scale` (docs/audit.md §5), which deliberately breaks the mechanism and voids the claim.
 #[derive(Clone, Debug)]
 pub enum Noise {
-    Gaussian(Box<Rng>),
+    Gaussian { rng: Box<Rng>, scale: f64 },
     Off,
 }
 
 impl Noise {
     /// Noise drawn from a stream keyed by `rng` (the fit stream).
     pub fn from_rng(rng: &Rng) -> Noise {
-        Noise::Gaussian(Box::new(rng.clone()))
+        Noise::Gaussian { rng: Box::new(rng.clone()), scale: 1.0 }
+    }
+
+    /// The same stream with every draw multiplied by `factor` (the audit-only `noise_scale`).
+    pub fn scaled(self, factor: f64) -> Noise {
+        match self {
+            Noise::Gaussian { rng, scale } => Noise::Gaussian { rng, scale: scale * factor },
+            Noise::Off => Noise::Off,
+        }
     }
 
     /// An independent sub-stream for one named phase, so that the noise of a phase does not
     /// depend on which phases ran before it (e.g. on the edge mode).
     pub fn phase(&self, phase: &str) -> Noise {
         match self {
-            Noise::Gaussian(rng) => Noise::Gaussian(Box::new(rng.child(&[Key::Str("noise"), Key::Str(phase)]))),
+            Noise::Gaussian { rng, scale } => {
+                Noise::Gaussian { rng: Box::new(rng.child(&[Key::Str("noise"), Key::Str(phase)])), scale: *scale }
+            }
             Noise::Off => Noise::Off,
         }
     }
@@ -37,7 +50,7 @@ impl Noise {
     /// One standard normal variate (0 when noise is off).
     pub fn normal(&mut self) -> f64 {
         match self {
-            Noise::Gaussian(rng) => rng.normal(),
+            Noise::Gaussian { rng, scale } => *scale * rng.normal(),
             Noise::Off => 0.0,
         }
     }
@@ -45,7 +58,7 @@ impl Noise {
     /// One standard Gumbel variate `−ln(−ln U)`, U uniform on (0, 1) (0 when noise is off).
     pub fn gumbel(&mut self) -> f64 {
         match self {
-            Noise::Gaussian(rng) => -(-rng.uniform_open().ln()).ln(),
+            Noise::Gaussian { rng, scale } => -*scale * (-rng.uniform_open().ln()).ln(),
             Noise::Off => 0.0,
         }
     }

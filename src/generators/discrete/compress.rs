@@ -68,6 +68,11 @@ impl DomainCompression {
         DomainCompression { maps, merged_any }
     }
 
+    /// The compressed value of original value `v` of attribute `a`.
+    pub fn code(&self, a: usize, v: u32) -> u32 {
+        self.maps[a].forward[v as usize]
+    }
+
     /// Compressed domain sizes.
     pub fn sizes(&self) -> Vec<usize> {
         self.maps.iter().map(|m| m.members.len()).collect()

@@ -323,6 +323,11 @@ pub struct Dediscretiser {
 }
 
 impl Dediscretiser {
+    /// The bin edges the fit discretised with (read by the white-box audit, docs/audit.md §3).
+    pub fn edges(&self) -> &BinEdges {
+        &self.edges
+    }
+
     /// `bin-mean`: the mean of the train values in each bin; an empty bin takes the midpoint of
     /// its interval. Non-private ([`STEP_BIN_MEAN`]).
     pub fn bin_mean(x: &Matrix, data: &DiscreteData, edges: &BinEdges) -> Dediscretiser {

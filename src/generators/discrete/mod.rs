@@ -47,7 +47,9 @@ pub trait DiscreteGenerator: Send + Sync {
 
     /// Fit with noise from `noise`. The grid path is [`Generator::fit`], which always passes
     /// Gaussian noise; tests pass [`Noise::Off`] to check exact recovery at a real budget's σ.
+    /// The configured `noise_scale` multiplies every draw (docs/audit.md §5).
     fn fit_model(&self, train: &TrainFold<'_>, budget: &Budget, noise: Noise) -> Result<DiscreteModel> {
+        let noise = noise.scaled(self.config().noise_scale());
         let mut prep = pipeline::prepare(train, self.config(), budget, &noise)?;
         let fitted = self.measure_and_model(&mut prep, &noise)?;
         pipeline::finish(prep, train, self.config(), fitted, &noise)

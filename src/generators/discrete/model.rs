@@ -52,6 +52,13 @@ impl DiscreteModel {
         &self.measurements
     }
 
+    /// The bin edges of the fit (a DP release with `edges = dp`): with [`Self::measurements`]
+    /// and [`Self::compression`] they let an auditor locate a record's cell in every measured
+    /// marginal (docs/audit.md §3).
+    pub fn edges(&self) -> &super::discretise::BinEdges {
+        self.dediscretiser.edges()
+    }
+
     pub fn compression(&self) -> Option<&DomainCompression> {
         self.compression.as_ref()
     }

@@ -123,7 +123,7 @@ impl DiscreteOptions {
     pub fn check(self, main: &[&'static str], user: Option<&BTreeMap<String, f64>>) -> Result<DiscreteConfig> {
         self.validate()?;
         let split = BudgetSplit::plan(main, user, &self)?;
-        Ok(DiscreteConfig { options: self, split })
+        Ok(DiscreteConfig { options: self, split, noise_scale: 1.0 })
     }
 
     fn validate(&self) -> Result<()> {
@@ -235,9 +235,22 @@ impl BudgetSplit {
 pub struct DiscreteConfig {
     options: DiscreteOptions,
     split: BudgetSplit,
+    noise_scale: f64,
 }
 
 impl DiscreteConfig {
+    /// The same configuration with the audit-only noise multiplier (docs/audit.md §5; checked
+    /// by [`crate::privacy::accountant::check_noise_scale`]).
+    pub fn with_noise_scale(mut self, noise_scale: f64) -> DiscreteConfig {
+        self.noise_scale = noise_scale;
+        self
+    }
+
+    /// Multiplier of every noise draw (1 unless the grid sets `noise_scale` for an audit).
+    pub fn noise_scale(&self) -> f64 {
+        self.noise_scale
+    }
+
     pub fn options(&self) -> &DiscreteOptions {
         &self.options
     }

@@ -153,7 +153,8 @@ pub fn finish(
         }
     };
     diagnostics.insert("nhat".into(), nhat.to_string());
-    let privacy = prep.acct.report(prep.split.fractions(), prep.non_private, prep.warnings);
+    let mut privacy = prep.acct.report(prep.split.fractions(), prep.non_private, prep.warnings);
+    privacy.apply_noise_scale(config.noise_scale());
     Ok(DiscreteModel {
         plan,
         compression,

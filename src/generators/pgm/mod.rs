@@ -27,6 +27,7 @@ use super::Params;
 use crate::bail;
 use crate::ensure;
 use crate::error::Result;
+use crate::privacy::accountant::check_noise_scale;
 use crate::privacy::mechanisms::{charge_exponential, count_round_sigma, Noise};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -84,6 +85,10 @@ pub struct PrivatePgmParams {
     pub rows: Option<Rows>,
     #[serde(default)]
     pub labels: Option<Labels>,
+    /// Audit only (docs/audit.md §5): multiplies every noise draw; any value but 1 voids the
+    /// DP claim (`dp: false` and a warning in every output).
+    #[serde(default)]
+    pub noise_scale: Option<f64>,
     /// MST only.
     #[serde(default)]
     pub compress: Option<Compress>,
@@ -133,8 +138,9 @@ impl Params for PrivatePgmParams {
             Marginals::Mst => &["one_way", "selection", "two_way"],
             _ => &["one_way", "two_way"],
         };
+        let noise_scale = check_noise_scale(self.noise_scale)?;
         Ok(PrivatePgm {
-            config: options.check(main, self.split.as_ref())?,
+            config: options.check(main, self.split.as_ref())?.with_noise_scale(noise_scale),
             marginals: self.marginals,
             compress: self.compress.unwrap_or_default(),
             descent: DescentOptions { iterations: self.iterations, tol: self.tol },
