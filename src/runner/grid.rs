@@ -1,7 +1,8 @@
 //! The TOML grid: datasets × generators × ε × seeds × folds, with metric profiles.
 //!
-//! Parsing is strict: unknown keys, wrong types, empty lists, ε ≤ 0 and δ ∉ (0, 1) are errors
-//! that name the file, the line and the key. The schema is documented in README.md and in
+//! Parsing is strict: unknown keys, wrong types, empty lists, ε and δ outside their sane ranges
+//! ([`super::grid_checks`]) are errors that name the file, the line and the key; TOML and serde
+//! errors are put in plain words by [`super::grid_errors`]. The schema is documented in README.md and in
 //! experiments/quickstart.toml.
 
 use crate::data::split::SplitRng;
@@ -9,6 +10,8 @@ use crate::error::{Error, Result};
 use crate::generators::{self, Generator};
 use crate::metrics;
 use crate::privacy::accountant::Budget;
+use super::grid_checks::{check_delta, check_epsilon};
+use super::grid_errors::{found_value, line_of, toml_error};
 use crate::{bail, ensure};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -367,9 +370,9 @@ fn generator_spec(mut table: toml::Table) -> Result<GeneratorSpec> {
         let delta = match delta {
             None => 1e-5,
             Some(v) => number(&v)
-                .ok_or_else(|| Error::new(format!("generator '{name}': key 'delta' must be a number, got {v}")))?,
+                .ok_or_else(|| Error::new(format!("generator '{name}': key 'delta': expected a number, found {}", found_value(&v))))?,
         };
-        ensure!(delta > 0.0 && delta < 1.0, "generator '{name}': key 'delta' must lie in (0, 1), got {delta}");
+        check_delta("delta", delta).map_err(|e| e.context(format!("generator '{name}'")))?;
         (Some(eps), Some(delta))
     } else {
         ensure!(
@@ -383,17 +386,14 @@ fn generator_spec(mut table: toml::Table) -> Result<GeneratorSpec> {
 
 fn parse_epsilons(name: &str, value: &toml::Value) -> Result<Vec<f64>> {
     let list = value.as_array().ok_or_else(|| {
-        Error::new(format!("generator '{name}': key 'epsilons' must be a list of numbers, got {value}"))
+        Error::new(format!("generator '{name}': key 'epsilons': expected a list of numbers, found {}", found_value(value)))
     })?;
     ensure!(!list.is_empty(), "generator '{name}': key 'epsilons' is empty (expected e.g. [1, 5])");
     let mut out: Vec<f64> = Vec::new();
     for (i, v) in list.iter().enumerate() {
         let eps = number(v)
-            .ok_or_else(|| Error::new(format!("generator '{name}': key 'epsilons[{i}]' must be a number, got {v}")))?;
-        ensure!(
-            eps.is_finite() && eps > 0.0,
-            "generator '{name}': key 'epsilons[{i}]' must be a finite number > 0, got {eps}"
-        );
+            .ok_or_else(|| Error::new(format!("generator '{name}': key 'epsilons[{i}]': expected a number, found {}", found_value(v))))?;
+        check_epsilon(&format!("epsilons[{i}]"), eps).map_err(|e| e.context(format!("generator '{name}'")))?;
         ensure!(!out.contains(&eps), "generator '{name}': key 'epsilons[{i}]': epsilon {eps} listed twice");
         out.push(eps);
     }
@@ -411,22 +411,8 @@ fn number(v: &toml::Value) -> Option<f64> {
 fn take_string(table: &mut toml::Table, key: &str) -> Result<String> {
     match table.remove(key) {
         Some(toml::Value::String(s)) => Ok(s),
-        Some(other) => bail!("key '{key}' must be a string, got {other}"),
+        Some(other) => bail!("key '{key}': expected a string, found {}", found_value(&other)),
         None => bail!("key '{key}' is required"),
-    }
-}
-
-/// 1-based line of a byte offset.
-fn line_of(text: &str, offset: usize) -> usize {
-    text[..offset.min(text.len())].bytes().filter(|&b| b == b'\n').count() + 1
-}
-
-/// A TOML error as one line: `line L: message`.
-fn toml_error(text: &str, e: &toml::de::Error) -> Error {
-    let msg = e.message().trim().replace('\n', " ");
-    match e.span() {
-        Some(span) => Error::new(format!("line {}: {msg}", line_of(text, span.start))),
-        None => Error::new(msg),
     }
 }
 
