@@ -118,11 +118,11 @@ case("grid_dataset_name_number", {"grid.toml": grid(dataset="name = 5")},
 case("grid_dataset_unknown_key", {"grid.toml": grid(dataset='name = "toy"\nformat = "tidy"\npaht = "toy.csv"')},
      "key 'datasets[0].paht': unknown key 'paht'")
 case("grid_generator_unknown_param", {"grid.toml": grid(generators=DP + "epsilons = [1]\nbinz = 3"), "toy.csv": tidy()},
-     "generator kind 'independent': unknown key 'binz' (expected one of")
+     "line 15: generators[0]: generator 'ind': generator kind 'independent': unknown key 'binz' (expected one of")
 case("grid_generator_kind_number", {"grid.toml": grid(generators='name = "g"\nkind = 3'), "toy.csv": tidy()},
      "key 'kind': expected a string, found the whole number 3")
 case("grid_folds_one", {"grid.toml": grid(protocol="folds = 1"), "toy.csv": tidy()},
-     "key 'protocol.folds': must be at least 2, got 1")
+     "grid.toml: line 3: key 'protocol.folds': must be at least 2, got 1")
 
 case("grid_file_missing", {}, "cannot read grid file nope.toml", args=["run", "nope.toml"])
 case("grid_generators_empty", {"grid.toml": 'name = "t"\ngenerators = []\n[[datasets]]\nname = "sim-brca"\n'},
@@ -138,7 +138,8 @@ case("gene_list_wrong_length",
 
 # ---------------------------------------------------------------- grid: epsilon and delta
 case("eps_huge", {"grid.toml": grid(generators=DP + "epsilons = [1, 1e300]"), "toy.csv": tidy()},
-     "key 'epsilons[1]': epsilon must be a number in [0.001, 1000] (docs/generators.md §1.1), got 1e300")
+     "line 14: generators[0]: generator 'ind': key 'epsilons[1]': epsilon must be a number in [0.001, 1000] "
+     "(docs/generators.md §1.1), got 1e300")
 case("eps_tiny", {"grid.toml": grid(generators=DP + "epsilons = [1e-300]"), "toy.csv": tidy()},
      "key 'epsilons[0]': epsilon must be a number in [0.001, 1000] (docs/generators.md §1.1), got 1e-300")
 case("eps_zero", {"grid.toml": grid(generators=DP + "epsilons = [0]"), "toy.csv": tidy()},
@@ -148,7 +149,8 @@ case("eps_not_a_list", {"grid.toml": grid(generators=DP + 'epsilons = "1"'), "to
 case("eps_twice", {"grid.toml": grid(generators=DP + "epsilons = [1, 1.0]"), "toy.csv": tidy()},
      "key 'epsilons[1]': epsilon 1 listed twice")
 case("delta_too_large", {"grid.toml": grid(generators=DP + "epsilons = [1]\ndelta = 0.5"), "toy.csv": tidy()},
-     "key 'delta': delta must be a number in [1e-12, 0.01] (docs/generators.md §1.1), got 0.5")
+     "line 15: generators[0]: generator 'ind': key 'delta': delta must be a number in [1e-12, 0.01] "
+     "(docs/generators.md §1.1), got 0.5")
 case("delta_zero", {"grid.toml": grid(generators=DP + "epsilons = [1]\ndelta = 0"), "toy.csv": tidy()},
      "key 'delta': delta must be a number in [1e-12, 0.01]")
 case("eps_many_digits_bounded_id",

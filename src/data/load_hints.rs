@@ -4,12 +4,10 @@
 
 use csv::StringRecord;
 
-/// The delimiter a single-field line seems to use instead of `expected`, named in words.
+/// The delimiter a single-field line seems to use instead of `expected`, named in words
+/// (`semicolon`, `tab`, `comma`, `pipe`).
 pub fn other_delimiter(field: &str, expected: u8) -> Option<&'static str> {
-    [(b';', "semicolon (';')"), (b'\t', "tab"), (b',', "comma (',')"), (b'|', "pipe ('|')")]
-        .into_iter()
-        .find(|(d, _)| *d != expected && field.as_bytes().contains(d))
-        .map(|(_, name)| name)
+    [b';', b'\t', b',', b'|'].into_iter().find(|d| *d != expected && field.as_bytes().contains(d)).map(delimiter_name)
 }
 
 /// Name of a delimiter byte in words.
@@ -18,6 +16,7 @@ pub fn delimiter_name(delim: u8) -> &'static str {
         b'\t' => "tab",
         b',' => "comma",
         b';' => "semicolon",
+        b'|' => "pipe",
         _ => "the expected delimiter",
     }
 }
@@ -77,7 +76,7 @@ mod tests {
     #[test]
     fn hints_follow_the_shape() {
         let h = header_hint(&rec(&["sample_id;G1;label"]), "sample_id;G1;label\nS1;1;A\n", b',').unwrap();
-        assert!(h.contains("semicolon (';')-separated") && h.contains("comma-separated"), "{h}");
+        assert!(h.contains("semicolon-separated") && h.contains("comma-separated"), "{h}");
         let h = header_hint(&rec(&["1.5", "2", "x"]), "1.5,2,x\n", b',').unwrap();
         assert!(h.starts_with("2 of the 3 header cells are numbers"), "{h}");
         let text = "gene,S1,S2,S3,S4\nG1,1,2,3,4\nG2,5,6,7,8\n";

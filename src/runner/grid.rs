@@ -11,7 +11,7 @@ use crate::generators::{self, Generator};
 use crate::metrics;
 use crate::privacy::accountant::Budget;
 use super::grid_checks::{check_delta, check_epsilon};
-use super::grid_errors::{found_value, line_of, toml_error};
+use super::grid_errors::{found_value, line_of, line_of_key, named_key, toml_error};
 use crate::{bail, ensure};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -173,11 +173,20 @@ impl Grid {
             "key 'name': '{name}' must be non-empty and use only letters, digits, '-', '_' and '.'"
         );
         let protocol = file.protocol;
-        validate_protocol(&protocol)?;
+        validate_protocol(&protocol).map_err(|e| {
+            let line = named_key(e.message()).and_then(|k| line_of_key(text, k));
+            match line {
+                Some(l) => e.context(format!("line {l}")),
+                None => e,
+            }
+        })?;
         ensure!(!file.metrics.is_empty(), "key 'metrics': list is empty (expected e.g. [\"camda2025\"])");
         let mut profiles: Vec<String> = Vec::new();
         for (i, m) in file.metrics.iter().enumerate() {
-            for name in metrics::profile_members(m).map_err(|e| e.context(format!("key 'metrics[{i}]'")))? {
+            for name in metrics::profile_members(m).map_err(|e| {
+                let line = line_of_key(text, &format!("metrics[{i}]")).unwrap_or(1);
+                e.context(format!("line {line}: key 'metrics[{i}]'"))
+            })? {
                 let via = if name == m { String::new() } else { format!(" (via '{m}')") };
                 ensure!(!profiles.iter().any(|p| p == name), "key 'metrics[{i}]': profile '{name}' listed twice{via}");
                 profiles.push(name.to_string());
@@ -188,8 +197,8 @@ impl Grid {
         let mut datasets = Vec::new();
         for (i, entry) in file.datasets.into_iter().enumerate() {
             let line = line_of(text, entry.span().start);
-            let spec = dataset_spec(entry.into_inner(), base_dir)
-                .map_err(|e| e.context(format!("line {line}: datasets[{i}]")))?;
+            let spec =
+                dataset_spec(entry.into_inner(), base_dir).map_err(|e| entry_error(text, "datasets", i, line, e))?;
             ensure!(
                 !datasets.iter().any(|d: &DatasetSpec| d.name == spec.name),
                 "line {line}: datasets[{i}]: dataset name '{}' used twice",
@@ -200,8 +209,7 @@ impl Grid {
         let mut generators = Vec::new();
         for (i, entry) in file.generators.into_iter().enumerate() {
             let line = line_of(text, entry.span().start);
-            let spec =
-                generator_spec(entry.into_inner()).map_err(|e| e.context(format!("line {line}: generators[{i}]")))?;
+            let spec = generator_spec(entry.into_inner()).map_err(|e| entry_error(text, "generators", i, line, e))?;
             ensure!(
                 !generators.iter().any(|g: &GeneratorSpec| g.name == spec.name),
                 "line {line}: generators[{i}]: generator name '{}' used twice",
@@ -219,6 +227,13 @@ impl Grid {
             generators,
         })
     }
+}
+
+/// An error of entry `list[i]` (starting at line `line`) prefixed with the line of the key it
+/// names, when it names one, else with the entry's line.
+fn entry_error(text: &str, list: &str, i: usize, line: usize, e: Error) -> Error {
+    let key_line = named_key(e.message()).and_then(|k| line_of_key(text, &format!("{list}[{i}].{k}")));
+    e.context(format!("line {}: {list}[{i}]", key_line.unwrap_or(line)))
 }
 
 fn validate_protocol(p: &Protocol) -> Result<()> {

@@ -26,12 +26,64 @@ pub fn toml_error(text: &str, e: &toml::de::Error) -> Error {
             "line {line}: duplicate key '{key}' (each key may be set once per table; remove one of them)"
         ));
     }
-    let key = key_at(text, span.start).filter(|k| !k.is_empty());
     let words = plain_words(&message);
+    if message.starts_with("missing field") && span.start == 0 {
+        return Error::new(format!("{words}{}", top_level_hint(&message)));
+    }
+    let key = key_at(text, span.start).filter(|k| !k.is_empty());
     match key {
         Some(key) => Error::new(format!("line {line}: key '{key}': {words}")),
         None => Error::new(format!("line {line}: {words}")),
     }
+}
+
+/// What a missing top-level key needs.
+fn top_level_hint(message: &str) -> &'static str {
+    if message.contains("`datasets`") {
+        " (at least one [[datasets]] table, e.g. name = \"sim-brca\")"
+    } else if message.contains("`generators`") {
+        " (at least one [[generators]] table with name and kind, e.g. kind = \"multivariate\")"
+    } else {
+        ""
+    }
+}
+
+/// The line of the key at `path` (`generators[0].delta`: segments split at `.`, `[i]` indexes
+/// a list), if the text parses and has it.
+pub fn line_of_key(text: &str, path: &str) -> Option<usize> {
+    let root = DeTable::parse(text).ok()?;
+    let mut table = root.get_ref();
+    let segments: Vec<&str> = path.split('.').collect();
+    for (n, segment) in segments.iter().enumerate() {
+        let (name, index) = match segment.split_once('[') {
+            Some((name, rest)) => (name, rest.trim_end_matches(']').parse::<usize>().ok()),
+            None => (*segment, None),
+        };
+        let (key, value) = table.iter().find(|(k, _)| k.get_ref() == name)?;
+        let value = match index {
+            Some(i) => match value.get_ref() {
+                DeValue::Array(items) => items.get(i)?,
+                _ => return None,
+            },
+            None => value,
+        };
+        if n + 1 == segments.len() {
+            let at = if index.is_some() { value.span().start } else { key.span().start };
+            return Some(line_of(text, at));
+        }
+        match value.get_ref() {
+            DeValue::Table(t) => table = t,
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// The first `key 'NAME'` a message names (NAME without any `[i]`), for [`line_of_key`].
+pub fn named_key(message: &str) -> Option<&str> {
+    let rest = &message[message.find("key '")? + 5..];
+    let key = &rest[..rest.find('\'')?];
+    Some(key.split('[').next().unwrap_or(key))
 }
 
 /// 1-based line of a byte offset.
@@ -244,8 +296,17 @@ mod tests {
             err_of("name = \"t\"\nname = \"u\"\n"),
             "line 2: duplicate key 'name' (each key may be set once per table; remove one of them)"
         );
-        assert!(err_of("[protocol]\nfolds = 3\n").contains("missing required key 'name'"));
+        assert_eq!(err_of("[protocol]\nfolds = 3\n"), "missing required key 'name'");
         assert!(err_of("# nothing\n\n").starts_with("the grid is empty; required: at least one [[datasets]]"));
+    }
+
+    #[test]
+    fn keys_are_found_by_path() {
+        let text = "name = \"t\"\n[[generators]]\nname = \"a\"\n\n[[generators]]\nname = \"b\"\ndelta = 2\n";
+        assert_eq!(line_of_key(text, "generators[1].delta"), Some(7));
+        assert_eq!(line_of_key(text, "generators[1]"), Some(5));
+        assert_eq!(line_of_key(text, "generators[2].delta"), None);
+        assert_eq!(named_key("generator 'b': key 'epsilons[1]': x"), Some("epsilons"));
     }
 
     #[test]
