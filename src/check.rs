@@ -75,8 +75,8 @@ impl Tolerances {
     /// Read a tolerance file.
     pub fn load(path: &Path) -> Result<Tolerances> {
         let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-        let file: ToleranceFile =
-            toml::from_str(&text).map_err(|e| Error::new(format!("{}: {}", path.display(), e.message())))?;
+        let file: ToleranceFile = toml::from_str(&text)
+            .map_err(|e| crate::runner::grid_errors::toml_error(&text, &e).context(path.display()))?;
         let mut explicit = BTreeMap::new();
         for (metric, e) in file.metrics {
             ensure!(

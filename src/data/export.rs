@@ -5,8 +5,8 @@
 //! ([`fmt_f64`]), written atomically ([`write_atomic`]).
 
 use super::dataset::{classes as sorted_classes, Dataset, Labelled};
-use super::load_hints;
 use super::load::{self, check_width, list_ids, match_genes, parse_number, read_text, CsvReader};
+use super::load_hints;
 use super::matrix::Matrix;
 use super::split::Fold;
 use crate::error::Result;

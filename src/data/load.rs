@@ -195,7 +195,9 @@ fn read_gene_by_sample_tsv(path: &Path) -> Result<(Vec<String>, Vec<String>, Mat
     let header_line = reader.header(&mut fields)?;
     if fields.len() < 2 {
         let found = other_delimiter(&fields[0], b'\t')
-            .map(|d| format!("it contains a {d}: the file seems to be {d}-separated, but the matrix must be tab-separated"))
+            .map(|d| {
+                format!("it contains a {d}: the file seems to be {d}-separated, but the matrix must be tab-separated")
+            })
             .unwrap_or_else(|| "is the file tab-separated?".into());
         bail!(
             "{file}: line {header_line}: header has {} field(s); expected a first cell, then one sample ID per column \

@@ -376,12 +376,7 @@ fn run_cell(
     // §6). The dataset enters by its content hash, so renaming it in a grid changes no number.
     let dataset_hash = &datasets[cell.fold.dataset].hash;
     let stream = |phase: &str| {
-        Rng::derive(&[
-            Key::Num(cell.key.seed),
-            Key::Str(dataset_hash),
-            Key::Num(cell.key.fold as u64),
-            Key::Str(phase),
-        ])
+        Rng::derive(&[Key::Num(cell.key.seed), Key::Str(dataset_hash), Key::Num(cell.key.fold as u64), Key::Str(phase)])
     };
 
     let t = Instant::now();

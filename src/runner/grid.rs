@@ -5,13 +5,13 @@
 //! errors are put in plain words by [`super::grid_errors`]. The schema is documented in README.md and in
 //! experiments/quickstart.toml.
 
+use super::grid_checks::{check_delta, check_epsilon};
+use super::grid_errors::{found_value, grid_toml_error, line_of, line_of_key, named_key};
 use crate::data::split::SplitRng;
 use crate::error::{Error, Result};
 use crate::generators::{self, Generator};
 use crate::metrics;
 use crate::privacy::accountant::Budget;
-use super::grid_checks::{check_delta, check_epsilon};
-use super::grid_errors::{found_value, line_of, line_of_key, named_key, toml_error};
 use crate::{bail, ensure};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -166,7 +166,7 @@ impl Grid {
 
     /// Parse grid text; `default_name` is used when the grid has no `name`.
     pub fn parse(text: &str, default_name: &str, base_dir: &Path) -> Result<Grid> {
-        let file: GridFile = toml::from_str(text).map_err(|e| toml_error(text, &e))?;
+        let file: GridFile = toml::from_str(text).map_err(|e| grid_toml_error(text, &e))?;
         let name = file.name.unwrap_or_else(|| default_name.to_string());
         ensure!(
             !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)),
@@ -384,8 +384,9 @@ fn generator_spec(mut table: toml::Table) -> Result<GeneratorSpec> {
         let eps = parse_epsilons(&name, &eps_value)?;
         let delta = match delta {
             None => 1e-5,
-            Some(v) => number(&v)
-                .ok_or_else(|| Error::new(format!("generator '{name}': key 'delta': expected a number, found {}", found_value(&v))))?,
+            Some(v) => number(&v).ok_or_else(|| {
+                Error::new(format!("generator '{name}': key 'delta': expected a number, found {}", found_value(&v)))
+            })?,
         };
         check_delta("delta", delta).map_err(|e| e.context(format!("generator '{name}'")))?;
         (Some(eps), Some(delta))
@@ -401,13 +402,17 @@ fn generator_spec(mut table: toml::Table) -> Result<GeneratorSpec> {
 
 fn parse_epsilons(name: &str, value: &toml::Value) -> Result<Vec<f64>> {
     let list = value.as_array().ok_or_else(|| {
-        Error::new(format!("generator '{name}': key 'epsilons': expected a list of numbers, found {}", found_value(value)))
+        Error::new(format!(
+            "generator '{name}': key 'epsilons': expected a list of numbers, found {}",
+            found_value(value)
+        ))
     })?;
     ensure!(!list.is_empty(), "generator '{name}': key 'epsilons' is empty (expected e.g. [1, 5])");
     let mut out: Vec<f64> = Vec::new();
     for (i, v) in list.iter().enumerate() {
-        let eps = number(v)
-            .ok_or_else(|| Error::new(format!("generator '{name}': key 'epsilons[{i}]': expected a number, found {}", found_value(v))))?;
+        let eps = number(v).ok_or_else(|| {
+            Error::new(format!("generator '{name}': key 'epsilons[{i}]': expected a number, found {}", found_value(v)))
+        })?;
         check_epsilon(&format!("epsilons[{i}]"), eps).map_err(|e| e.context(format!("generator '{name}'")))?;
         ensure!(!out.contains(&eps), "generator '{name}': key 'epsilons[{i}]': epsilon {eps} listed twice");
         out.push(eps);

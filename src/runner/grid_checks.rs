@@ -56,7 +56,10 @@ mod tests {
     fn bounds_are_inclusive_and_named() {
         assert!(check_epsilon("epsilons[0]", 1e-3).is_ok() && check_epsilon("epsilons[0]", 1e3).is_ok());
         let e = check_epsilon("epsilons[1]", 1e300).unwrap_err().to_string();
-        assert_eq!(e, "key 'epsilons[1]': epsilon must be a number in [0.001, 1000] (docs/generators.md §1.1), got 1e300");
+        assert_eq!(
+            e,
+            "key 'epsilons[1]': epsilon must be a number in [0.001, 1000] (docs/generators.md §1.1), got 1e300"
+        );
         assert!(check_epsilon("e", 0.0).is_err() && check_epsilon("e", f64::NAN).is_err());
         assert!(check_delta("delta", 1e-5).is_ok() && check_delta("delta", 1e-2).is_ok());
         assert!(check_delta("delta", 0.5).unwrap_err().to_string().contains("[1e-12, 0.01]"));

@@ -7,14 +7,20 @@ use crate::error::Error;
 use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
-/// A TOML/serde error of grid `text` as one line: `line L: key 'K': <plain words>`.
-pub fn toml_error(text: &str, e: &toml::de::Error) -> Error {
+/// A TOML/serde error of a grid's `text`: [`toml_error`], or for a blank grid the keys it needs.
+pub fn grid_toml_error(text: &str, e: &toml::de::Error) -> Error {
     if is_blank(text) {
         return Error::new(
             "the grid is empty; required: at least one [[datasets]] table (e.g. name = \"sim-brca\") and one \
              [[generators]] table (name and kind, e.g. kind = \"multivariate\"); see experiments/quickstart.toml",
         );
     }
+    toml_error(text, e)
+}
+
+/// A TOML/serde error of any TOML file's `text` (grid, tolerance file) as one line:
+/// `line L: key 'K': <plain words>`.
+pub fn toml_error(text: &str, e: &toml::de::Error) -> Error {
     let message = e.message().trim().replace('\n', " ");
     let Some(span) = e.span() else {
         return Error::new(plain_words(&message));
@@ -140,9 +146,9 @@ fn walk_value(value: &Spanned<DeValue<'_>>, offset: usize, path: &mut String) {
 /// not always span their body).
 fn contains_deep(value: &Spanned<DeValue<'_>>, offset: usize) -> bool {
     match value.get_ref() {
-        DeValue::Table(t) => t
-            .iter()
-            .any(|(k, v)| k.span().contains(&offset) || v.span().contains(&offset) || contains_deep(v, offset)),
+        DeValue::Table(t) => {
+            t.iter().any(|(k, v)| k.span().contains(&offset) || v.span().contains(&offset) || contains_deep(v, offset))
+        }
         DeValue::Array(items) => items.iter().any(|v| v.span().contains(&offset) || contains_deep(v, offset)),
         _ => false,
     }
@@ -267,7 +273,7 @@ mod tests {
             generators: Option<Vec<toml::Table>>,
         }
         let e = toml::from_str::<G>(text).unwrap_err();
-        toml_error(text, &e).to_string()
+        grid_toml_error(text, &e).to_string()
     }
 
     #[test]
@@ -285,7 +291,10 @@ mod tests {
             "line 3: key 'protocol.range': expected a list of 2 values, found 1 value(s)"
         );
         assert_eq!(err_of("name = 5\n"), "line 1: key 'name': expected a string, found the whole number 5");
-        assert_eq!(err_of("name = \"t\"\ngenerators = 3\n"), "line 2: key 'generators': expected a list, found the whole number 3");
+        assert_eq!(
+            err_of("name = \"t\"\ngenerators = 3\n"),
+            "line 2: key 'generators': expected a list, found the whole number 3"
+        );
     }
 
     #[test]
