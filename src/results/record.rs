@@ -19,7 +19,7 @@ const MAX_EPSILON_ID_CHARS: usize = 12;
 
 /// ε in a cell id, at most 17 characters whatever its digits: the shortest round-trip decimal
 /// ([`fmt_f64`]: `1`, `0.5`, `inf`) when it has at most 12 characters, otherwise `x` and the
-/// 16 hex digits of its IEEE-754 bits (`x3fbf9add3739635f` for 0.123456789). Injective: a
+/// 16 hex digits of its IEEE-754 bits (`x3fbf9add3746f62e` for 0.123456789012345). Injective: a
 /// decimal never starts with `x`, and both spellings determine the value exactly.
 pub fn epsilon_id(epsilon: f64) -> String {
     let decimal = fmt_f64(epsilon);
@@ -323,7 +323,8 @@ mod tests {
         assert_eq!(cell_id("d", "g", 0.5, 1, 2), "d__g__eps-0.5__seed-1__fold-2");
         assert_eq!(epsilon_id(f64::INFINITY), "inf");
         assert_eq!(epsilon_id(0.001), "0.001");
-        assert_eq!(epsilon_id(0.123456789), format!("x{:016x}", 0.123456789f64.to_bits()));
+        assert_eq!(epsilon_id(0.123456789), "0.123456789");
+        assert_eq!(epsilon_id(0.123456789012345), "x3fbf9add3746f62e");
         for eps in [1e300, 1e-300, 0.1 + 0.2, 1000.0000000001] {
             let id = epsilon_id(eps);
             assert!(id.len() <= 17, "{id}");
