@@ -16,7 +16,7 @@
 //! writes such a file from a multi-seed run: tolerance = factor × pooled seed-to-seed standard
 //! deviation of the metric.
 
-use crate::error::{Context, Error, Result};
+use crate::error::{Context, Result};
 use crate::io::{fmt_f64, write_atomic};
 use crate::metrics::{resolve_column, Direction, Exactness, ValueKind};
 use crate::results::{CellRow, Cells};

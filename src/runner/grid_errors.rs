@@ -300,7 +300,10 @@ mod tests {
     #[test]
     fn unknown_duplicate_missing_and_empty() {
         let e = err_of("name = \"t\"\n[protocol]\nfoldz = 3\n");
-        assert!(e.starts_with("line 3: key 'protocol.foldz': unknown key 'foldz' (expected one of 'folds', 'seeds'"), "{e}");
+        assert!(
+            e.starts_with("line 3: key 'protocol.foldz': unknown key 'foldz' (expected one of 'folds', 'seeds'"),
+            "{e}"
+        );
         assert_eq!(
             err_of("name = \"t\"\nname = \"u\"\n"),
             "line 2: duplicate key 'name' (each key may be set once per table; remove one of them)"
