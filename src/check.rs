@@ -16,14 +16,14 @@
 //! writes such a file from a multi-seed run: tolerance = factor × pooled seed-to-seed standard
 //! deviation of the metric.
 
-use crate::error::{Context, Error, Result};
+use crate::error::{Context, Result};
 use crate::io::{fmt_f64, write_atomic};
 use crate::metrics::{resolve_column, Direction, Exactness, ValueKind};
 use crate::results::{CellRow, Cells};
 use crate::{bail, ensure};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// A per-metric tolerance.
 #[derive(Clone, Copy, Debug, PartialEq, Deserialize)]
@@ -75,8 +75,8 @@ impl Tolerances {
     /// Read a tolerance file.
     pub fn load(path: &Path) -> Result<Tolerances> {
         let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-        let file: ToleranceFile =
-            toml::from_str(&text).map_err(|e| Error::new(format!("{}: {}", path.display(), e.message())))?;
+        let file: ToleranceFile = toml::from_str(&text)
+            .map_err(|e| crate::runner::grid_errors::toml_error(&text, &e).context(path.display()))?;
         let mut explicit = BTreeMap::new();
         for (metric, e) in file.metrics {
             ensure!(
@@ -191,6 +191,18 @@ fn text(v: &Option<Cell>) -> String {
     }
 }
 
+/// The tolerance file `bench check` reads when none is given: beside the baseline, named
+/// `<name>.tolerances.toml` for a baseline `<name>.cells.csv` (or `<stem>.tolerances.toml`
+/// for any other name), as in experiments/baselines/.
+pub fn default_tolerance_file(baseline: &Path) -> PathBuf {
+    let name = baseline.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let stem = name
+        .strip_suffix(".cells.csv")
+        .map(str::to_string)
+        .unwrap_or_else(|| baseline.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default());
+    baseline.with_file_name(format!("{stem}.tolerances.toml"))
+}
+
 /// Compare `results_dir/cells.csv` with `baseline`.
 pub fn check(results_dir: &Path, baseline: &Path, tolerances: &Tolerances) -> Result<CheckReport> {
     let current_path = results_dir.join("cells.csv");
@@ -202,7 +214,8 @@ pub fn check(results_dir: &Path, baseline: &Path, tolerances: &Tolerances) -> Re
         let tolerance = tolerances.get(m).with_context(|| format!("{}: line 1", baseline.display()))?;
         let Some(tolerance) = tolerance else {
             bail!(
-                "no tolerance for iterative metric '{m}': list it under [metrics.{m}] in the tolerance file (see README, Regression gate)"
+                "no tolerance for iterative metric '{m}': list it under [metrics.{m}] in the tolerance file ({} by default, or --tolerance-file; see README, Regression gate)",
+                default_tolerance_file(baseline).display()
             );
         };
         column_tolerance.insert(m.as_str(), tolerance);

@@ -41,7 +41,7 @@ enum Command {
     Report(ReportArgs),
     /// Regression gate: compare a results directory with a stored baseline.
     #[command(
-        after_help = "Examples:\n  bench check results/smoke --baseline experiments/baselines/smoke.cells.csv \\\n      --tolerance-file experiments/baselines/smoke.tolerances.toml\n  bench check results/smoke --baseline experiments/baselines/smoke.cells.csv --update\n\nExit status: 0 when every metric holds, 1 with a table of what moved\n(regressed, improved, changed, missing, new), 2 on bad input."
+        after_help = "Examples:\n  bench check results/smoke --baseline experiments/baselines/smoke.cells.csv\n  (reads experiments/baselines/smoke.tolerances.toml beside the baseline; --tolerance-file overrides)\n  bench check results/smoke --baseline experiments/baselines/smoke.cells.csv --update\n\nExit status: 0 when every metric holds, 1 with a table of what moved\n(regressed, improved, changed, missing, new), 2 on bad input."
     )]
     Check(CheckArgs),
     /// Derive regression-gate tolerances from a multi-seed results directory.
@@ -122,7 +122,9 @@ struct CheckArgs {
     /// Baseline cells.csv to compare with.
     #[arg(long)]
     baseline: PathBuf,
-    /// Per-metric tolerances (TOML); see README "Regression gate".
+    /// Per-metric tolerances (TOML); see README "Regression gate". Default: the file beside the
+    /// baseline, `<name>.tolerances.toml` for a baseline `<name>.cells.csv` (e.g.
+    /// experiments/baselines/smoke.tolerances.toml), when it exists.
     #[arg(long)]
     tolerance_file: Option<PathBuf>,
     /// Replace the baseline with the current results instead of comparing.
@@ -236,6 +238,11 @@ fn dispatch(cli: Cli) -> Result<i32> {
         Command::Datasets(DatasetsCommand::Export { name, layout, out, seed }) => export(&name, &layout, &out, seed),
         Command::Check(args) => check(args),
         Command::Score(args) => {
+            crate::ensure!(
+                !args.out.exists() || args.out.is_dir(),
+                "--out {}: this is an existing file, not a directory",
+                args.out.display()
+            );
             let opts = crate::runner::score::ScoreOptions {
                 real_dir: args.real_dir,
                 synthetic_dir: args.synthetic_dir,
@@ -250,6 +257,7 @@ fn dispatch(cli: Cli) -> Result<i32> {
             Ok(0)
         }
         Command::Report(args) => {
+            note_removed_temp_files(&args.results);
             let summary = crate::report::generate(&args.results)?;
             summary.print();
             Ok(0)
@@ -273,7 +281,11 @@ fn check(args: CheckArgs) -> Result<i32> {
         eprintln!("baseline {} updated from {}", args.baseline.display(), args.results.join("cells.csv").display());
         return Ok(0);
     }
-    let tolerances = match &args.tolerance_file {
+    let tolerance_file = args.tolerance_file.clone().or_else(|| {
+        let beside = crate::check::default_tolerance_file(&args.baseline);
+        beside.is_file().then_some(beside)
+    });
+    let tolerances = match &tolerance_file {
         Some(p) => crate::check::Tolerances::load(p)?,
         None => crate::check::Tolerances::default(),
     };
@@ -295,6 +307,16 @@ fn check(args: CheckArgs) -> Result<i32> {
 
 fn run(args: RunArgs) -> Result<i32> {
     let grid = Grid::load(&args.grid)?;
+    crate::ensure!(
+        !args.out.exists() || args.out.is_dir(),
+        "--out {}: this is an existing file, not a directory (results go to <out>/{}/)",
+        args.out.display(),
+        grid.name
+    );
+    let out_dir = args.out.join(&grid.name);
+    if !args.dry_run && out_dir.is_dir() {
+        note_removed_temp_files(&out_dir);
+    }
     let opts = RunOptions {
         jobs: args.jobs.map(usize::from),
         out: Some(args.out),
@@ -327,6 +349,15 @@ fn run(args: RunArgs) -> Result<i32> {
         eprintln!("... and {} more failures (see cells.csv)", summary.failures.len() - 20);
     }
     Ok(if summary.failures.is_empty() { 0 } else { 1 })
+}
+
+/// Remove the temp files killed runs left in `dir` ([`crate::io::remove_stale_temp_files`]),
+/// saying so on stderr.
+fn note_removed_temp_files(dir: &std::path::Path) {
+    let n = crate::io::remove_stale_temp_files(dir);
+    if n > 0 {
+        eprintln!("note: removed {n} temporary file(s) left by killed bench processes in {}", dir.display());
+    }
 }
 
 fn perf(args: PerfArgs) -> Result<i32> {

@@ -25,6 +25,43 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     result.with_context(|| format!("cannot write {}", path.display()))
 }
 
+/// Remove the temporary files [`write_atomic`] leaves when its process is killed between create
+/// and rename: `.<name>.tmp.<pid>` under `dir` (up to 3 levels deep) whose process no longer runs.
+/// Liveness is read from `/proc/<pid>`; where there is no `/proc`, nothing is removed. Returns
+/// how many files were removed. Errors while walking are ignored: cleanup never fails a run.
+pub fn remove_stale_temp_files(dir: &Path) -> usize {
+    if !Path::new("/proc/self").exists() {
+        return 0;
+    }
+    remove_stale_in(dir, 3)
+}
+
+fn remove_stale_in(dir: &Path, depth: usize) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir) else { return 0 };
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let Ok(kind) = entry.file_type() else { continue };
+        if kind.is_dir() && depth > 0 {
+            removed += remove_stale_in(&path, depth - 1);
+        } else if kind.is_file() && stale_temp_pid(&entry.file_name().to_string_lossy()).is_some_and(is_dead) {
+            removed += usize::from(std::fs::remove_file(&path).is_ok());
+        }
+    }
+    removed
+}
+
+/// The pid of a `write_atomic` temp file name (`.<name>.tmp.<pid>`).
+fn stale_temp_pid(name: &str) -> Option<u32> {
+    let (stem, pid) = name.rsplit_once(".tmp.")?;
+    (stem.starts_with('.') && stem.len() > 1).then_some(())?;
+    pid.parse().ok()
+}
+
+fn is_dead(pid: u32) -> bool {
+    pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists()
+}
+
 /// Shortest round-trip formatting of an f64 (`NaN`, `inf`, `-inf` for the special values),
 /// as every CSV bench writes uses (data-formats.md §4, metrics.md §0.3).
 pub fn fmt_f64(v: f64) -> String {
@@ -78,6 +115,23 @@ mod tests {
         assert_eq!(parse_f64("x"), None);
         assert_eq!(parse_f64(""), None);
         assert_eq!(csv_field("say \"x\""), "\"say \"\"x\"\"\"");
+    }
+
+    #[test]
+    fn stale_temp_files_of_dead_processes_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("cells")).unwrap();
+        // pid 2^31 - 2 exceeds Linux's pid_max (at most 2^22), so no such process runs.
+        let dead = dir.path().join("cells/.a.json.tmp.2147483646");
+        let mine = dir.path().join(format!(".b.csv.tmp.{}", std::process::id()));
+        let other = dir.path().join("notes.tmp.1");
+        for p in [&dead, &mine, &other] {
+            std::fs::write(p, "x").unwrap();
+        }
+        assert_eq!(remove_stale_temp_files(dir.path()), 1);
+        assert!(!dead.exists() && mine.exists() && other.exists());
+        assert_eq!(stale_temp_pid(".x.tmp.12"), Some(12));
+        assert_eq!(stale_temp_pid("x.tmp.12"), None);
     }
 
     #[test]

@@ -41,7 +41,8 @@ fn awkward_dataset() -> Dataset {
         .map(|s| s.to_string())
         .collect();
     let gene_ids: Vec<String> = ["ENSG00000000003", "G,2", "TP53", "1"].iter().map(|s| s.to_string()).collect();
-    let specials = [5e-324, -0.0, 1.2345678901234567e300, 0.1 + 0.2, -7.25, 1e-300, 123456789.0, 2.5];
+    // The largest special stays below the load bound of ±1e100 (data-formats.md §0).
+    let specials = [5e-324, -0.0, 1.2345678901234567e99, 0.1 + 0.2, -7.25, 1e-300, 123456789.0, 2.5];
     let n = sample_ids.len();
     let p = gene_ids.len();
     let data: Vec<f64> =
@@ -343,18 +344,18 @@ fn missing_label_column_lists_the_columns() {
 }
 
 #[test]
-fn empty_labels_error_unless_dropped_with_na_label() {
+fn missing_labels_error_unless_dropped() {
     let dir = tempfile::tempdir().unwrap();
     let p = write(dir.path(), "l.csv", "sample_id,g1,label\ns1,1,A\ns2,2,\ns3,3,NA\ns4,4,B\n");
     assert_names(&err(load_tidy("t", &p, &tidy_opts())), &["l.csv", "line 3", "sample 's2'", "empty label"]);
     let kept = load_tidy("t", &p, &TidyOptions { drop_unlabelled: true, ..tidy_opts() }).unwrap();
-    assert_eq!(kept.sample_ids, ["s1", "s3", "s4"], "NA is an ordinary label without na_label");
-    let opts = TidyOptions { drop_unlabelled: true, na_label: Some("NA".into()), ..tidy_opts() };
-    let kept = load_tidy("t", &p, &opts).unwrap();
-    assert_eq!(kept.sample_ids, ["s1", "s4"]);
+    assert_eq!(kept.sample_ids, ["s1", "s4"], "NA is a missing label by default");
     assert_eq!(kept.x.as_slice(), &[1.0, 4.0]);
-    let opts = TidyOptions { na_label: Some("NA".into()), ..tidy_opts() };
-    assert!(err(load_tidy("t", &p, &opts)).contains("without drop_unlabelled"));
+    let opts = TidyOptions { drop_unlabelled: true, na_label: Some(String::new()), ..tidy_opts() };
+    let kept = load_tidy("t", &p, &opts).unwrap();
+    assert_eq!(kept.sample_ids, ["s1", "s3", "s4"], "na_label = \"\" makes NA a class");
+    let p = write(dir.path(), "n.csv", "sample_id,g1,label\ns1,1,A\ns3,3,NA\n");
+    assert_names(&err(load_tidy("t", &p, &tidy_opts())), &["n.csv", "line 3", "label 'NA' is a missing label"]);
 }
 
 // ---------------------------------------------------------------- bad inputs: kit files

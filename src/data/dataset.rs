@@ -43,6 +43,9 @@ impl Dataset {
         if let Some(dup) = first_duplicate(&self.sample_ids) {
             bail!("{what}: duplicate sample ID '{dup}'");
         }
+        if let Some(j) = self.gene_ids.iter().position(String::is_empty) {
+            bail!("{what}: gene {} has an empty ID", j + 1);
+        }
         if let Some(dup) = first_duplicate(&self.gene_ids) {
             bail!("{what}: duplicate gene ID '{dup}'");
         }

@@ -6,6 +6,7 @@
 
 use super::dataset::{classes as sorted_classes, Dataset, Labelled};
 use super::load::{self, check_width, list_ids, match_genes, parse_number, read_text, CsvReader};
+use super::load_hints;
 use super::matrix::Matrix;
 use super::split::Fold;
 use crate::error::Result;
@@ -184,8 +185,27 @@ pub fn read_kit_split(
         Some(c) => c.to_vec(),
         None => sorted_classes(&[train.labels.as_slice(), test.labels.as_slice()].concat()),
     };
+    check_train_classes(&train.labels, &classes, &real_dir.join(real_split_file('y', "train", k)), k)?;
     let (synthetic, warnings) = read_synthetic_split(synthetic_dir, k, &gene_ids, &classes, train.x.rows())?;
     Ok(KitSplit { number: k, gene_ids, classes, train, test, synthetic, warnings })
+}
+
+/// The real classes must number at least 2, and split `k`'s train part must hold every one of
+/// them (the classifiers of metrics.md §2 are trained on it).
+fn check_train_classes(train: &[String], classes: &[String], path: &Path, k: usize) -> Result<()> {
+    ensure!(
+        classes.len() >= 2,
+        "split {k}: every real sample has label {}; the metrics need at least 2 classes",
+        list_ids(classes)
+    );
+    let absent: Vec<&str> = classes.iter().map(String::as_str).filter(|c| !train.iter().any(|l| l == c)).collect();
+    ensure!(
+        absent.is_empty(),
+        "{}: class(es) {} occur in split {k}'s test part but not in its train part; every train part needs every class",
+        path.display(),
+        list_ids(&absent)
+    );
+    Ok(())
 }
 
 /// Read one split's synthetic submission from `dir` (data-formats.md §4, metrics.md §0.4):
@@ -242,6 +262,12 @@ fn read_matrix_csv(path: &Path) -> Result<HeadedMatrix> {
     let mut fields = StringRecord::new();
     let header_line = reader.header(&mut fields)?;
     let header: Vec<String> = fields.iter().map(|f| f.to_string()).collect();
+    load::check_unique_names(
+        &header,
+        |j| format!("{}: line {header_line}, column {}", path.display(), j + 1),
+        "gene ID",
+    )
+    .map_err(|e| load_hints::with_hint(e, load_hints::header_hint(&fields, &text, b',')))?;
     let mut data = Vec::new();
     let mut rows = 0;
     while let Some(line) = reader.next_record(&mut fields)? {
@@ -254,6 +280,7 @@ fn read_matrix_csv(path: &Path) -> Result<HeadedMatrix> {
             data.push(v);
         }
     }
+    ensure!(rows > 0, "{}: no data rows after the header (line {header_line})", path.display());
     let x = Matrix::from_row_major(rows, header.len(), data)?;
     Ok(HeadedMatrix { path: path.to_path_buf(), header, x })
 }
@@ -289,7 +316,11 @@ fn read_label_csv(path: &Path) -> Result<Vec<String>> {
     let mut labels = Vec::new();
     while let Some(line) = reader.next_record(&mut fields)? {
         check_width(fields.len(), 1, path, line, header_line)?;
-        ensure!(!fields[0].is_empty(), "{file}: line {line}, column 1: empty label");
+        ensure!(!fields[0].is_empty(), "{file}: line {line}, column 1: empty label (a missing label)");
+        ensure!(
+            fields[0] != *load::DEFAULT_NA_LABEL,
+            "{file}: line {line}, column 1: label 'NA' is a missing label (kit label files must label every row)"
+        );
         labels.push(fields[0].to_string());
     }
     Ok(labels)

@@ -5,6 +5,7 @@
 //! column). Records are read one at a time into a reused buffer and numbers are parsed in place.
 
 use super::dataset::Dataset;
+use super::load_hints::{header_hint, other_delimiter, with_hint};
 use super::matrix::Matrix;
 use crate::error::Result;
 pub use crate::io::csv::{read_text, CsvReader};
@@ -40,12 +41,12 @@ pub const MAX_LISTED_IDS: usize = 20;
 /// Dataset order is the order of the TSV header's sample columns; gene order is row order.
 /// The meta CSV is joined on `sample_column`; its `label_column` gives the labels. A matrix
 /// sample without a meta row, or with two, is an error; meta rows of other samples are ignored
-/// and counted on stderr. Empty labels are an error unless `drop_unlabelled`, which also drops
-/// labels equal to `na_label`.
+/// and counted on stderr. Missing labels (empty or `na_label`, default `NA`) are an error unless
+/// `drop_unlabelled` drops those samples.
 pub fn load_challenge(name: &str, matrix: &Path, meta: &Path, opts: &ChallengeOptions) -> Result<Dataset> {
     let rule = LabelRule::new(opts.drop_unlabelled, opts.na_label.as_deref())?;
     let (sample_ids, gene_ids, x) = read_gene_by_sample_tsv(matrix)?;
-    let meta_labels = read_meta_labels(meta, &opts.sample_column, &opts.label_column, &sample_ids)?;
+    let meta_labels = read_meta_labels(meta, &opts.sample_column, &opts.label_column, &sample_ids, &gene_ids)?;
     let mut keep = Vec::with_capacity(sample_ids.len());
     let mut labels = Vec::with_capacity(sample_ids.len());
     for (i, (label, line)) in meta_labels.into_iter().enumerate() {
@@ -81,8 +82,9 @@ pub fn load_tidy(name: &str, path: &Path, opts: &TidyOptions) -> Result<Dataset>
     let mut reader = CsvReader::new(&text, b',', path);
     let mut fields = StringRecord::new();
     let header_line = reader.header(&mut fields)?;
-    let id_col = find_column(&fields, &opts.id_column, path, header_line)?;
-    let label_col = find_column(&fields, &opts.label_column, path, header_line)?;
+    let hinted = |e| with_hint(e, header_hint(&fields, &text, b','));
+    let id_col = find_column(&fields, &opts.id_column, path, header_line).map_err(hinted)?;
+    let label_col = find_column(&fields, &opts.label_column, path, header_line).map_err(hinted)?;
     ensure!(id_col != label_col, "{file}: id_column and label_column are both '{}'", opts.id_column);
     let gene_cols: Vec<usize> = (0..fields.len()).filter(|&c| c != id_col && c != label_col).collect();
     ensure!(!gene_cols.is_empty(), "{file}: line {header_line}: no gene columns besides '{}'", opts.id_column);
@@ -135,35 +137,49 @@ pub fn load_tidy(name: &str, path: &Path, opts: &TidyOptions) -> Result<Dataset>
     })
 }
 
-/// Which labels a reader keeps (data-formats.md §1 join rules, also used by §2).
+/// The label that means "missing" besides the empty cell when a grid sets no `na_label`
+/// (data-formats.md §0).
+pub const DEFAULT_NA_LABEL: &str = "NA";
+
+/// Which labels a reader keeps (data-formats.md §0, §1 join rules, also used by §2): an empty
+/// label or the `na_label` (default `NA`; `""` makes only empty cells missing) is a missing
+/// label, an error unless `drop_unlabelled` drops the sample.
 struct LabelRule<'a> {
     drop_unlabelled: bool,
-    na_label: Option<&'a str>,
+    na_label: &'a str,
 }
 
 impl<'a> LabelRule<'a> {
     fn new(drop_unlabelled: bool, na_label: Option<&'a str>) -> Result<Self> {
-        ensure!(
-            na_label.is_none() || drop_unlabelled,
-            "na_label = {:?} has no effect without drop_unlabelled = true (labels are otherwise plain strings)",
-            na_label.unwrap_or_default()
-        );
-        Ok(LabelRule { drop_unlabelled, na_label })
+        Ok(LabelRule { drop_unlabelled, na_label: na_label.unwrap_or(DEFAULT_NA_LABEL) })
+    }
+
+    fn is_missing(&self, label: &str) -> bool {
+        label.is_empty() || (!self.na_label.is_empty() && label == self.na_label)
     }
 
     /// `Ok(true)` to keep a sample, `Ok(false)` to drop it, an error (prefixed by `at()`) for
-    /// an empty label that may not be dropped.
+    /// a missing label that may not be dropped.
     fn keep<D: std::fmt::Display>(&self, label: &str, at: impl FnOnce() -> D) -> Result<bool> {
-        if self.drop_unlabelled {
-            return Ok(!label.is_empty() && Some(label) != self.na_label);
+        if !self.is_missing(label) {
+            return Ok(true);
         }
-        ensure!(!label.is_empty(), "{}: empty label (set drop_unlabelled = true to drop such samples)", at());
-        Ok(true)
+        if self.drop_unlabelled {
+            return Ok(false);
+        }
+        if label.is_empty() {
+            bail!("{}: empty label, a missing label (set drop_unlabelled = true to drop such samples)", at())
+        }
+        bail!(
+            "{}: label '{label}' is a missing label (set drop_unlabelled = true to drop such samples, or \
+             na_label = \"\" if '{label}' is a class)",
+            at()
+        )
     }
 
     fn report_dropped(&self, name: &str, dropped: usize) {
         if dropped > 0 {
-            let na = self.na_label.map(|l| format!(" or '{l}'")).unwrap_or_default();
+            let na = if self.na_label.is_empty() { String::new() } else { format!(" or '{}'", self.na_label) };
             eprintln!("note: dataset '{name}': dropped {dropped} sample(s) with an empty{na} label (drop_unlabelled)");
         }
     }
@@ -177,12 +193,18 @@ fn read_gene_by_sample_tsv(path: &Path) -> Result<(Vec<String>, Vec<String>, Mat
     let mut reader = CsvReader::new(&text, b'\t', path);
     let mut fields = StringRecord::new();
     let header_line = reader.header(&mut fields)?;
-    ensure!(
-        fields.len() >= 2,
-        "{file}: line {header_line}: header has {} field(s); expected a first cell, then one sample ID per column \
-         (is the file tab-separated?)",
-        fields.len()
-    );
+    if fields.len() < 2 {
+        let found = other_delimiter(&fields[0], b'\t')
+            .map(|d| {
+                format!("it contains a {d}: the file seems to be {d}-separated, but the matrix must be tab-separated")
+            })
+            .unwrap_or_else(|| "is the file tab-separated?".into());
+        bail!(
+            "{file}: line {header_line}: header has {} field(s); expected a first cell, then one sample ID per column \
+             ({found})",
+            fields.len()
+        );
+    }
     let sample_ids: Vec<String> = fields.iter().skip(1).map(str::to_string).collect();
     if let Some(j) = sample_ids.iter().position(String::is_empty) {
         bail!("{file}: line {header_line}, column {}: empty sample ID", j + 2);
@@ -229,28 +251,36 @@ fn read_gene_by_sample_tsv(path: &Path) -> Result<(Vec<String>, Vec<String>, Mat
 
 /// Join the meta CSV to the matrix samples: for each sample (dataset order) its label and the
 /// meta line it came from. Missing or duplicate rows of matrix samples are errors; rows of
-/// other samples are counted on stderr.
+/// other samples are counted on stderr. When no matrix sample has a meta row but the matrix's
+/// row IDs do, the error says the matrix looks transposed.
 fn read_meta_labels(
     path: &Path,
     sample_column: &str,
     label_column: &str,
     sample_ids: &[String],
+    row_ids: &[String],
 ) -> Result<Vec<(String, usize)>> {
     let file = path.display();
     let text = read_text(path)?;
     let mut reader = CsvReader::new(&text, b',', path);
     let mut fields = StringRecord::new();
     let header_line = reader.header(&mut fields)?;
-    let sample_col = find_column(&fields, sample_column, path, header_line)?;
-    let label_col = find_column(&fields, label_column, path, header_line)?;
+    let hinted = |e| with_hint(e, header_hint(&fields, &text, b','));
+    let sample_col = find_column(&fields, sample_column, path, header_line).map_err(hinted)?;
+    let label_col = find_column(&fields, label_column, path, header_line).map_err(hinted)?;
     let width = fields.len();
     let index: HashMap<&str, usize> = sample_ids.iter().enumerate().map(|(i, s)| (s.as_str(), i)).collect();
     let mut found: Vec<Option<(String, usize)>> = vec![None; sample_ids.len()];
     let mut extra = 0usize;
+    let row_set: HashSet<&str> = row_ids.iter().map(String::as_str).collect();
+    let mut rows_in_meta = 0usize;
     while let Some(line) = reader.next_record(&mut fields)? {
         check_width(fields.len(), width, path, line, header_line)?;
         let id = &fields[sample_col];
         let Some(&i) = index.get(id) else {
+            if row_set.contains(id) {
+                rows_in_meta += 1;
+            }
             extra += 1;
             continue;
         };
@@ -262,8 +292,16 @@ fn read_meta_labels(
     let missing: Vec<&str> =
         (0..sample_ids.len()).filter(|&i| found[i].is_none()).map(|i| sample_ids[i].as_str()).collect();
     if !missing.is_empty() {
+        let transposed = if missing.len() == sample_ids.len() && rows_in_meta > 0 {
+            format!(
+                "; hint: {rows_in_meta} row ID(s) of the matrix are sample IDs of the meta file: the matrix looks \
+                 transposed (samples as rows); the challenge matrix is genes as rows, samples as columns"
+            )
+        } else {
+            String::new()
+        };
         bail!(
-            "{file}: no row (column '{sample_column}') for {} of the {} matrix samples: {}",
+            "{file}: no row (column '{sample_column}') for {} of the {} matrix samples: {}{transposed}",
             missing.len(),
             sample_ids.len(),
             list_ids(&missing)
@@ -290,10 +328,15 @@ pub(crate) fn find_column(header: &StringRecord, name: &str, path: &Path, line: 
     }
 }
 
-/// Error unless every name is unique; `at(j)` locates name `j`.
-fn check_unique_names<D: std::fmt::Display>(names: &[String], at: impl Fn(usize) -> D, what: &str) -> Result<()> {
+/// Error unless every name is non-empty and unique; `at(j)` locates name `j`.
+pub(crate) fn check_unique_names<D: std::fmt::Display>(
+    names: &[String],
+    at: impl Fn(usize) -> D,
+    what: &str,
+) -> Result<()> {
     let mut first: HashMap<&str, usize> = HashMap::with_capacity(names.len());
     for (j, name) in names.iter().enumerate() {
+        ensure!(!name.is_empty(), "{}: empty {what} (every column needs a name)", at(j));
         if let Some(prev) = first.insert(name, j) {
             bail!("{}: duplicate {what} '{name}' (also at {})", at(j), at(prev));
         }
@@ -317,15 +360,23 @@ pub(crate) enum BadNumber {
     Empty,
     NotANumber,
     NonFinite,
+    TooLarge,
 }
 
+/// Largest magnitude a value may have (data-formats.md §0): squared distances between two rows
+/// then stay finite for up to 10^6 genes ((2·10^100)^2 · 10^6 < 1.8·10^308), so no metric
+/// overflows to infinity on finite input.
+pub const MAX_ABS_VALUE: f64 = 1e100;
+
 /// Parse a cell as a finite f64 (decimal or scientific notation, no trimming; data-formats.md §0).
-/// Overflowing literals such as `1e999` count as non-finite.
+/// Overflowing literals such as `1e999` count as non-finite; finite values beyond
+/// ±[`MAX_ABS_VALUE`] are too large.
 pub(crate) fn parse_number(cell: &str) -> std::result::Result<f64, BadNumber> {
     if cell.is_empty() {
         return Err(BadNumber::Empty);
     }
     match cell.parse::<f64>() {
+        Ok(v) if v.is_finite() && v.abs() > MAX_ABS_VALUE => Err(BadNumber::TooLarge),
         Ok(v) if v.is_finite() => Ok(v),
         Ok(_) => Err(BadNumber::NonFinite),
         Err(_) => Err(BadNumber::NotANumber),
@@ -343,8 +394,17 @@ pub(crate) fn cell_error(
 ) -> crate::error::Error {
     let reason = match why {
         BadNumber::Empty => "empty cell (every value must be a finite number)".to_string(),
-        BadNumber::NotANumber => format!("'{}' is not a number", shorten(cell)),
+        BadNumber::NotANumber => match other_delimiter(cell, b',').filter(|_| cell.parse::<f64>().is_err()) {
+            Some(d) if !cell.contains(',') => {
+                format!("'{}' is not a number (it contains a {d}: is the file {d}-separated?)", shorten(cell))
+            }
+            _ => format!("'{}' is not a number", shorten(cell)),
+        },
         BadNumber::NonFinite => format!("non-finite value '{}' (every value must be finite)", shorten(cell)),
+        BadNumber::TooLarge => format!(
+            "value '{}' is too large: its square would overflow in the distance metrics (|value| must be <= 1e100)",
+            shorten(cell)
+        ),
     };
     crate::error::Error::new(format!("{}: line {line}, column {} ({what}): {reason}", path.display(), col + 1))
 }
@@ -461,6 +521,8 @@ mod tests {
         for s in ["NaN", "nan", "inf", "-Infinity", "1e999"] {
             assert_eq!(parse_number(s), Err(BadNumber::NonFinite), "{s}");
         }
+        assert_eq!(parse_number("-1e100"), Ok(-1e100));
+        assert_eq!(parse_number("1e300"), Err(BadNumber::TooLarge));
     }
 
     #[test]

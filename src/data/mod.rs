@@ -3,6 +3,7 @@
 pub mod dataset;
 pub mod export;
 pub mod load;
+pub mod load_hints;
 pub mod matrix;
 pub mod simulate;
 pub mod split;

@@ -96,5 +96,8 @@ pub fn checked<P: Params>(params: &toml::Table) -> Result<P::Checked> {
 /// Deserialize a kind's parameter table into its typed parameters (`deny_unknown_fields` in the
 /// target type turns a misspelt key into an error naming it).
 pub fn parse_params<T: serde::de::DeserializeOwned>(kind: &str, params: &toml::Table) -> Result<T> {
-    toml::Value::Table(params.clone()).try_into().context(format!("generator kind '{kind}'"))
+    toml::Value::Table(params.clone()).try_into().map_err(|e: toml::de::Error| {
+        crate::error::Error::new(crate::runner::grid_errors::plain_words(e.message()))
+            .context(format!("generator kind '{kind}'"))
+    })
 }

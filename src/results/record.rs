@@ -9,9 +9,25 @@ use std::cmp::Ordering;
 
 /// The cell identifier used for `cells/`, `privacy/` and `pca/` file names (the one place the
 /// format is written): `<dataset>__<generator>__eps-<ε>__seed-<s>__fold-<k>`, ε as
-/// [`fmt_f64`] writes it (`inf` for non-DP generators).
+/// [`epsilon_id`] spells it.
 pub fn cell_id(dataset: &str, generator: &str, epsilon: f64, seed: u64, fold: usize) -> String {
-    format!("{dataset}__{generator}__eps-{}__seed-{seed}__fold-{fold}", fmt_f64(epsilon))
+    format!("{dataset}__{generator}__eps-{}__seed-{seed}__fold-{fold}", epsilon_id(epsilon))
+}
+
+/// Longest ε spelling used as is in a cell id.
+const MAX_EPSILON_ID_CHARS: usize = 12;
+
+/// ε in a cell id, at most 17 characters whatever its digits: the shortest round-trip decimal
+/// ([`fmt_f64`]: `1`, `0.5`, `inf`) when it has at most 12 characters, otherwise `x` and the
+/// 16 hex digits of its IEEE-754 bits (`x3fbf9add3746f62e` for 0.123456789012345). Injective: a
+/// decimal never starts with `x`, and both spellings determine the value exactly.
+pub fn epsilon_id(epsilon: f64) -> String {
+    let decimal = fmt_f64(epsilon);
+    if decimal.len() <= MAX_EPSILON_ID_CHARS {
+        decimal
+    } else {
+        format!("x{:016x}", epsilon.to_bits())
+    }
 }
 
 /// What identifies a cell.
@@ -295,5 +311,25 @@ impl CellRow {
     /// See [`cell_id`].
     pub fn cell_id(&self) -> String {
         cell_id(&self.dataset, &self.generator, self.epsilon, self.seed, self.fold)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn epsilon_ids_are_short_and_injective() {
+        assert_eq!(cell_id("d", "g", 0.5, 1, 2), "d__g__eps-0.5__seed-1__fold-2");
+        assert_eq!(epsilon_id(f64::INFINITY), "inf");
+        assert_eq!(epsilon_id(0.001), "0.001");
+        assert_eq!(epsilon_id(0.123456789), "0.123456789");
+        assert_eq!(epsilon_id(0.123456789012345), "x3fbf9add3746f62e");
+        for eps in [1e300, 1e-300, 0.1 + 0.2, 1000.0000000001] {
+            let id = epsilon_id(eps);
+            assert!(id.len() <= 17, "{id}");
+            assert_eq!(f64::from_bits(u64::from_str_radix(&id[1..], 16).unwrap()), eps);
+        }
+        assert_ne!(epsilon_id(0.3), epsilon_id(0.1 + 0.2));
     }
 }

@@ -43,6 +43,14 @@ pub fn load_dataset(spec: &DatasetSpec) -> Result<Dataset> {
         )?,
     };
     dataset.validate(&format!("dataset '{}'", spec.name))?;
+    let classes = dataset.classes();
+    crate::ensure!(
+        classes.len() >= 2,
+        "dataset '{}': every sample has label '{}' (column '{}'); the metrics compare classes, so at least 2 are needed",
+        spec.name,
+        classes[0],
+        dataset.label_column
+    );
     Ok(dataset)
 }
 
@@ -50,8 +58,29 @@ pub fn load_dataset(spec: &DatasetSpec) -> Result<Dataset> {
 /// otherwise stratified k-fold with that seed.
 pub fn splits_for(spec: &DatasetSpec, dataset: &Dataset, protocol: &Protocol, seed: u64) -> Result<Vec<Split>> {
     match &spec.splits {
-        Some(path) => split_yaml::read_splits(path, dataset),
+        Some(path) => {
+            let splits = split_yaml::read_splits(path, dataset)?;
+            check_train_classes(&splits, dataset, path)?;
+            Ok(splits)
+        }
         None => stratified_kfold(&dataset.labels, protocol.folds, seed, protocol.split_rng)
             .map_err(|e| e.context(format!("dataset '{}'", spec.name))),
     }
+}
+
+/// Every split's train part must hold every class of the dataset: generators learn per class and
+/// the classifiers of metrics.md §2 are trained on it.
+fn check_train_classes(splits: &[Split], dataset: &Dataset, path: &std::path::Path) -> Result<()> {
+    for s in splits {
+        let present: std::collections::HashSet<&str> = s.train.iter().map(|&i| dataset.labels[i].as_str()).collect();
+        let absent: Vec<String> = dataset.classes().into_iter().filter(|c| !present.contains(c.as_str())).collect();
+        crate::ensure!(
+            absent.is_empty(),
+            "{}: split_{}: train_index has no sample of class(es) {}; every train part needs every class",
+            path.display(),
+            s.number,
+            crate::data::load::list_ids(&absent)
+        );
+    }
+    Ok(())
 }

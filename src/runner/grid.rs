@@ -1,9 +1,12 @@
 //! The TOML grid: datasets × generators × ε × seeds × folds, with metric profiles.
 //!
-//! Parsing is strict: unknown keys, wrong types, empty lists, ε ≤ 0 and δ ∉ (0, 1) are errors
-//! that name the file, the line and the key. The schema is documented in README.md and in
+//! Parsing is strict: unknown keys, wrong types, empty lists, ε and δ outside their sane ranges
+//! ([`super::grid_checks`]) are errors that name the file, the line and the key; TOML and serde
+//! errors are put in plain words by [`super::grid_errors`]. The schema is documented in README.md and in
 //! experiments/quickstart.toml.
 
+use super::grid_checks::{check_delta, check_epsilon};
+use super::grid_errors::{found_value, grid_toml_error, line_of, line_of_key, named_key};
 use crate::data::split::SplitRng;
 use crate::error::{Error, Result};
 use crate::generators::{self, Generator};
@@ -163,18 +166,27 @@ impl Grid {
 
     /// Parse grid text; `default_name` is used when the grid has no `name`.
     pub fn parse(text: &str, default_name: &str, base_dir: &Path) -> Result<Grid> {
-        let file: GridFile = toml::from_str(text).map_err(|e| toml_error(text, &e))?;
+        let file: GridFile = toml::from_str(text).map_err(|e| grid_toml_error(text, &e))?;
         let name = file.name.unwrap_or_else(|| default_name.to_string());
         ensure!(
             !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)),
             "key 'name': '{name}' must be non-empty and use only letters, digits, '-', '_' and '.'"
         );
         let protocol = file.protocol;
-        validate_protocol(&protocol)?;
+        validate_protocol(&protocol).map_err(|e| {
+            let line = named_key(e.message()).and_then(|k| line_of_key(text, k));
+            match line {
+                Some(l) => e.context(format!("line {l}")),
+                None => e,
+            }
+        })?;
         ensure!(!file.metrics.is_empty(), "key 'metrics': list is empty (expected e.g. [\"camda2025\"])");
         let mut profiles: Vec<String> = Vec::new();
         for (i, m) in file.metrics.iter().enumerate() {
-            for name in metrics::profile_members(m).map_err(|e| e.context(format!("key 'metrics[{i}]'")))? {
+            for name in metrics::profile_members(m).map_err(|e| {
+                let line = line_of_key(text, &format!("metrics[{i}]")).unwrap_or(1);
+                e.context(format!("line {line}: key 'metrics[{i}]'"))
+            })? {
                 let via = if name == m { String::new() } else { format!(" (via '{m}')") };
                 ensure!(!profiles.iter().any(|p| p == name), "key 'metrics[{i}]': profile '{name}' listed twice{via}");
                 profiles.push(name.to_string());
@@ -185,8 +197,8 @@ impl Grid {
         let mut datasets = Vec::new();
         for (i, entry) in file.datasets.into_iter().enumerate() {
             let line = line_of(text, entry.span().start);
-            let spec = dataset_spec(entry.into_inner(), base_dir)
-                .map_err(|e| e.context(format!("line {line}: datasets[{i}]")))?;
+            let spec =
+                dataset_spec(entry.into_inner(), base_dir).map_err(|e| entry_error(text, "datasets", i, line, e))?;
             ensure!(
                 !datasets.iter().any(|d: &DatasetSpec| d.name == spec.name),
                 "line {line}: datasets[{i}]: dataset name '{}' used twice",
@@ -197,8 +209,7 @@ impl Grid {
         let mut generators = Vec::new();
         for (i, entry) in file.generators.into_iter().enumerate() {
             let line = line_of(text, entry.span().start);
-            let spec =
-                generator_spec(entry.into_inner()).map_err(|e| e.context(format!("line {line}: generators[{i}]")))?;
+            let spec = generator_spec(entry.into_inner()).map_err(|e| entry_error(text, "generators", i, line, e))?;
             ensure!(
                 !generators.iter().any(|g: &GeneratorSpec| g.name == spec.name),
                 "line {line}: generators[{i}]: generator name '{}' used twice",
@@ -216,6 +227,13 @@ impl Grid {
             generators,
         })
     }
+}
+
+/// An error of entry `list[i]` (starting at line `line`) prefixed with the line of the key it
+/// names, when it names one, else with the entry's line.
+fn entry_error(text: &str, list: &str, i: usize, line: usize, e: Error) -> Error {
+    let key_line = named_key(e.message()).and_then(|k| line_of_key(text, &format!("{list}[{i}].{k}")));
+    e.context(format!("line {}: {list}[{i}]", key_line.unwrap_or(line)))
 }
 
 fn validate_protocol(p: &Protocol) -> Result<()> {
@@ -366,10 +384,11 @@ fn generator_spec(mut table: toml::Table) -> Result<GeneratorSpec> {
         let eps = parse_epsilons(&name, &eps_value)?;
         let delta = match delta {
             None => 1e-5,
-            Some(v) => number(&v)
-                .ok_or_else(|| Error::new(format!("generator '{name}': key 'delta' must be a number, got {v}")))?,
+            Some(v) => number(&v).ok_or_else(|| {
+                Error::new(format!("generator '{name}': key 'delta': expected a number, found {}", found_value(&v)))
+            })?,
         };
-        ensure!(delta > 0.0 && delta < 1.0, "generator '{name}': key 'delta' must lie in (0, 1), got {delta}");
+        check_delta("delta", delta).map_err(|e| e.context(format!("generator '{name}'")))?;
         (Some(eps), Some(delta))
     } else {
         ensure!(
@@ -383,17 +402,18 @@ fn generator_spec(mut table: toml::Table) -> Result<GeneratorSpec> {
 
 fn parse_epsilons(name: &str, value: &toml::Value) -> Result<Vec<f64>> {
     let list = value.as_array().ok_or_else(|| {
-        Error::new(format!("generator '{name}': key 'epsilons' must be a list of numbers, got {value}"))
+        Error::new(format!(
+            "generator '{name}': key 'epsilons': expected a list of numbers, found {}",
+            found_value(value)
+        ))
     })?;
     ensure!(!list.is_empty(), "generator '{name}': key 'epsilons' is empty (expected e.g. [1, 5])");
     let mut out: Vec<f64> = Vec::new();
     for (i, v) in list.iter().enumerate() {
-        let eps = number(v)
-            .ok_or_else(|| Error::new(format!("generator '{name}': key 'epsilons[{i}]' must be a number, got {v}")))?;
-        ensure!(
-            eps.is_finite() && eps > 0.0,
-            "generator '{name}': key 'epsilons[{i}]' must be a finite number > 0, got {eps}"
-        );
+        let eps = number(v).ok_or_else(|| {
+            Error::new(format!("generator '{name}': key 'epsilons[{i}]': expected a number, found {}", found_value(v)))
+        })?;
+        check_epsilon(&format!("epsilons[{i}]"), eps).map_err(|e| e.context(format!("generator '{name}'")))?;
         ensure!(!out.contains(&eps), "generator '{name}': key 'epsilons[{i}]': epsilon {eps} listed twice");
         out.push(eps);
     }
@@ -411,22 +431,8 @@ fn number(v: &toml::Value) -> Option<f64> {
 fn take_string(table: &mut toml::Table, key: &str) -> Result<String> {
     match table.remove(key) {
         Some(toml::Value::String(s)) => Ok(s),
-        Some(other) => bail!("key '{key}' must be a string, got {other}"),
+        Some(other) => bail!("key '{key}': expected a string, found {}", found_value(&other)),
         None => bail!("key '{key}' is required"),
-    }
-}
-
-/// 1-based line of a byte offset.
-fn line_of(text: &str, offset: usize) -> usize {
-    text[..offset.min(text.len())].bytes().filter(|&b| b == b'\n').count() + 1
-}
-
-/// A TOML error as one line: `line L: message`.
-fn toml_error(text: &str, e: &toml::de::Error) -> Error {
-    let msg = e.message().trim().replace('\n', " ");
-    match e.span() {
-        Some(span) => Error::new(format!("line {}: {msg}", line_of(text, span.start))),
-        None => Error::new(msg),
     }
 }
 

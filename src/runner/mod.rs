@@ -6,6 +6,8 @@
 pub mod datasets;
 pub mod execute;
 pub mod grid;
+pub mod grid_checks;
+pub mod grid_errors;
 pub mod merge;
 pub mod results;
 pub mod score;
