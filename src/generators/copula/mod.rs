@@ -57,8 +57,31 @@ pub struct DpCopulaParams {
     /// Smallest residual variance of a standardised gene; default 0.05.
     #[serde(default = "default_residual_floor")]
     pub residual_floor: f64,
+    /// Keep only eigenvectors above the noise edge `2σ√p` (at most `k`); default true.
+    #[serde(default = "default_noise_floor")]
+    pub noise_floor: bool,
+    /// Where the class means come from; default `latent`.
+    #[serde(default)]
+    pub class_means: ClassMeans,
     #[serde(default)]
     pub split: Split,
+}
+
+/// Where each class law's mean comes from.
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq)]
+#[serde(rename_all = "lowercase")]
+pub enum ClassMeans {
+    /// `m̂ + ŝ ⊙ V μ_c`: the pooled DP gene mean plus the DP latent class mean (cheap, k values
+    /// per class, but only what the eigenspace captures).
+    #[default]
+    Latent,
+    /// The `mean` release made per class (`m̂_c`, the same Δ by parallel composition; the pooled
+    /// `m̂` is their `ñ`-weighted average): every gene's class difference, C× noisier per value.
+    Gene,
+}
+
+fn default_noise_floor() -> bool {
+    true
 }
 
 fn default_k() -> usize {
@@ -121,6 +144,8 @@ pub struct DpCopula {
     scale_floor: f64,
     row_bound: f64,
     residual_floor: f64,
+    noise_floor: bool,
+    class_means: ClassMeans,
     /// The split fractions normalised by their sum (within 1e-9 of 1), so the charges add up to
     /// the budget to rounding.
     fractions: [(&'static str, f64); 6],
@@ -168,6 +193,8 @@ impl Params for DpCopulaParams {
             scale_floor: self.scale_floor,
             row_bound: self.row_bound,
             residual_floor: self.residual_floor,
+            noise_floor: self.noise_floor,
+            class_means: self.class_means,
             fractions: named.map(|(phase, v)| (phase, v / total)),
         })
     }
@@ -211,15 +238,25 @@ impl DpCopula {
         )?;
         let weights: Vec<f64> = counts.iter().map(|c| c.max(0.0)).collect();
         let n_hat = weights.iter().sum::<f64>().max(1.0);
-        let means = release::gene_means(
-            x,
-            (lo, hi),
-            self.mean_bound * root_p,
-            n_hat,
-            acct,
-            self.rho("mean", rho),
-            &mut noise.phase("mean"),
-        )?;
+        let mean_bound = self.mean_bound * root_p;
+        let (rho_mean, mut mean_noise) = (self.rho("mean", rho), noise.phase("mean"));
+        let class_gene_means = match self.class_means {
+            ClassMeans::Latent => None,
+            ClassMeans::Gene => Some(release::class_gene_means(
+                x,
+                &class_of_row,
+                &counts,
+                (lo, hi),
+                mean_bound,
+                acct,
+                rho_mean,
+                &mut mean_noise,
+            )?),
+        };
+        let means = match &class_gene_means {
+            None => release::gene_means(x, (lo, hi), mean_bound, n_hat, acct, rho_mean, &mut mean_noise)?,
+            Some(per_class) => pooled_mean(per_class, &weights),
+        };
         let scales = release::gene_scales(
             x,
             &means,
@@ -232,8 +269,15 @@ impl DpCopula {
         )?;
         let bound = self.row_bound * root_p;
         let z = release::standardise(x, &means, &scales, bound);
-        let (vectors, eigenvalues) =
-            release::eigenspace(&z, self.k, bound, acct, self.rho("eigen", rho), &mut noise.phase("eigen"))?;
+        let (vectors, eigenvalues) = release::eigenspace(
+            &z,
+            self.k,
+            self.noise_floor,
+            bound,
+            acct,
+            self.rho("eigen", rho),
+            &mut noise.phase("eigen"),
+        )?;
         let stats = release::latent_stats(
             &z,
             &class_of_row,
@@ -252,16 +296,33 @@ impl DpCopula {
             .zip(classes.par_iter())
             .map(|(l, label)| law::gene_law(label, &means, &scales, &vectors, l, &residual, 1.0))
             .collect::<Result<_>>()?;
+        let laws = match class_gene_means {
+            None => laws,
+            Some(per_class) => laws.into_iter().zip(per_class).map(|(l, m)| ClassLaw { mean: m, ..l }).collect(),
+        };
         if laws.iter().any(|l| l.mean.iter().any(|v| !v.is_finite())) {
             bail!("dp-copula: a class law has a non-finite mean");
         }
         let mut diagnostics = BTreeMap::new();
         diagnostics.insert("n_hat".into(), n_hat.to_string());
+        diagnostics.insert("k_kept".into(), vectors.ncols().to_string());
         let top: Vec<String> = eigenvalues.iter().map(|v| format!("{:.1}", v / n_hat)).collect();
         diagnostics.insert("eigenvalues_over_nhat".into(), top.join(" "));
         diagnostics.insert("mean_residual_variance".into(), (residual.iter().sum::<f64>() / p as f64).to_string());
         Ok((laws, weights, n_hat, diagnostics))
     }
+}
+
+/// The pooled gene mean `Σ_c w_c m̂_c / Σ_c w_c` (equal weights if all are 0).
+fn pooled_mean(per_class: &[Vec<f64>], weights: &[f64]) -> Vec<f64> {
+    let total: f64 = weights.iter().sum();
+    let w: Vec<f64> = if total > 0.0 {
+        weights.iter().map(|v| v / total).collect()
+    } else {
+        vec![1.0 / per_class.len() as f64; per_class.len()]
+    };
+    let p = per_class.first().map_or(0, Vec::len);
+    (0..p).map(|j| per_class.iter().zip(&w).map(|(m, wc)| wc * m[j]).sum()).collect()
 }
 
 impl Generator for DpCopula {
@@ -341,7 +402,8 @@ mod tests {
         // mean is m̂ + ŝ ⊙ V Vᵀ (mean_c − m̂)/ŝ = the class mean of the train rows.
         let (data, schema) = toy();
         let train = TrainFold::from_parts(&data, &schema);
-        let g = params("k = 5\nrow_bound = 100.0\nmean_bound = 100.0\nscale_clip = 100.0").unwrap();
+        let g =
+            params("k = 5\nnoise_floor = false\nrow_bound = 100.0\nmean_bound = 100.0\nscale_clip = 100.0").unwrap();
         let mut acct = Accountant::new(&Budget::dp(1.0, 1e-5).unwrap()).unwrap();
         let (laws, weights, n_hat, _) = g.fit_laws(&train, &mut acct, &Noise::Off).unwrap();
         assert_eq!((weights.clone(), n_hat), (vec![6.0, 6.0], 12.0));
@@ -352,6 +414,24 @@ mod tests {
                 assert!((law.mean[j] - want).abs() < 1e-9, "class {c} gene {j}: {} vs {want}", law.mean[j]);
             }
         }
+    }
+
+    #[test]
+    fn gene_class_means_are_the_class_means_without_noise() {
+        let (data, schema) = toy();
+        let train = TrainFold::from_parts(&data, &schema);
+        let g = params("class_means = \"gene\"\nmean_bound = 100.0").unwrap();
+        let mut acct = Accountant::new(&Budget::dp(1.0, 1e-5).unwrap()).unwrap();
+        let (laws, _, _, _) = g.fit_laws(&train, &mut acct, &Noise::Off).unwrap();
+        for (c, law) in laws.iter().enumerate() {
+            let rows: Vec<usize> = (0..12).filter(|i| i % 2 == c).collect();
+            for j in 0..5 {
+                let want = rows.iter().map(|&i| data.x.get(i, j)).sum::<f64>() / 6.0;
+                assert!((law.mean[j] - want).abs() < 1e-9, "class {c} gene {j}: {} vs {want}", law.mean[j]);
+            }
+        }
+        assert_eq!(pooled_mean(&[vec![1.0], vec![4.0]], &[2.0, 1.0]), vec![2.0]);
+        assert_eq!(pooled_mean(&[vec![1.0], vec![4.0]], &[0.0, 0.0]), vec![2.5]);
     }
 
     #[test]

@@ -7,7 +7,7 @@
 use crate::data::matrix::Matrix;
 use crate::error::Result;
 use crate::numeric::linalg::{matmul_into, sym_eigen};
-use crate::privacy::accountant::Accountant;
+use crate::privacy::accountant::{gaussian_sigma, Accountant};
 use crate::privacy::mechanisms::{gaussian_mechanism, Noise};
 use faer::Mat;
 
@@ -48,6 +48,37 @@ pub fn gene_means(
     }
     gaussian_mechanism(acct, "mean", rho, bound, &[("k", x.cols() as f64)], &mut sum, noise)?;
     Ok(sum.iter().map(|s| s / n_hat + centre).collect())
+}
+
+/// Release `mean` with `class_means = "gene"`: per class, the sum of the same clipped rows as
+/// [`gene_means`] plus noise; returns `m̂_c = s̃_c/max(ñ_c, 2) + c₀` per class.
+/// Δ = `bound`: a row touches one class's sum only, so the C sums concatenated (one ledger
+/// entry) have the sensitivity of one.
+#[allow(clippy::too_many_arguments)]
+pub fn class_gene_means(
+    x: &Matrix,
+    class_of_row: &[usize],
+    noisy_counts: &[f64],
+    (lo, hi): (f64, f64),
+    bound: f64,
+    acct: &mut Accountant,
+    rho: f64,
+    noise: &mut Noise,
+) -> Result<Vec<Vec<f64>>> {
+    let (p, classes) = (x.cols(), noisy_counts.len());
+    let centre = 0.5 * (lo + hi);
+    let mut sums = vec![0.0; classes * p];
+    for (row, &c) in x.row_iter().zip(class_of_row) {
+        let mut y: Vec<f64> = row.iter().map(|v| v.clamp(lo, hi) - centre).collect();
+        clip_l2(&mut y, bound);
+        sums[c * p..(c + 1) * p].iter_mut().zip(&y).for_each(|(s, v)| *s += v);
+    }
+    gaussian_mechanism(acct, "mean", rho, bound, &[("k", classes as f64), ("dim", p as f64)], &mut sums, noise)?;
+    Ok(sums
+        .chunks_exact(p.max(1))
+        .zip(noisy_counts)
+        .map(|(s, n)| s.iter().map(|v| v / n.max(2.0) + centre).collect())
+        .collect())
 }
 
 /// Release `scale`: per gene, the sum of squared deviations `d_j² = min((x_j − m̂_j)², c²)`
@@ -126,12 +157,18 @@ pub fn noisy_second_moment(
     Ok(m)
 }
 
-/// Release `eigen`: the top-`k` eigenvectors `V` (`p × k`, orthonormal columns, largest
+/// Release `eigen`: the top eigenvectors `V` (`p × k'`, orthonormal columns, largest
 /// eigenvalue first) of the noisy second moment of the standardised, clipped rows
 /// ([`noisy_second_moment`], Δ = `bound²`), and their eigenvalues.
+///
+/// `k' = k` with `noise_floor = false`. With `noise_floor = true`, `k'` is the number of the
+/// top `k` eigenvalues above the spectral norm of the noise, `2σ√p` (a symmetric Gaussian
+/// matrix with entry variance σ² has largest eigenvalue ≈ 2σ√p), at least 1: eigenvectors
+/// below it are mostly noise (post-processing with the public σ).
 pub fn eigenspace(
     z: &Matrix,
     k: usize,
+    noise_floor: bool,
     bound: f64,
     acct: &mut Accountant,
     rho: f64,
@@ -140,7 +177,11 @@ pub fn eigenspace(
     let m = noisy_second_moment(z, bound, "eigen", acct, rho, noise)?;
     let eig = sym_eigen(m.as_ref())?;
     let p = z.cols();
-    let k = k.min(p);
+    let mut k = k.min(p);
+    if noise_floor {
+        let edge = 2.0 * gaussian_sigma(rho, bound * bound) * (p as f64).sqrt();
+        k = (0..k).take_while(|&r| eig.values[p - 1 - r] > edge).count().max(1);
+    }
     let order: Vec<usize> = (0..k).map(|r| p - 1 - r).collect();
     let vectors = Mat::<f64>::from_fn(p, k, |i, r| eig.vectors[(i, order[r])]);
     Ok((vectors, order.iter().map(|&r| eig.values[r]).collect()))
@@ -246,6 +287,33 @@ mod tests {
     }
 
     #[test]
+    fn class_means_per_class_with_one_sensitivity() {
+        // c₀ = 10, bound 100 (no clipping): class 0 rows 12, 14 → 13; class 1 row 7 → ñ = 1
+        // floored at 2 → (7 − 10)/2 + 10 = 8.5.
+        let x = Matrix::from_rows(&[vec![12.0], vec![7.0], vec![14.0]]).unwrap();
+        let mut a = acct();
+        let rho = a.rho_total();
+        let m = class_gene_means(&x, &[0, 1, 0], &[2.0, 1.0], (0.0, 20.0), 100.0, &mut a, rho, &mut Noise::Off);
+        assert_eq!(m.unwrap(), vec![vec![13.0], vec![8.5]]);
+        assert_eq!(a.report(&[], vec![], vec![]).ledger[0].params["sensitivity"], 100.0);
+    }
+
+    #[test]
+    fn noise_floor_keeps_only_eigenvalues_above_the_noise_edge() {
+        // Rows (10, 0) and (0, 1) (bound 10): eigenvalues 100 and 1. At ρ = 0.5, σ = Δ = 100 and
+        // the edge 2σ√2 ≈ 283 exceeds both → one vector kept (the minimum). At ρ = 5000,
+        // σ = 1 and the edge 2√2 ≈ 2.83 keeps only the first.
+        let x = Matrix::from_rows(&[vec![10.0, 0.0], vec![0.0, 1.0]]).unwrap();
+        let mut a = Accountant::new(&Budget::dp(20000.0, 1e-5).unwrap()).unwrap();
+        let (v, values) = eigenspace(&x, 2, true, 10.0, &mut a, 0.5, &mut Noise::Off).unwrap();
+        assert_eq!((v.ncols(), values.len()), (1, 1));
+        let (v, values) = eigenspace(&x, 2, true, 10.0, &mut a, 5000.0, &mut Noise::Off).unwrap();
+        assert_eq!((v.ncols(), values), (1, vec![100.0]));
+        let (v, _) = eigenspace(&x, 2, false, 10.0, &mut a, 1.0, &mut Noise::Off).unwrap();
+        assert_eq!(v.ncols(), 2);
+    }
+
+    #[test]
     fn scales_clip_deviations_and_floor_variances() {
         // Means (0, 0), clip c = 2, floor 0.5: gene 0 deviations (1, 3) → (1, 4 [capped]) → mean 2.5
         // → ŝ = √2.5; gene 1 deviations (0, 0) → 0 → floored at 0.25 → ŝ = 0.5. Δ = c²√p = 4√2.
@@ -272,7 +340,7 @@ mod tests {
         let x = Matrix::from_rows(&[vec![0.6, 0.8], vec![-1.2, -1.6]]).unwrap();
         let mut a = acct();
         let rho = a.rho_total();
-        let (v, values) = eigenspace(&x, 1, 2.0, &mut a, rho, &mut Noise::Off).unwrap();
+        let (v, values) = eigenspace(&x, 1, false, 2.0, &mut a, rho, &mut Noise::Off).unwrap();
         assert!((values[0] - 5.0).abs() < 1e-12);
         assert!((v[(0, 0)].abs() - 0.6).abs() < 1e-12 && (v[(1, 0)].abs() - 0.8).abs() < 1e-12);
         assert_eq!(a.report(&[], vec![], vec![]).ledger[0].params["sensitivity"], 4.0);
