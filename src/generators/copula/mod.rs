@@ -3,16 +3,17 @@
 //!
 //! Fit (every step reads the train rows only through a charged Gaussian mechanism, [`release`]):
 //! 1. `count`: DP class counts (Δ = 1) → class weights and `n̂ = Σ_c max(ñ_c, 0)` (floored at 1);
-//! 2. `mean`: DP pooled per-gene mean of range-clamped rows centred at the public `c₀` and
-//!    clipped to L2 norm `mean_bound·√p` (Δ = that bound);
+//! 2. `mean`: DP per-class (default) or pooled per-gene sums of range-clamped rows centred at the
+//!    public `c₀` and clipped to L2 norm `mean_bound·√p` (Δ = that bound; a row touches one class);
 //! 3. `scale`: DP per-gene standard deviation from clipped squared deviations
 //!    (`|x_j − m̂_j| ≤ scale_clip`, Δ = `scale_clip²·√p`);
-//! 4. `eigen`: top-`k` eigenvectors of the DP second moment of the standardised rows, each
+//! 4. `eigen`: top-`k` (default: those above the noise edge `2σ√p`) eigenvectors of the DP second moment of the standardised rows, each
 //!    clipped to L2 norm `R = row_bound·√p` (Δ = R²);
 //! 5. `latent_mean`, `latent_cov`: per-class DP sum (Δ = R) and second moment (Δ = R²) of the
 //!    latent rows `u = Vᵀz` (k dimensions).
 //!
-//! The class law (post-processing, [`law`]) is `x = m̂ + ŝ ⊙ (V u + √r ⊙ η)`, `u ~ N(μ_c, Σ_c)`,
+//! The class law (post-processing, [`law`]) is `x = m̂ + ŝ ⊙ (V u + √r ⊙ η)`, `u ~ N(μ_c, Σ_c)`
+//! (with `class_means = "gene"` the class mean is `m̂_c` instead of `m̂ + ŝ ⊙ V μ_c`),
 //! with residual variances `r_j = max(1 − explained_j, residual_floor)`; sampled values are
 //! clamped to the public range. Public: gene names, the class set, the value range.
 
@@ -60,7 +61,7 @@ pub struct DpCopulaParams {
     /// Keep only eigenvectors above the noise edge `2σ√p` (at most `k`); default true.
     #[serde(default = "default_noise_floor")]
     pub noise_floor: bool,
-    /// Where the class means come from; default `latent`.
+    /// Where the class means come from; default `gene`.
     #[serde(default)]
     pub class_means: ClassMeans,
     #[serde(default)]
@@ -73,10 +74,10 @@ pub struct DpCopulaParams {
 pub enum ClassMeans {
     /// `m̂ + ŝ ⊙ V μ_c`: the pooled DP gene mean plus the DP latent class mean (cheap, k values
     /// per class, but only what the eigenspace captures).
-    #[default]
     Latent,
     /// The `mean` release made per class (`m̂_c`, the same Δ by parallel composition; the pooled
     /// `m̂` is their `ñ`-weighted average): every gene's class difference, C× noisier per value.
+    #[default]
     Gene,
 }
 
@@ -117,7 +118,7 @@ pub struct Split {
 
 impl Default for Split {
     fn default() -> Self {
-        Split { count: 0.02, mean: 0.18, scale: 0.10, eigen: 0.45, latent_mean: 0.10, latent_cov: 0.15 }
+        Split { count: 0.02, mean: 0.40, scale: 0.08, eigen: 0.35, latent_mean: 0.05, latent_cov: 0.10 }
     }
 }
 
@@ -420,7 +421,7 @@ mod tests {
     fn gene_class_means_are_the_class_means_without_noise() {
         let (data, schema) = toy();
         let train = TrainFold::from_parts(&data, &schema);
-        let g = params("class_means = \"gene\"\nmean_bound = 100.0").unwrap();
+        let g = params("mean_bound = 100.0").unwrap();
         let mut acct = Accountant::new(&Budget::dp(1.0, 1e-5).unwrap()).unwrap();
         let (laws, _, _, _) = g.fit_laws(&train, &mut acct, &Noise::Off).unwrap();
         for (c, law) in laws.iter().enumerate() {
