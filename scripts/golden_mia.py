@@ -6,8 +6,10 @@
 * The Gaussian KDE log-density of §4.3 (bandwidth H = n^(-2/(q+4)) Cov(S), ddof 1) computed
   directly with numpy (explicit inverse and slogdet) and cross-checked against
   `scipy.stats.gaussian_kde(...).logpdf`, which uses the same Scott bandwidth matrix; plus the
-  leave-one-out values of the fitted points.
-* Mahalanobis distances with the ridge Sigma + alpha * tr(Sigma)/p * I, by numpy inverse.
+  leave-one-out values of the fitted points, each from a KDE refitted on the other points (its
+  own bandwidth matrix and normaliser n - 1; metrics.md §4.5), also cross-checked with scipy.
+* Mahalanobis distances with the ridge Sigma + alpha * tr(Sigma)/p * I, by numpy inverse, with
+  more rows than columns and with fewer (bench's Woodbury route).
 
 Run: python3 scripts/golden_mia.py  (writes tests/golden/mia_expected.json)
 """
@@ -84,7 +86,21 @@ def direct_log_density(x, pts):
 kde_direct = [direct_log_density(x, S) for x in X]
 kde_scipy = gaussian_kde(S.T, bw_method="scott").logpdf(X.T)
 assert np.allclose(kde_direct, kde_scipy, rtol=1e-12, atol=0), (kde_direct, kde_scipy)
-kde_loo = [direct_log_density(S[i], np.delete(S, i, axis=0)) for i in range(nS)]
+
+
+def refitted_log_density(i):
+    """log p(S[i]) under the KDE fitted on the other rows: their own Scott bandwidth matrix
+    (mean, covariance, factor (n-1)^(-1/(q+4))) and normaliser n - 1, by explicit inverse."""
+    others = np.delete(S, i, axis=0)
+    h = len(others) ** (-2.0 / (q + 4)) * np.cov(others, rowvar=False, ddof=1)
+    d = S[i][None, :] - others
+    quad = np.einsum("ij,jk,ik->i", d, np.linalg.inv(h), d)
+    return float(logsumexp(-0.5 * quad) - np.log(len(others)) - 0.5 * np.linalg.slogdet(2 * np.pi * h)[1])
+
+
+kde_loo = [refitted_log_density(i) for i in range(nS)]
+kde_loo_scipy = [float(gaussian_kde(np.delete(S, i, axis=0).T).logpdf(S[i][:, None])[0]) for i in range(nS)]
+assert np.allclose(kde_loo, kde_loo_scipy, rtol=1e-12, atol=0), (kde_loo, kde_loo_scipy)
 
 # Mahalanobis: 12 rows x 5 columns, ridge alpha in {1e-6, 0.5}.
 P = rng.normal(size=(12, 5)) * np.array([1.0, 2.0, 0.5, 1.5, 3.0]) + 1.0
@@ -98,12 +114,23 @@ for alpha in (1e-6, 0.5):
     d = Q - mu
     maha.append({"alpha": alpha, "delta": np.sqrt(np.einsum("ij,jk,ik->i", d, inv, d)).tolist()})
 
+# Mahalanobis with fewer rows than columns (bench's n x n Woodbury route): 6 rows x 14 columns.
+P_wide = rng.normal(size=(6, 14)) * np.linspace(0.5, 2.0, 14) + 1.0
+Q_wide = rng.normal(size=(4, 14)) * 1.5
+maha_wide = []
+for alpha in (1e-6, 0.5):
+    sigma = np.cov(P_wide, rowvar=False, ddof=1)
+    reg = sigma + alpha * np.trace(sigma) / P_wide.shape[1] * np.eye(P_wide.shape[1])
+    d = Q_wide - P_wide.mean(axis=0)
+    maha_wide.append({"alpha": alpha, "delta": np.sqrt(np.einsum("ij,jk,ik->i", d, np.linalg.inv(reg), d)).tolist()})
+
 out = {
     "provenance": f"scripts/golden_mia.py; numpy {np.__version__}, scipy {scipy.__version__}, scikit-learn {sklearn.__version__}",
     "ranking": cases,
     "kde": {"points": S.tolist(), "queries": X.tolist(), "log_density": kde_direct,
             "log_density_scipy": kde_scipy.tolist(), "log_density_loo": kde_loo},
     "mahalanobis": {"points": P.tolist(), "queries": Q.tolist(), "cases": maha},
+    "mahalanobis_wide": {"points": P_wide.tolist(), "queries": Q_wide.tolist(), "cases": maha_wide},
 }
 with open(OUT, "w") as fh:
     json.dump(out, fh, indent=1)

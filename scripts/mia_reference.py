@@ -2,7 +2,8 @@
 
 The same attacks with numpy / scipy / scikit-learn on one fold of an exported simulated dataset:
 gan_leaks, gan_leaks_cal (LOO reference = test fold), mc (P = 10, strict <), domias_kde (PCA on
-the synthetic set, q = min(100, |Ref| - 2), scipy gaussian_kde with Scott's factor, LOO),
+the synthetic set, q = min(100, |Ref| - 2), Scott's bandwidth matrix, each reference row's density
+from the KDE refitted without it),
 mahalanobis / mahalanobis_cc (ridge 1e-6 * tr/p), lr_loss / lr_conf (scikit-learn OvR
 LogisticRegression C = 1, lbfgs, max_iter 1000, tol 1e-4), marginal_ratio (4 bins), each scored
 with roc_auc_score. The synthetic set is a per-class multivariate normal drawn here (numpy).
@@ -37,18 +38,20 @@ def read_split(path, k=1):
     return ids["train_index"], ids["test_index"]
 
 
-def kde_log_density(points, queries, loo=False):
+def kde_log_density(points, queries):
     n, q = points.shape
     h = n ** (-2.0 / (q + 4)) * np.cov(points, rowvar=False)
     chol = np.linalg.cholesky(h)
     wp = np.linalg.solve(chol, points.T).T
     wq = np.linalg.solve(chol, queries.T).T
     d2 = cdist(wq, wp, "sqeuclidean")
-    if loo:
-        np.fill_diagonal(d2, np.inf)
-        n -= 1
     half_logdet = 0.5 * q * np.log(2 * np.pi) + np.log(np.diag(chol)).sum()
     return logsumexp(-0.5 * d2, axis=1) - np.log(n) - half_logdet
+
+
+def kde_log_density_loo(points):
+    """Each point's density under the KDE refitted on the other points (metrics.md §4.5)."""
+    return np.array([kde_log_density(np.delete(points, i, axis=0), points[i:i + 1])[0] for i in range(len(points))])
 
 
 def mahalanobis(fit_rows, x, alpha=1e-6):
@@ -75,7 +78,7 @@ def attacks(xc, yc, n_mem, xs, ys):
     q = min(100, len(ref) - 2)
     pca = PCA(q).fit(xs)
     pc, ps = pca.transform(xc), pca.transform(xs)
-    log_r = np.concatenate([kde_log_density(pc[n_mem:], pc[:n_mem]), kde_log_density(pc[n_mem:], pc[n_mem:], loo=True)])
+    log_r = np.concatenate([kde_log_density(pc[n_mem:], pc[:n_mem]), kde_log_density_loo(pc[n_mem:])])
     out["domias_kde"] = kde_log_density(ps, pc) - log_r
     out["mahalanobis"] = -mahalanobis(xs, xc)
     cc = np.empty(len(xc))

@@ -2,7 +2,8 @@
 //! AUC, AP and the kit's TPR@FPR rule vs scikit-learn on score vectors with heavy ties (exact
 //! up to floating-point summation order, §7.5 "MIA metrics given identical scores: exact"), the
 //! KDE log-density vs a direct numpy computation with the same bandwidth matrix (cross-checked
-//! against scipy `gaussian_kde`), and Mahalanobis distances vs numpy.
+//! against scipy `gaussian_kde`; the leave-one-out values from a KDE refitted without the point,
+//! metrics.md §4.5), and Mahalanobis distances vs numpy.
 
 use bench::data::matrix::Matrix;
 use bench::metrics::mia::kde::Kde;
@@ -56,7 +57,7 @@ fn kde_log_density_matches_numpy_with_the_same_bandwidth_matrix() {
         close(got[i], want[i], 1e-10, "KDE log-density");
         close(got[i], scipy[i], 1e-10, "KDE log-density (scipy)");
     }
-    let loo = kde.log_density_loo();
+    let loo = kde.log_density_loo().unwrap();
     let want_loo = floats(&g["kde"]["log_density_loo"]);
     assert_eq!(loo.len(), want_loo.len());
     for (a, b) in loo.iter().zip(&want_loo) {
@@ -67,15 +68,20 @@ fn kde_log_density_matches_numpy_with_the_same_bandwidth_matrix() {
 #[test]
 fn mahalanobis_distances_match_numpy() {
     let g = golden();
-    let points = matrix(&g["mahalanobis"]["points"]);
-    let queries = matrix(&g["mahalanobis"]["queries"]);
-    let cases = g["mahalanobis"]["cases"].as_array().unwrap();
-    assert_eq!(cases.len(), 2);
-    for c in cases {
-        let alpha = c["alpha"].as_f64().unwrap();
-        let got = GaussianFit::fit(&points, alpha).unwrap().distances(&queries);
-        for (a, b) in got.iter().zip(&floats(&c["delta"])) {
-            close(*a, *b, 1e-10, &format!("Mahalanobis (alpha {alpha})"));
+    // `mahalanobis`: 12 rows × 5 columns (p × p route); `mahalanobis_wide`: 6 rows × 14 columns
+    // (n × n Woodbury route).
+    for set in ["mahalanobis", "mahalanobis_wide"] {
+        let points = matrix(&g[set]["points"]);
+        let queries = matrix(&g[set]["queries"]);
+        let cases = g[set]["cases"].as_array().unwrap();
+        assert_eq!(cases.len(), 2);
+        for c in cases {
+            let alpha = c["alpha"].as_f64().unwrap();
+            let got = GaussianFit::fit(&points, alpha).unwrap().distances(&queries);
+            assert_eq!(got.len(), queries.rows());
+            for (a, b) in got.iter().zip(&floats(&c["delta"])) {
+                close(*a, *b, 1e-10, &format!("{set} (alpha {alpha})"));
+            }
         }
     }
 }
