@@ -213,12 +213,7 @@ impl DpCopula {
 
     /// Make the six releases (charging `acct`) and post-process them into class laws, the class
     /// weights and `n̂`. With `noise = Off` (tests) the releases are exact.
-    fn fit_laws(
-        &self,
-        train: &TrainFold<'_>,
-        acct: &mut Accountant,
-        noise: &Noise,
-    ) -> Result<(Vec<ClassLaw>, Vec<f64>, f64, BTreeMap<String, String>)> {
+    fn fit_laws(&self, train: &TrainFold<'_>, acct: &mut Accountant, noise: &Noise) -> Result<Fitted> {
         let x = train.x();
         let p = x.cols();
         ensure!(p > 0, "dp-copula: the train fold has no genes");
@@ -310,8 +305,17 @@ impl DpCopula {
         let top: Vec<String> = eigenvalues.iter().map(|v| format!("{:.1}", v / n_hat)).collect();
         diagnostics.insert("eigenvalues_over_nhat".into(), top.join(" "));
         diagnostics.insert("mean_residual_variance".into(), (residual.iter().sum::<f64>() / p as f64).to_string());
-        Ok((laws, weights, n_hat, diagnostics))
+        Ok(Fitted { laws, weights, n_hat, diagnostics })
     }
+}
+
+/// What [`DpCopula::fit_laws`] makes: the class laws, the class weights (clamped noisy counts),
+/// `n̂` and the fit diagnostics.
+struct Fitted {
+    laws: Vec<ClassLaw>,
+    weights: Vec<f64>,
+    n_hat: f64,
+    diagnostics: BTreeMap<String, String>,
 }
 
 /// The pooled gene mean `Σ_c w_c m̂_c / Σ_c w_c` (equal weights if all are 0).
@@ -338,7 +342,7 @@ impl Generator for DpCopula {
     fn fit(&self, train: &TrainFold<'_>, budget: &Budget, rng: &mut Rng) -> Result<Box<dyn Model>> {
         let mut acct = Accountant::new(budget)?;
         let noise = Noise::from_rng(&super::multivariate::fork(rng, "dp-copula-noise"));
-        let (laws, weights, n_hat, diagnostics) = self.fit_laws(train, &mut acct, &noise)?;
+        let Fitted { laws, weights, n_hat, diagnostics } = self.fit_laws(train, &mut acct, &noise)?;
         let (lo, hi) = self.range.map_or(train.schema().public_range, |[lo, hi]| (lo, hi));
         Ok(Box::new(ClassGaussianModel {
             laws,
@@ -406,7 +410,7 @@ mod tests {
         let g =
             params("k = 5\nnoise_floor = false\nrow_bound = 100.0\nmean_bound = 100.0\nscale_clip = 100.0").unwrap();
         let mut acct = Accountant::new(&Budget::dp(1.0, 1e-5).unwrap()).unwrap();
-        let (laws, weights, n_hat, _) = g.fit_laws(&train, &mut acct, &Noise::Off).unwrap();
+        let Fitted { laws, weights, n_hat, .. } = g.fit_laws(&train, &mut acct, &Noise::Off).unwrap();
         assert_eq!((weights.clone(), n_hat), (vec![6.0, 6.0], 12.0));
         for (c, law) in laws.iter().enumerate() {
             let rows: Vec<usize> = (0..12).filter(|i| i % 2 == c).collect();
@@ -423,7 +427,7 @@ mod tests {
         let train = TrainFold::from_parts(&data, &schema);
         let g = params("mean_bound = 100.0").unwrap();
         let mut acct = Accountant::new(&Budget::dp(1.0, 1e-5).unwrap()).unwrap();
-        let (laws, _, _, _) = g.fit_laws(&train, &mut acct, &Noise::Off).unwrap();
+        let laws = g.fit_laws(&train, &mut acct, &Noise::Off).unwrap().laws;
         for (c, law) in laws.iter().enumerate() {
             let rows: Vec<usize> = (0..12).filter(|i| i % 2 == c).collect();
             for j in 0..5 {
