@@ -22,8 +22,8 @@ pub struct DistanceScores {
 /// `D²_R` with the reference = the non-member part of the candidates, leave-one-out: members
 /// against all of `Ref`, each reference row against the others (NaN when `|Ref| < 2`).
 fn reference_sq_distances(data: &AttackData) -> Vec<f64> {
-    let mut d = nearest_sq_distances(&data.members(), &data.reference());
-    d.extend(kth_nearest_sq_distances(&data.reference(), 1));
+    let mut d = nearest_sq_distances(data.members(), data.reference());
+    d.extend(kth_nearest_sq_distances(data.reference(), 1));
     d
 }
 

@@ -110,7 +110,7 @@ impl Kde {
             .map(|k| {
                 let gkk = g[(k, k)];
                 let denom = 1.0 - c * gkk;
-                if !(denom > 0.0) {
+                if denom.is_nan() || denom <= 0.0 {
                     return f64::NAN;
                 }
                 let quad: Vec<f64> = (0..n)

@@ -56,8 +56,8 @@ mod tests {
 
     #[test]
     fn log_probabilities_match_the_normalised_sigmoids() {
-        let z = [0.3, -1.2, 2.5];
-        let s: Vec<f64> = z.iter().map(|&v| 1.0 / (1.0 + (-v as f64).exp())).collect();
+        let z: [f64; 3] = [0.3, -1.2, 2.5];
+        let s: Vec<f64> = z.iter().map(|&v| 1.0 / (1.0 + (-v).exp())).collect();
         let total: f64 = s.iter().sum();
         for (lp, si) in log_probabilities(&z, false).iter().zip(&s) {
             assert!((lp - (si / total).ln()).abs() < 1e-14);

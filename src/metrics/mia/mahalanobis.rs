@@ -26,6 +26,9 @@ use crate::numeric::linalg::{centred_scaled, cholesky_lower, matmul_into, solve_
 use faer::Mat;
 use rayon::prelude::*;
 
+/// The candidate rows of one class and their distances (or why the fit failed).
+type ClassScores = (Vec<usize>, Result<Vec<f64>, String>);
+
 /// Minimum synthetic rows of a class for its own Gaussian in `mahalanobis_cc`.
 const MIN_CLASS_ROWS: usize = 3;
 
@@ -94,7 +97,7 @@ pub fn mahalanobis(data: &AttackData, alpha: f64) -> Result<Vec<f64>, String> {
 /// Scores `−δ_{G,y(x)}(x)` of the per-class fits (pooled fallback for small or absent classes).
 pub fn mahalanobis_cc(data: &AttackData, alpha: f64) -> Result<Vec<f64>, String> {
     let classes = crate::data::dataset::classes(&data.labels);
-    let per_class: Vec<(Vec<usize>, Result<Vec<f64>, String>)> = classes
+    let per_class: Vec<ClassScores> = classes
         .par_iter()
         .map(|c| {
             let rows: Vec<usize> = (0..data.labels.len()).filter(|&i| data.labels[i] == *c).collect();

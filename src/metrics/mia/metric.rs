@@ -1,8 +1,10 @@
 //! The `Metric` adapter of profile `mia` (metrics.md §4): builds the attacker's view of a cell,
 //! runs the attacks and writes the declared columns (§4.4): per attack `mia_<attack>_<metric>`,
 //! the worst case `mia_worst_<metric>` with the attack that reached it
-//! (`mia_worst_<metric>_attack`, a text column), and `member_rate`.
+//! (`mia_worst_<metric>_attack`, a text column), and `member_rate`; and the per-cell ROC side
+//! table ([`roc_table`]).
 
+use super::roc_table;
 use super::scaling::attack_space;
 use super::summary::{self, Summary, METRICS};
 use super::{run_attacks, AttackData, MiaParams, ATTACKS};
@@ -144,7 +146,9 @@ impl Metric for Mia {
         let data = AttackData::new(candidates, labels, input.train.x.rows(), synthetic, input.synthetic.labels.clone());
         let (attacks, mut diagnostics) = run_attacks(&data, &self.0);
         diagnostics.push(("scaling".into(), self.0.scaling.as_str().into()));
-        Ok(MetricOutput { diagnostics, ..output(&summary::summarise(&attacks, &data.is_member())) })
+        let member = data.is_member();
+        let tables = vec![roc_table::side_table(&attacks, &member)];
+        Ok(MetricOutput { diagnostics, tables, ..output(&summary::summarise(&attacks, &member)) })
     }
 }
 

@@ -14,6 +14,7 @@ pub mod mahalanobis;
 pub mod marginal;
 pub mod metric;
 pub mod roc;
+pub mod roc_table;
 pub mod scaling;
 pub mod summary;
 

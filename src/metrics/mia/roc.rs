@@ -80,7 +80,7 @@ impl Ranking {
     }
 
     /// Cumulative `(FP_j, TP_j)` after each group, in descending score order.
-    fn cumulative(&self) -> Vec<(usize, usize)> {
+    pub fn cumulative(&self) -> Vec<(usize, usize)> {
         let (mut fp, mut tp) = (0, 0);
         self.groups
             .iter()
