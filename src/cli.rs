@@ -131,9 +131,9 @@ struct TolerancesArgs {
 struct RunArgs {
     /// Grid file (TOML).
     grid: PathBuf,
-    /// Worker threads (default: all cores).
-    #[arg(long, short = 'j', value_parser = clap::value_parser!(u16).range(1..))]
-    jobs: Option<u16>,
+    /// Worker threads (default: all cores; at most 4 x the cores).
+    #[arg(long, short = 'j')]
+    jobs: Option<usize>,
     /// Results root directory.
     #[arg(long, default_value = "results")]
     out: PathBuf,
@@ -269,9 +269,12 @@ fn check(args: CheckArgs) -> Result<i32> {
 }
 
 fn run(args: RunArgs) -> Result<i32> {
+    if let Some(jobs) = args.jobs {
+        execute::check_jobs(jobs)?;
+    }
     let grid = Grid::load(&args.grid)?;
     let opts = RunOptions {
-        jobs: args.jobs.map(usize::from),
+        jobs: args.jobs,
         out: Some(args.out),
         force: args.force,
         dry_run: args.dry_run,

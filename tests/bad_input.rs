@@ -129,3 +129,18 @@ fn unknown_metric_profile() {
     let e = run_err(&TIDY_GRID.replace("name = \"t\"", "name = \"t\"\nmetrics = [\"camda1999\"]"), &toy(), &[]);
     assert!(e.contains("metrics[0]") && e.contains("camda1999"), "{e}");
 }
+
+#[test]
+fn jobs_zero_or_far_above_the_core_count_is_refused_in_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("toy.csv"), tidy_csv(4, 3)).unwrap();
+    write_grid(dir.path(), TIDY_GRID);
+    for jobs in ["0", "65535"] {
+        let out = bench(&["run", "grid.toml", "--quiet", "--jobs", jobs], dir.path());
+        assert_eq!(out.status.code(), Some(2), "--jobs {jobs}: {}", stderr(&out));
+        let err = stderr(&out);
+        assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
+        assert!(err.contains(&format!("--jobs {jobs}")) && err.contains("cores"), "{err}");
+        assert!(!dir.path().join("results/t").exists(), "nothing written for --jobs {jobs}");
+    }
+}

@@ -36,6 +36,21 @@ pub struct RunOptions {
     pub progress: bool,
 }
 
+/// Most worker threads per core `--jobs` accepts: more only adds contention (and a huge value
+/// would start thousands of threads).
+pub const MAX_JOBS_PER_CORE: usize = 4;
+
+/// `--jobs` must be between 1 and [`MAX_JOBS_PER_CORE`] × the machine's cores.
+pub fn check_jobs(jobs: usize) -> Result<()> {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let max = cores * MAX_JOBS_PER_CORE;
+    crate::ensure!(
+        (1..=max).contains(&jobs),
+        "--jobs {jobs}: expected 1 to {max} ({MAX_JOBS_PER_CORE} x the {cores} cores of this machine)"
+    );
+    Ok(())
+}
+
 /// What a run did.
 #[derive(Debug)]
 pub struct RunSummary {
@@ -91,6 +106,9 @@ pub fn run(grid: &Grid, opts: &RunOptions) -> Result<RunSummary> {
         }
         println!("{} cells", cells.len());
         return Ok(RunSummary { out_dir, cells: cells.len(), ran: 0, cached: 0, failures: vec![] });
+    }
+    if let Some(jobs) = opts.jobs {
+        check_jobs(jobs)?;
     }
     prepare_out_dir(&out_dir, grid, &datasets, &profiles)?;
     let pool = rayon::ThreadPoolBuilder::new()
