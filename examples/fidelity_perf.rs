@@ -9,10 +9,10 @@ use bench::data::dataset::Labelled;
 use bench::data::matrix::Matrix;
 use bench::metrics::dcr::DistanceToClosest;
 use bench::metrics::kl::KlDivergence;
-use bench::metrics::mmd::{Mmd, MmdColumns};
-use bench::metrics::pca::{PcaDefinition, PcaPlot};
+use bench::metrics::mmd::Mmd;
+use bench::metrics::pca::PcaPlot;
 use bench::metrics::prdc::Prdc;
-use bench::metrics::{EvalInput, Metric, RealCache};
+use bench::metrics::{EvalInput, Metric, RealCache, Revision};
 use bench::rng::Rng;
 use std::time::Instant;
 
@@ -35,13 +35,13 @@ fn main() {
     let mut rng = Rng::from_seed(7);
     let means: Vec<Vec<f64>> = (0..5).map(|_| (0..p).map(|_| 4.0 + 10.0 * rng.uniform()).collect()).collect();
     let families: Vec<(&str, Box<dyn Metric>)> = vec![
-        ("MMD (camda2025)", Box::new(Mmd(MmdColumns::Camda2025))),
-        ("MMD (camda2026)", Box::new(Mmd(MmdColumns::Camda2026))),
-        ("DCR + base", Box::new(DistanceToClosest { relative: false })),
+        ("MMD (camda2025)", Box::new(Mmd(Revision::Camda2025))),
+        ("MMD (camda2026)", Box::new(Mmd(Revision::Camda2026))),
+        ("DCR + base", Box::new(DistanceToClosest(Revision::Camda2025))),
         ("PRDC", Box::new(Prdc)),
         ("KL", Box::new(KlDivergence)),
-        ("PCA (camda2025)", Box::new(PcaPlot(PcaDefinition::Camda2025))),
-        ("PCA (camda2026)", Box::new(PcaPlot(PcaDefinition::Camda2026))),
+        ("PCA (camda2025)", Box::new(PcaPlot(Revision::Camda2025))),
+        ("PCA (camda2026)", Box::new(PcaPlot(Revision::Camda2026))),
     ];
     for (shape, ntr, nte) in [("BRCA", 871, 218), ("COMBINED", 3458, 865)] {
         let (train, test, syn) = (random(ntr, p, 1, &means), random(nte, p, 2, &means), random(ntr, p, 3, &means));

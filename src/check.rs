@@ -7,8 +7,10 @@
 //! baselines are updated on purpose) or a *change* (reference columns). Any of these, a missing
 //! or new row, or a cell whose status changed fails the gate.
 //!
-//! Tolerances: a TOML file `[metrics.<column>]` with `absolute = x` or `relative = y`. Unlisted
-//! columns get the default for their exactness ([`crate::metrics::columns`]): deterministic
+//! Every metric column must be declared by a metric family ([`crate::metrics::resolve_column`]);
+//! its spec gives the direction and the exactness. Text columns (attack names) hold only when
+//! equal. Tolerances: a TOML file `[metrics.<column>]` with `absolute = x` or `relative = y`.
+//! Unlisted columns get the default for their exactness: deterministic
 //! columns relative 1e-9 (floating-point noise only), 4-dp rounded columns 1e-4 absolute (one
 //! rounding unit), iterative (logistic-regression) columns must be listed. `derive_tolerances`
 //! writes such a file from a multi-seed run: tolerance = factor × pooled seed-to-seed standard
@@ -17,7 +19,7 @@
 use crate::error::{Context, Error, Result};
 use crate::io::csv::Table;
 use crate::io::{fmt_f64, write_atomic};
-use crate::metrics::columns::{column_info, Direction, Exactness};
+use crate::metrics::{resolve_column, Direction, Exactness, ValueKind};
 use crate::runner::results::is_metric_column;
 use crate::{bail, ensure};
 use serde::Deserialize;
@@ -90,12 +92,15 @@ impl Tolerances {
         Ok(Tolerances { explicit })
     }
 
-    /// The tolerance of a column: explicit, or the default for its exactness.
-    pub fn get(&self, column: &str) -> Option<Tolerance> {
-        if let Some(t) = self.explicit.get(column) {
-            return Some(*t);
-        }
-        match column_info(column).1 {
+    /// The tolerance of a column: explicit, or the default for its declared exactness; an error
+    /// for a column no metric family declares.
+    pub fn get(&self, column: &str) -> Result<Option<Tolerance>> {
+        let exactness = resolve_column(column)?.exactness;
+        Ok(self.explicit.get(column).copied().or_else(|| Self::default_for(exactness)))
+    }
+
+    fn default_for(exactness: Exactness) -> Option<Tolerance> {
+        match exactness {
             Exactness::Deterministic => Some(Tolerance { absolute: 0.0, relative: 1e-9 }),
             Exactness::Rounded4 => Some(Tolerance { absolute: 1e-4 + 1e-12, relative: 0.0 }),
             Exactness::Iterative => None,
@@ -172,11 +177,15 @@ pub fn check(results_dir: &Path, baseline: &Path, tolerances: &Tolerances) -> Re
     let current = index(Table::read(&current_path)?)?;
     let base = index(Table::read(baseline)?)?;
     let metric_columns: Vec<&String> = base.table.header.iter().filter(|h| is_metric_column(h)).collect();
+    let mut column_tolerance = HashMap::new();
     for m in &metric_columns {
-        ensure!(
-            tolerances.get(m).is_some(),
-            "no tolerance for iterative metric '{m}': list it under [metrics.{m}] in the tolerance file (see README, Regression gate)"
-        );
+        let tolerance = tolerances.get(m).with_context(|| format!("{}: line 1", baseline.display()))?;
+        let Some(tolerance) = tolerance else {
+            bail!(
+                "no tolerance for iterative metric '{m}': list it under [metrics.{m}] in the tolerance file (see README, Regression gate)"
+            );
+        };
+        column_tolerance.insert(m.as_str(), tolerance);
     }
     let mut report = CheckReport::default();
     let status = |t: &Table, i: usize| t.column("status").map(|c| t.rows[i].fields[c].clone()).unwrap_or_default();
@@ -212,7 +221,8 @@ pub fn check(results_dir: &Path, baseline: &Path, tolerances: &Tolerances) -> Re
             }
             report.compared += 1;
             let verdict = match (parse_value(bval), parse_value(&cval)) {
-                (Some(b), Some(c)) => judge(m, b, c, &tolerances.get(m).expect("checked above")),
+                _ if resolve_column(m)?.kind == ValueKind::Text => (*bval != cval).then_some("changed"),
+                (Some(b), Some(c)) => judge(m, b, c, &column_tolerance[m.as_str()])?,
                 _ => Some("changed"),
             };
             if let Some(verdict) = verdict {
@@ -238,20 +248,20 @@ pub fn check(results_dir: &Path, baseline: &Path, tolerances: &Tolerances) -> Re
     Ok(report)
 }
 
-/// `None` when the value holds; otherwise the verdict.
-fn judge(metric: &str, baseline: f64, current: f64, tol: &Tolerance) -> Option<&'static str> {
+/// `None` when the value holds; otherwise the verdict, by the metric's declared direction.
+fn judge(metric: &str, baseline: f64, current: f64, tol: &Tolerance) -> Result<Option<&'static str>> {
     if tol.allows(baseline, current) {
-        return None;
+        return Ok(None);
     }
     if baseline.is_nan() || current.is_nan() {
-        return Some("changed");
+        return Ok(Some("changed"));
     }
-    let better = match column_info(metric).0 {
+    let better = match resolve_column(metric)?.direction {
         Direction::Higher => current > baseline,
         Direction::Lower => current < baseline,
-        Direction::Reference => return Some("changed"),
+        Direction::Reference => return Ok(Some("changed")),
     };
-    Some(if better { "improved" } else { "regressed" })
+    Ok(Some(if better { "improved" } else { "regressed" }))
 }
 
 /// Replace the baseline with the current cells.csv.
@@ -283,7 +293,11 @@ pub fn derive_tolerances(results_dir: &Path, factor: f64) -> Result<String> {
     );
     let mut seeds_seen = std::collections::BTreeSet::new();
     for (m_idx, metric) in t.header.iter().enumerate() {
-        if !is_metric_column(metric) || column_info(metric).1 != Exactness::Iterative {
+        if !is_metric_column(metric) {
+            continue;
+        }
+        let spec = resolve_column(metric).with_context(|| format!("{}: line 1", path.display()))?;
+        if spec.exactness != Exactness::Iterative || spec.kind == ValueKind::Text {
             continue;
         }
         let mut groups: BTreeMap<String, Vec<f64>> = BTreeMap::new();
@@ -322,22 +336,32 @@ mod tests {
     #[test]
     fn judge_uses_direction_and_tolerance() {
         let tol = Tolerance { absolute: 0.01, relative: 0.0 };
-        assert_eq!(judge("accuracy_synthetic", 0.80, 0.805, &tol), None);
-        assert_eq!(judge("accuracy_synthetic", 0.80, 0.78, &tol), Some("regressed"));
-        assert_eq!(judge("accuracy_synthetic", 0.80, 0.82, &tol), Some("improved"));
-        assert_eq!(judge("MMD_score", 0.02, 0.05, &tol), Some("regressed"));
-        assert_eq!(judge("accuracy_real", 0.80, 0.82, &tol), Some("changed"));
-        assert_eq!(judge("MMD_score", f64::NAN, f64::NAN, &tol), None);
-        assert_eq!(judge("MMD_score", f64::NAN, 0.1, &tol), Some("changed"));
+        let judge = |m: &str, b: f64, c: f64| judge(m, b, c, &tol).unwrap();
+        assert_eq!(judge("accuracy_synthetic", 0.80, 0.805), None);
+        assert_eq!(judge("accuracy_synthetic", 0.80, 0.78), Some("regressed"));
+        assert_eq!(judge("accuracy_synthetic", 0.80, 0.82), Some("improved"));
+        assert_eq!(judge("MMD_score", 0.02, 0.05), Some("regressed"));
+        assert_eq!(judge("submmd_BRCA.LumA", 0.05, 0.01), Some("improved"));
+        assert_eq!(judge("accuracy_real", 0.80, 0.82), Some("changed"));
+        assert_eq!(judge("MMD_score", f64::NAN, f64::NAN), None);
+        assert_eq!(judge("MMD_score", f64::NAN, 0.1), Some("changed"));
     }
 
     #[test]
     fn defaults_by_exactness() {
         let t = Tolerances::default();
-        assert_eq!(t.get("MMD_score"), Some(Tolerance { absolute: 0.0, relative: 1e-9 }));
-        assert!(t.get("accuracy_synthetic").is_none());
-        assert!(t.get("distance_to_closest").unwrap().allows(24.0, 24.0001));
-        assert!(!t.get("distance_to_closest").unwrap().allows(24.0, 24.0002));
+        assert_eq!(t.get("MMD_score").unwrap(), Some(Tolerance { absolute: 0.0, relative: 1e-9 }));
+        assert!(t.get("accuracy_synthetic").unwrap().is_none());
+        assert!(t.get("distance_to_closest").unwrap().unwrap().allows(24.0, 24.0001));
+        assert!(!t.get("distance_to_closest").unwrap().unwrap().allows(24.0, 24.0002));
+    }
+
+    #[test]
+    fn an_undeclared_column_is_an_error_not_a_reference() {
+        let err = Tolerances::default().get("accuracy_synth").unwrap_err().to_string();
+        assert!(err.contains("column 'accuracy_synth' is not declared by any metric family"), "{err}");
+        let tol = Tolerance { absolute: 0.01, relative: 0.0 };
+        assert!(judge("accuracy_synth", 0.8, 0.9, &tol).is_err());
     }
 
     #[test]

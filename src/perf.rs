@@ -17,7 +17,6 @@ use crate::generators;
 use crate::metrics::{self, EvalInput, RealCache};
 use crate::privacy::accountant::Budget;
 use crate::rng::Rng;
-use crate::runner::execute::score_profile;
 use crate::runner::results::peak_rss_mb;
 use std::time::Instant;
 
@@ -126,12 +125,12 @@ pub fn run_stage(stage: &str, repeats: usize) -> Result<Vec<StageTiming>> {
                     real: &real,
                 };
                 let t = Instant::now();
-                score_profile(&profile, &input, &classes)?;
+                profile.score(&input, &classes)?;
                 runs.push(t.elapsed().as_secs_f64());
                 // Again with the per-fold cache filled: the cost of each further cell of the
                 // same fold in a grid.
                 let t = Instant::now();
-                score_profile(&profile, &input, &classes)?;
+                profile.score(&input, &classes)?;
                 warm_runs.push(t.elapsed().as_secs_f64());
                 // Each family alone, again from a cold cache.
                 for (m, (_, times)) in profile.metrics.iter().zip(family_runs.iter_mut()) {

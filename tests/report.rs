@@ -22,7 +22,7 @@ const METRICS_2025: [&str; 10] = [
     "distance_to_closest",
     "distance_to_closest_base",
 ];
-const METRICS_MIA: [&str; 1] = ["mia_worst_aucroc"];
+const METRICS_2026: [&str; 1] = ["kl_mean_train"];
 const SEEDS: [u64; 2] = [7, 8];
 const FOLDS: [usize; 3] = [1, 2, 3];
 
@@ -82,7 +82,7 @@ fn value(metric: &str, dataset: &str, g: &Gen, eps: f64, seed: u64, fold: usize)
         "distance_to_closest" if g.kind == "identity" => 0.0,
         "distance_to_closest" => 27.0 + 1.5 * (1.0 - q) + 0.4 * jitter,
         "distance_to_closest_base" => 24.04 + 0.1 * real_jitter,
-        "mia_worst_aucroc" => 0.5 + 0.04 * q + 0.01 * jitter,
+        "kl_mean_train" => 0.5 + 0.04 * q + 0.01 * jitter,
         other => panic!("no fixture value for {other}"),
     }
 }
@@ -122,7 +122,7 @@ fn write_fixture(dir: &Path) {
         "n_synthetic",
     ];
     header.extend(METRICS_2025);
-    header.extend(METRICS_MIA);
+    header.extend(METRICS_2026);
     header.extend(["nan_reasons", "bench_version"]);
     let mut csv = header.join(",") + "\n";
     for (dataset, source, _) in DATASETS {
@@ -140,7 +140,7 @@ fn write_fixture(dir: &Path) {
     let manifest = serde_json::json!({
         "grid": "fixture",
         "bench_version": "0.1.0",
-        "profiles": [{"name": "camda2025", "version": "camda2025.v1"}, {"name": "mia", "version": "mia.v1"}],
+        "profiles": [{"name": "camda2025", "version": "camda2025.v1"}, {"name": "camda2026", "version": "camda2026.v1"}],
         "datasets": DATASETS.iter().map(|(name, source, reference)| serde_json::json!({
             "name": name, "source": source, "n_samples": 1095, "n_genes": 978,
             "classes": ["BRCA.Basal", "BRCA.Her2", "BRCA.LumA", "BRCA.LumB", "BRCA.Normal"],
@@ -195,7 +195,7 @@ fn write_cell(dir: &Path, csv: &mut String, dataset: &str, source: &str, g: &Gen
         std::fs::write(dir.join("pca").join(format!("{id}.csv")), pca_csv(g, eps, dataset.len() as u64)).unwrap();
     }
     for (profile, version, metrics) in
-        [("camda2025", "camda2025.v1", &METRICS_2025[..]), ("mia", "mia.v1", &METRICS_MIA[..])]
+        [("camda2025", "camda2025.v1", &METRICS_2025[..]), ("camda2026", "camda2026.v1", &METRICS_2026[..])]
     {
         let mut fields: Vec<String> = vec![
             dataset.into(),
@@ -223,7 +223,7 @@ fn write_cell(dir: &Path, csv: &mut String, dataset: &str, source: &str, g: &Gen
             "365".into(),
             "730".into(),
         ];
-        for m in METRICS_2025.iter().chain(&METRICS_MIA) {
+        for m in METRICS_2025.iter().chain(&METRICS_2026) {
             let v = if failed || !metrics.contains(m) {
                 String::new()
             } else if pinned && *m == "accuracy_synthetic" {
@@ -392,7 +392,7 @@ fn report_from_a_hand_made_results_directory() {
         .map(|&(s, f)| value("MMD_score", "tcga-brca", &GENERATORS[3], 1.0, s, f))
         .collect();
     assert!(close(&pinned["mmd_mean"], mmd.iter().sum::<f64>() / 5.0, 1e-14));
-    assert_eq!(pinned["mia_worst_aucroc_n"], "", "mia column is empty on camda2025 rows");
+    assert_eq!(pinned["kl_mean_train_n"], "", "camda2026 column is empty on camda2025 rows");
     // Real-data row: accuracy_real in the Acc. column, once per (seed, fold).
     let real =
         rows.iter().find(|r| r["dataset"] == "tcga-brca" && r["row"] == "real" && r["profile"] == "camda2025").unwrap();
@@ -409,13 +409,13 @@ fn report_from_a_hand_made_results_directory() {
         .map(|r| format!("{}@{}", r["generator"], r["epsilon"]))
         .collect();
     assert_eq!(order, ["@", "gauss@1", "gauss@5", "id@inf", "mvn@inf", "pgm@1", "pgm@2", "pgm@5"]);
-    let mia = rows
+    let kl = rows
         .iter()
         .find(|r| {
-            r["dataset"] == "tcga-brca" && r["generator"] == "pgm" && r["epsilon"] == "1" && r["profile"] == "mia"
+            r["dataset"] == "tcga-brca" && r["generator"] == "pgm" && r["epsilon"] == "1" && r["profile"] == "camda2026"
         })
         .unwrap();
-    assert_eq!((mia["acc_n"].as_str(), mia["mia_worst_aucroc_n"].as_str()), ("", "5"));
+    assert_eq!((kl["acc_n"].as_str(), kl["kl_mean_train_n"].as_str()), ("", "5"));
 
     // --- table1_long.csv
     let long = read_plain_csv(&summary.table1_long);
@@ -431,7 +431,7 @@ fn report_from_a_hand_made_results_directory() {
     assert!(close(&ci["value"], 0.6903246911620399, 1e-12));
     assert!(long.iter().any(|r| r["generator"].is_empty() && r["metric"] == "distance_to_closest_base"));
 
-    // --- plots: 2 PCA definitions + 7 camda2025 curves + 1 mia curve, per dataset.
+    // --- plots: 2 PCA definitions + 7 camda2025 curves + 1 camda2026 curve, per dataset.
     assert_eq!(summary.figures.len(), 2 * (2 + 7 + 1) * 2);
     for path in &summary.figures {
         let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
@@ -480,7 +480,7 @@ fn report_from_a_hand_made_results_directory() {
     // The organisers' Multivariate row carries real-only values: compared with bench's real-data row.
     assert!(html.contains("published 24.0435<br>Δ"), "distance_to_closest_base of the 2025 baselines is compared");
     assert!(html.contains("fit: singular covariance, retry with a ridge"));
-    assert!(html.contains("camda2025.v1") && html.contains("mia.v1"));
+    assert!(html.contains("camda2025.v1") && html.contains("camda2026.v1"));
     let md = std::fs::read_to_string(&summary.markdown).unwrap();
     assert!(
         md.contains("](plots/pca__sim-brca__camda2025.png)") && md.contains("| generator | kind | ε | cells | Acc. ↑")

@@ -9,16 +9,37 @@
 //! `camda2026` adds `distance_to_closest_relative = distance_to_closest / distance_to_closest_base`
 //! of the rounded per-fold values (as upstream divides its CSV columns).
 
-use super::{round4, EvalInput, Metric, MetricOutput, Score};
+use super::revision::Revision;
+use super::spec::{ColumnSpec, Direction, Exactness};
+use super::{round4, EvalInput, Metric, MetricOutput};
 use crate::data::matrix::Matrix;
 use crate::error::Result;
 use crate::numeric::distance::nearest_sq_distances;
 use crate::numeric::summation::pairwise_sum;
 
-/// The DCR family; `relative` adds the `camda2026` ratio column.
-pub struct DistanceToClosest {
-    pub relative: bool,
-}
+/// The DCR family of one revision; `camda2026` adds the ratio column.
+pub struct DistanceToClosest(pub Revision);
+
+const DISTANCE_TO_CLOSEST: ColumnSpec = ColumnSpec::new(
+    "distance_to_closest",
+    Direction::Higher,
+    Exactness::Rounded4,
+    "mean distance from a synthetic row to its nearest real train row, 4 dp (§2.9)",
+)
+.with_real_counterpart("distance_to_closest_base")
+.in_paper_column("dcr");
+const DISTANCE_TO_CLOSEST_BASE: ColumnSpec = ColumnSpec::real_reference(
+    "distance_to_closest_base",
+    Exactness::Rounded4,
+    "mean distance from a real test row to its nearest real train row, 4 dp (§2.9)",
+)
+.in_paper_column("dcr");
+const DISTANCE_TO_CLOSEST_RELATIVE: ColumnSpec = ColumnSpec::new(
+    "distance_to_closest_relative",
+    Direction::Reference,
+    Exactness::Deterministic,
+    "distance_to_closest / distance_to_closest_base (§3.2)",
+);
 
 /// `(1/|Q|) Σ_q min_r ‖q − r‖`, unrounded; the 1-NN distances are exact (duplicates give 0).
 pub fn mean_distance_to_closest(query: &Matrix, reference: &Matrix) -> f64 {
@@ -32,24 +53,23 @@ impl Metric for DistanceToClosest {
         "distance_to_closest"
     }
 
-    fn columns(&self, _classes: &[String]) -> Vec<String> {
-        let mut cols = vec!["distance_to_closest".to_string(), "distance_to_closest_base".to_string()];
-        if self.relative {
-            cols.push("distance_to_closest_relative".into());
+    fn columns(&self) -> Vec<ColumnSpec> {
+        match self.0 {
+            Revision::Camda2025 => vec![DISTANCE_TO_CLOSEST, DISTANCE_TO_CLOSEST_BASE],
+            Revision::Camda2026 => vec![DISTANCE_TO_CLOSEST, DISTANCE_TO_CLOSEST_BASE, DISTANCE_TO_CLOSEST_RELATIVE],
         }
-        cols
     }
 
     fn score(&self, input: &EvalInput<'_>) -> Result<MetricOutput> {
         let dcr = round4(mean_distance_to_closest(&input.synthetic.x, &input.train.x));
         let base =
             round4(*super::memo(&input.real.dcr_base, || mean_distance_to_closest(&input.test.x, &input.train.x)));
-        let mut scores = vec![Score::new("distance_to_closest", dcr), Score::new("distance_to_closest_base", base)];
-        if self.relative {
+        let mut scores = vec![DISTANCE_TO_CLOSEST.value(dcr), DISTANCE_TO_CLOSEST_BASE.value(base)];
+        if self.0 == Revision::Camda2026 {
             scores.push(if base > 0.0 {
-                Score::new("distance_to_closest_relative", dcr / base)
+                DISTANCE_TO_CLOSEST_RELATIVE.value(dcr / base)
             } else {
-                Score::nan("distance_to_closest_relative", "zero_base")
+                DISTANCE_TO_CLOSEST_RELATIVE.nan("zero_base")
             });
         }
         Ok(MetricOutput { scores, ..Default::default() })

@@ -4,9 +4,9 @@
 //! the score equals the official evaluator's.
 
 use super::classification::binary_f1;
-use super::utility::Revision;
+use super::revision::{shuffle_synthetic, Revision, SHUFFLE_SEED};
+use super::spec::{ColumnSpec, Direction, Exactness};
 use super::{EvalInput, Metric, MetricOutput, Score};
-use crate::data::dataset::Labelled;
 use crate::data::matrix::Matrix;
 use crate::error::Result;
 use crate::numeric::logistic::{decision_function, fit_binary, FitInfo, LrParams};
@@ -14,8 +14,9 @@ use crate::numeric::scaler::StandardScaler;
 use crate::rng::NumpyMt19937;
 use std::borrow::Cow;
 
-/// `disc.seed` (§6): the evaluator's `random_state` for every fold.
-pub const DISC_SEED: u32 = 42;
+/// `disc.seed` (§6): the evaluator's `random_state` for every fold (also the seed of the
+/// camda2026 synthetic shuffle).
+pub const DISC_SEED: u32 = SHUFFLE_SEED;
 /// `disc.test_size` (§6).
 pub const DISC_TEST_SIZE: f64 = 0.3;
 
@@ -29,26 +30,19 @@ pub struct Discriminative {
 }
 
 impl Discriminative {
-    pub fn camda2025() -> Self {
-        Discriminative {
-            revision: Revision::Camda2025,
-            params: LrParams::default(),
-            seed: DISC_SEED,
-            test_size: DISC_TEST_SIZE,
-        }
-    }
-
-    pub fn camda2026() -> Self {
-        Discriminative { revision: Revision::Camda2026, ..Self::camda2025() }
+    /// The family of `revision` with the evaluator's defaults (§6).
+    pub fn new(revision: Revision) -> Self {
+        Discriminative { revision, params: LrParams::default(), seed: DISC_SEED, test_size: DISC_TEST_SIZE }
     }
 }
 
-/// The camda2026 synthetic shuffle (§3.1.1, Appendix A): rows and labels reordered jointly by
-/// `permutation(n)` of a fresh numpy generator, `new[i] = old[perm[i]]`.
-pub fn shuffle_synthetic(synthetic: &Labelled, seed: u32) -> Labelled {
-    let perm = NumpyMt19937::new(seed).permutation(synthetic.x.rows());
-    Labelled { x: synthetic.x.select_rows(&perm), labels: perm.iter().map(|&i| synthetic.labels[i].clone()).collect() }
-}
+const DISCRIMINATIVE_SCORE: ColumnSpec = ColumnSpec::new(
+    "discriminative_score",
+    Direction::Lower,
+    Exactness::Iterative,
+    "F1 of a real-vs-synthetic logistic regression on held-out rows (§2.8)",
+)
+.in_paper_column("discriminative");
 
 /// Result of one discriminative score.
 #[derive(Clone, Debug, PartialEq)]
@@ -128,8 +122,8 @@ impl Metric for Discriminative {
         "discriminative_score"
     }
 
-    fn columns(&self, _classes: &[String]) -> Vec<String> {
-        vec!["discriminative_score".into()]
+    fn columns(&self) -> Vec<ColumnSpec> {
+        vec![DISCRIMINATIVE_SCORE]
     }
 
     fn score(&self, input: &EvalInput<'_>) -> Result<MetricOutput> {
@@ -150,29 +144,14 @@ impl Metric for Discriminative {
                 ]
             })
             .unwrap_or_default();
-        Ok(MetricOutput {
-            scores: vec![Score { column: "discriminative_score".into(), value: out.score, reason: out.reason }],
-            diagnostics,
-            pca: None,
-        })
+        let score = Score { reason: out.reason, ..DISCRIMINATIVE_SCORE.value(out.score) };
+        Ok(MetricOutput { scores: vec![score], diagnostics, ..Default::default() })
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn shuffle_matches_numpy_permutation() {
-        // numpy: np.random.RandomState(42).permutation(5) == [1, 4, 2, 0, 3].
-        let s = Labelled {
-            x: Matrix::from_rows(&(0..5).map(|i| vec![i as f64]).collect::<Vec<_>>()).unwrap(),
-            labels: (0..5).map(|i| format!("c{i}")).collect(),
-        };
-        let out = shuffle_synthetic(&s, 42);
-        assert_eq!(out.x.column(0), vec![1.0, 4.0, 2.0, 0.0, 3.0]);
-        assert_eq!(out.labels, vec!["c1", "c4", "c2", "c0", "c3"]);
-    }
 
     #[test]
     fn separable_sets_are_told_apart() {

@@ -13,7 +13,8 @@
 //! KL_g = Σ_i P_r[i] · ln(P_r[i] / P_s[i]);   KL_g = 0 if hi = lo (constant gene)
 //! ```
 
-use super::{EvalInput, Metric, MetricOutput, Score};
+use super::spec::{ColumnSpec, Direction, Exactness};
+use super::{EvalInput, Metric, MetricOutput};
 use crate::data::matrix::Matrix;
 use crate::error::Result;
 
@@ -25,13 +26,31 @@ pub const DENSITY_EPS: f64 = 1e-10;
 /// The KL family of `camda2026`.
 pub struct KlDivergence;
 
+const KL_MEAN_TRAIN: ColumnSpec = ColumnSpec::new(
+    "kl_mean_train",
+    Direction::Lower,
+    Exactness::Deterministic,
+    "mean per-gene KL(real train ‖ synthetic) (§3.4)",
+);
+const KL_MEAN_TEST: ColumnSpec = ColumnSpec::new(
+    "kl_mean_test",
+    Direction::Lower,
+    Exactness::Deterministic,
+    "mean per-gene KL(real test ‖ synthetic) (§3.4)",
+);
+const KL_MEAN_BASE: ColumnSpec = ColumnSpec::real_reference(
+    "kl_mean_base",
+    Exactness::Deterministic,
+    "mean per-gene KL(real test ‖ real train) (§3.4)",
+);
+
 impl Metric for KlDivergence {
     fn name(&self) -> &'static str {
         "kl"
     }
 
-    fn columns(&self, _classes: &[String]) -> Vec<String> {
-        vec!["kl_mean_train".into(), "kl_mean_test".into(), "kl_mean_base".into()]
+    fn columns(&self) -> Vec<ColumnSpec> {
+        vec![KL_MEAN_TRAIN, KL_MEAN_TEST, KL_MEAN_BASE]
     }
 
     fn score(&self, input: &EvalInput<'_>) -> Result<MetricOutput> {
@@ -39,9 +58,9 @@ impl Metric for KlDivergence {
         let base = *super::memo(&input.real.kl_base, || mean_kl(test, train));
         Ok(MetricOutput {
             scores: vec![
-                Score::new("kl_mean_train", mean_kl(train, syn)),
-                Score::new("kl_mean_test", mean_kl(test, syn)),
-                Score::new("kl_mean_base", base),
+                KL_MEAN_TRAIN.value(mean_kl(train, syn)),
+                KL_MEAN_TEST.value(mean_kl(test, syn)),
+                KL_MEAN_BASE.value(base),
             ],
             ..Default::default()
         })

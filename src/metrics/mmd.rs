@@ -12,6 +12,8 @@
 //! synthetic row has label `c`, otherwise NaN `too_few_rows` unless both sides have ≥ 2 rows).
 //! Real-only sums are memoised per fold in [`RealKernels`].
 
+use super::revision::Revision;
+use super::spec::{ColumnSpec, Direction, Exactness};
 use super::{EvalInput, Metric, MetricOutput, Score};
 use crate::data::dataset::classes;
 use crate::data::matrix::Matrix;
@@ -19,17 +21,27 @@ use crate::error::Result;
 use crate::numeric::distance::{rbf_kernel_sum, rbf_kernel_sum_offdiag};
 use std::sync::OnceLock;
 
-/// Which profile's columns the family writes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum MmdColumns {
-    /// `MMD_score` (§2.1).
-    Camda2025,
-    /// `MMD_train, MMD_test, MMD_base, submmd_<label>…` (§3.3).
-    Camda2026,
-}
+/// The MMD family of one revision: `camda2025` writes `MMD_score` (§2.1), `camda2026`
+/// `MMD_train, MMD_test, MMD_base, submmd_<class>…` (§3.3).
+pub struct Mmd(pub Revision);
 
-/// The MMD family.
-pub struct Mmd(pub MmdColumns);
+const MMD_SCORE: ColumnSpec =
+    ColumnSpec::new("MMD_score", Direction::Lower, Exactness::Deterministic, "MMD²_u(real train, synthetic) (§2.7)")
+        .in_paper_column("mmd");
+const MMD_TRAIN: ColumnSpec =
+    ColumnSpec::new("MMD_train", Direction::Lower, Exactness::Deterministic, "MMD²_u(real train, synthetic) (§3.3)")
+        .in_paper_column("mmd");
+const MMD_TEST: ColumnSpec =
+    ColumnSpec::new("MMD_test", Direction::Lower, Exactness::Deterministic, "MMD²_u(real test, synthetic) (§3.3)");
+const MMD_BASE: ColumnSpec =
+    ColumnSpec::real_reference("MMD_base", Exactness::Deterministic, "MMD²_u(real test, real train) (§3.3)")
+        .in_paper_column("mmd");
+const SUBMMD: ColumnSpec = ColumnSpec::new(
+    "submmd_<class>",
+    Direction::Lower,
+    Exactness::Deterministic,
+    "MMD²_u(real train rows of the class, synthetic rows of the class) (§3.3)",
+);
 
 /// Real-only kernel sums of one fold, computed at most once (metrics.md §0.2 `RealCache`).
 #[derive(Default)]
@@ -100,14 +112,14 @@ impl Mmd {
         classes(&all_labels)
             .into_iter()
             .map(|c| {
-                let column = format!("submmd_{c}");
+                let column = SUBMMD.for_class(&c);
                 let real = rows_of(&train.x, &train.labels, &c);
                 let fake = rows_of(&syn.x, &syn.labels, &c);
                 if fake.rows() == 0 {
                     return Score::nan(column, "class_missing_in_synthetic");
                 }
                 if real.rows() < 2 || fake.rows() < 2 {
-                    return Score::nan(column, "too_few_rows");
+                    return column.nan("too_few_rows");
                 }
                 let real_sum = train_sums.iter().find(|(k, _)| *k == c).map(|(_, s)| *s);
                 let real_sum = real_sum.unwrap_or_else(|| rbf_kernel_sum_offdiag(&real, gamma));
@@ -116,7 +128,7 @@ impl Mmd {
                     self_sum(&fake, gamma),
                     rbf_kernel_sum(&real, &fake, gamma),
                 );
-                Score::new(column, value)
+                column.value(value)
             })
             .collect()
     }
@@ -127,14 +139,10 @@ impl Metric for Mmd {
         "mmd"
     }
 
-    fn columns(&self, classes: &[String]) -> Vec<String> {
+    fn columns(&self) -> Vec<ColumnSpec> {
         match self.0 {
-            MmdColumns::Camda2025 => vec!["MMD_score".into()],
-            MmdColumns::Camda2026 => ["MMD_train", "MMD_test", "MMD_base"]
-                .into_iter()
-                .map(String::from)
-                .chain(classes.iter().map(|c| format!("submmd_{c}")))
-                .collect(),
+            Revision::Camda2025 => vec![MMD_SCORE],
+            Revision::Camda2026 => vec![MMD_TRAIN, MMD_TEST, MMD_BASE, SUBMMD],
         }
     }
 
@@ -148,23 +156,24 @@ impl Metric for Mmd {
         let mmd_train = combine(train, syn, rbf_kernel_sum(xtr, xs, gamma));
         let mut scores = Vec::new();
         match self.0 {
-            MmdColumns::Camda2025 => scores.push(Score::new("MMD_score", mmd_train)),
-            MmdColumns::Camda2026 => {
+            Revision::Camda2025 => scores.push(MMD_SCORE.value(mmd_train)),
+            Revision::Camda2026 => {
                 let test = SelfSum {
                     rows: xte.rows(),
                     offdiag: *super::memo(&real.test, || rbf_kernel_sum_offdiag(xte, gamma)),
                 };
                 let base = *super::memo(&real.base, || combine(test, train, rbf_kernel_sum(xte, xtr, gamma)));
-                scores.push(Score::new("MMD_train", mmd_train));
-                scores.push(Score::new("MMD_test", combine(test, syn, rbf_kernel_sum(xte, xs, gamma))));
-                scores.push(Score::new("MMD_base", base));
+                scores.push(MMD_TRAIN.value(mmd_train));
+                scores.push(MMD_TEST.value(combine(test, syn, rbf_kernel_sum(xte, xs, gamma))));
+                scores.push(MMD_BASE.value(base));
                 scores.extend(self.per_class(input, gamma));
             }
         }
         for s in scores.iter_mut().filter(|s| s.value.is_nan() && s.reason.is_none()) {
             s.reason = Some("too_few_rows".into());
         }
-        Ok(MetricOutput { scores, diagnostics: vec![("mmd_gamma".into(), format!("1/{}", xtr.cols()))], pca: None })
+        let diagnostics = vec![("mmd_gamma".into(), format!("1/{}", xtr.cols()))];
+        Ok(MetricOutput { scores, diagnostics, ..Default::default() })
     }
 }
 

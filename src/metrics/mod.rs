@@ -1,43 +1,31 @@
-//! Metrics: the `Metric` contract, metric profiles (metrics.md §0.2) and the one registry that
-//! maps a profile name to its ordered list of metrics.
+//! Metrics: the `Metric` contract, the column specs each family declares (`spec`), the
+//! evaluator revisions (`revision`), and the metric profiles with their registry and scoring
+//! (`profile`, metrics.md §0.2).
 //!
 //! A metric family computes one or more result columns from the real train fold, the real test
 //! fold and the synthetic rows. Real-only quantities that do not depend on the generator
 //! (TRTR model, `distance_to_closest_base`, …) are memoised per fold in [`RealCache`] and shared
-//! by every cell of that fold.
+//! by every cell of that fold. How to add a family: see [`profile`].
 
 pub mod classification;
-pub mod columns;
 pub mod dcr;
 pub mod discriminative;
 pub mod kl;
 pub mod mmd;
 pub mod pca;
 pub mod prdc;
+pub mod profile;
+pub mod revision;
+pub mod spec;
 pub mod utility;
 
-use crate::bail;
+pub use profile::{column_spec, profile, resolve_column, Profile, ScoredProfile, PROFILES};
+pub use revision::Revision;
+pub use spec::{ColumnSpec, Direction, Exactness, Label, Score, Value, ValueKind};
+
 use crate::data::dataset::Labelled;
 use crate::error::Result;
 use std::sync::OnceLock;
-
-/// One result column's value. `reason` explains a NaN (metrics.md §0.3).
-#[derive(Clone, Debug, PartialEq)]
-pub struct Score {
-    pub column: String,
-    pub value: f64,
-    pub reason: Option<String>,
-}
-
-impl Score {
-    pub fn new(column: impl Into<String>, value: f64) -> Self {
-        Score { column: column.into(), value, reason: None }
-    }
-
-    pub fn nan(column: impl Into<String>, reason: impl Into<String>) -> Self {
-        Score { column: column.into(), value: f64::NAN, reason: Some(reason.into()) }
-    }
-}
 
 /// 2-D PCA coordinates of real-train and synthetic rows, stored with the cell for plotting.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -53,7 +41,10 @@ pub struct PcaProjection {
 /// What a metric family returns.
 #[derive(Clone, Debug, Default)]
 pub struct MetricOutput {
+    /// Values of the family's numeric columns.
     pub scores: Vec<Score>,
+    /// Values of the family's text columns ([`ValueKind::Text`]).
+    pub labels: Vec<Label>,
     /// Free-form diagnostics (e.g. logistic-regression iterations, convergence).
     pub diagnostics: Vec<(String, String)>,
     pub pca: Option<PcaProjection>,
@@ -92,60 +83,13 @@ pub struct EvalInput<'a> {
 pub trait Metric: Send + Sync {
     fn name(&self) -> &'static str;
 
-    /// The columns this family writes, in output order (`classes` = sorted dataset classes,
-    /// for per-class columns).
-    fn columns(&self, classes: &[String]) -> Vec<String>;
+    /// The columns this family writes, in output order. A per-class template (`submmd_<class>`,
+    /// see [`ColumnSpec::for_class`]) stands for one column per dataset class.
+    fn columns(&self) -> Vec<ColumnSpec>;
 
-    /// Compute the columns. Data-dependent failures are NaN scores with a reason, not errors.
+    /// Compute the columns, each value made by its declared spec. Data-dependent failures are
+    /// NaN scores with a reason, not errors.
     fn score(&self, input: &EvalInput<'_>) -> Result<MetricOutput>;
-}
-
-/// A named, versioned, ordered set of metric families.
-pub struct Profile {
-    pub name: &'static str,
-    pub version: &'static str,
-    pub metrics: Vec<Box<dyn Metric>>,
-}
-
-impl Profile {
-    /// All columns of the profile in output order.
-    pub fn columns(&self, classes: &[String]) -> Vec<String> {
-        self.metrics.iter().flat_map(|m| m.columns(classes)).collect()
-    }
-}
-
-/// Every profile a grid may select.
-pub const PROFILES: &[&str] = &["camda2025", "camda2026"];
-
-/// The registry: profile name → its metric families in column order.
-pub fn profile(name: &str) -> Result<Profile> {
-    match name {
-        "camda2025" => Ok(Profile {
-            name: "camda2025",
-            version: "camda2025.v1",
-            metrics: vec![
-                Box::new(utility::Utility::camda2025()),
-                Box::new(mmd::Mmd(mmd::MmdColumns::Camda2025)),
-                Box::new(discriminative::Discriminative::camda2025()),
-                Box::new(dcr::DistanceToClosest { relative: false }),
-                Box::new(pca::PcaPlot(pca::PcaDefinition::Camda2025)),
-            ],
-        }),
-        "camda2026" => Ok(Profile {
-            name: "camda2026",
-            version: "camda2026.v1",
-            metrics: vec![
-                Box::new(utility::Utility::camda2026()),
-                Box::new(mmd::Mmd(mmd::MmdColumns::Camda2026)),
-                Box::new(discriminative::Discriminative::camda2026()),
-                Box::new(dcr::DistanceToClosest { relative: true }),
-                Box::new(kl::KlDivergence),
-                Box::new(prdc::Prdc),
-                Box::new(pca::PcaPlot(pca::PcaDefinition::Camda2026)),
-            ],
-        }),
-        other => bail!("unknown metric profile '{other}' (expected one of: {})", PROFILES.join(", ")),
-    }
 }
 
 /// The memoised value of `cell`, computing it with `f` if absent.

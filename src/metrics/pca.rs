@@ -6,32 +6,17 @@
 //! * `camda2026` (§3.6): a StandardScaler (ddof 0) and a 2-component PCA are fitted on `Xtr`
 //!   (memoised per fold); `Xtr` and `Xs` are both projected with that transform.
 
+use super::revision::Revision;
+use super::spec::ColumnSpec;
 use super::{EvalInput, Metric, MetricOutput, PcaProjection};
 use crate::data::matrix::Matrix;
 use crate::error::Result;
 use crate::numeric::pca::Pca;
 use std::sync::OnceLock;
 
-/// Which projection the family produces.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PcaDefinition {
-    /// Separate unscaled PCA per set.
-    Camda2025,
-    /// Shared standardised PCA fitted on the real train fold.
-    Camda2026,
-}
-
-impl PcaDefinition {
-    fn name(self) -> &'static str {
-        match self {
-            PcaDefinition::Camda2025 => "camda2025",
-            PcaDefinition::Camda2026 => "camda2026",
-        }
-    }
-}
-
-/// The PCA-plot family.
-pub struct PcaPlot(pub PcaDefinition);
+/// The PCA-plot family of one revision: `camda2025` a separate unscaled PCA per set,
+/// `camda2026` a shared standardised PCA fitted on the real train fold.
+pub struct PcaPlot(pub Revision);
 
 /// Real-only PCA results of one fold, computed at most once.
 #[derive(Default)]
@@ -63,11 +48,11 @@ impl PcaPlot {
         let (xtr, xs) = (&input.train.x, &input.synthetic.x);
         let cache = &input.real.pca;
         match self.0 {
-            PcaDefinition::Camda2025 => {
+            Revision::Camda2025 => {
                 let real = super::memo(&cache.own_train, || own_projection(xtr)).clone()?;
                 Ok((real, own_projection(xs)?))
             }
-            PcaDefinition::Camda2026 => {
+            Revision::Camda2026 => {
                 let shared = super::memo(&cache.shared, || {
                     let pca = Pca::fit(xtr, COMPONENTS, true)?;
                     let real = points(&pca.transform(xtr)?);
@@ -85,7 +70,7 @@ impl Metric for PcaPlot {
         "pca"
     }
 
-    fn columns(&self, _classes: &[String]) -> Vec<String> {
+    fn columns(&self) -> Vec<ColumnSpec> {
         Vec::new()
     }
 
@@ -132,12 +117,12 @@ mod tests {
         let genes = vec!["g1".to_string(), "g2".to_string()];
         let real = RealCache::default();
         let input = EvalInput { gene_ids: &genes, train: &train, test: &train, synthetic: &synthetic, real: &real };
-        let own = PcaPlot(PcaDefinition::Camda2025).score(&input).unwrap().pca.unwrap();
+        let own = PcaPlot(Revision::Camda2025).score(&input).unwrap().pca.unwrap();
         // Each set on its own first axis: ±√5 for the synthetic ends, ±√5 and 0 for train.
         let s5 = 5f64.sqrt();
         assert!((own.synthetic[0][0].abs() - s5).abs() < 1e-12 && own.synthetic[0][1].abs() < 1e-12);
         assert!((own.real[2][0].abs() - s5).abs() < 1e-12);
-        let shared = PcaPlot(PcaDefinition::Camda2026).score(&input).unwrap().pca.unwrap();
+        let shared = PcaPlot(Revision::Camda2026).score(&input).unwrap().pca.unwrap();
         // Standardised train (sds √(2/3) and 2√(2/3)) is ±(√1.5, √1.5): first axis (1, 1)/√2,
         // coordinates ±√3. The synthetic points, standardised with the train scaler, are
         // orthogonal to that axis.
@@ -154,7 +139,7 @@ mod tests {
         let real = RealCache::default();
         let input =
             EvalInput { gene_ids: &genes, train: &one_gene, test: &one_gene, synthetic: &one_gene, real: &real };
-        let out = PcaPlot(PcaDefinition::Camda2025).score(&input).unwrap();
+        let out = PcaPlot(Revision::Camda2025).score(&input).unwrap();
         assert!(out.pca.is_none() && out.scores.is_empty());
         assert_eq!(out.diagnostics[0].0, "pca_skipped");
     }

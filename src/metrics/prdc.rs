@@ -14,7 +14,8 @@
 //! coverage}` with real = `Xtr`, and `prdc_{density,coverage}_test` with real = `Xte`; the real
 //! radii are memoised per fold in [`RealRadii`].
 
-use super::{EvalInput, Metric, MetricOutput, Score};
+use super::spec::{ColumnSpec, Direction, Exactness};
+use super::{EvalInput, Metric, MetricOutput};
 use crate::data::matrix::Matrix;
 use crate::error::Result;
 use crate::numeric::distance::{kth_nearest_sq_distances, Coverage, Pairwise, Precision};
@@ -25,6 +26,21 @@ pub const NEAREST_K: usize = 5;
 
 /// The PRDC family of `camda2026`.
 pub struct Prdc;
+
+const fn prdc_column(name: &'static str, description: &'static str) -> ColumnSpec {
+    ColumnSpec::new(name, Direction::Higher, Exactness::Deterministic, description)
+}
+
+const PRDC_PRECISION: ColumnSpec =
+    prdc_column("prdc_precision", "share of synthetic rows inside a real train ball (§3.5)");
+const PRDC_RECALL: ColumnSpec = prdc_column("prdc_recall", "share of real train rows inside a synthetic ball (§3.5)");
+const PRDC_DENSITY: ColumnSpec = prdc_column("prdc_density", "real train balls per synthetic row / k (§3.5)");
+const PRDC_COVERAGE: ColumnSpec =
+    prdc_column("prdc_coverage", "share of real train balls holding a synthetic row (§3.5)");
+const PRDC_DENSITY_TEST: ColumnSpec =
+    prdc_column("prdc_density_test", "prdc_density against the real test fold (§3.5)");
+const PRDC_COVERAGE_TEST: ColumnSpec =
+    prdc_column("prdc_coverage_test", "prdc_coverage against the real test fold (§3.5)");
 
 /// Real-only radii `ρ` of one fold (train and test), computed at most once.
 #[derive(Default)]
@@ -104,11 +120,8 @@ impl Metric for Prdc {
         "prdc"
     }
 
-    fn columns(&self, _classes: &[String]) -> Vec<String> {
-        ["prdc_precision", "prdc_recall", "prdc_density", "prdc_coverage", "prdc_density_test", "prdc_coverage_test"]
-            .into_iter()
-            .map(String::from)
-            .collect()
+    fn columns(&self) -> Vec<ColumnSpec> {
+        vec![PRDC_PRECISION, PRDC_RECALL, PRDC_DENSITY, PRDC_COVERAGE, PRDC_DENSITY_TEST, PRDC_COVERAGE_TEST]
     }
 
     fn score(&self, input: &EvalInput<'_>) -> Result<MetricOutput> {
@@ -120,15 +133,15 @@ impl Metric for Prdc {
         let train = prdc_with_radii(xtr, train_radii, xs, &fake_radii, k);
         let test = prdc_with_radii(xte, test_radii, xs, &fake_radii, k);
         let scores = [
-            ("prdc_precision", train.precision),
-            ("prdc_recall", train.recall),
-            ("prdc_density", train.density),
-            ("prdc_coverage", train.coverage),
-            ("prdc_density_test", test.density),
-            ("prdc_coverage_test", test.coverage),
+            (PRDC_PRECISION, train.precision),
+            (PRDC_RECALL, train.recall),
+            (PRDC_DENSITY, train.density),
+            (PRDC_COVERAGE, train.coverage),
+            (PRDC_DENSITY_TEST, test.density),
+            (PRDC_COVERAGE_TEST, test.coverage),
         ]
         .into_iter()
-        .map(|(c, v)| if v.is_nan() { Score::nan(c, "too_few_rows") } else { Score::new(c, v) })
+        .map(|(c, v)| if v.is_nan() { c.nan("too_few_rows") } else { c.value(v) })
         .collect();
         Ok(MetricOutput { scores, ..Default::default() })
     }

@@ -10,7 +10,8 @@
 //! [`RealCache`](super::RealCache).
 
 use super::classification::{accuracy, auroc, average_precision, weighted_f1};
-use super::discriminative::{shuffle_synthetic, DISC_SEED};
+use super::revision::{shuffle_synthetic, Revision, SHUFFLE_SEED};
+use super::spec::{ColumnSpec, Direction::*, Exactness::*};
 use super::{round4, EvalInput, Metric, MetricOutput, Score};
 use crate::data::dataset::{classes, Labelled};
 use crate::data::matrix::Matrix;
@@ -21,15 +22,6 @@ use crate::numeric::summation::numpy_sum;
 use std::borrow::Cow;
 use std::collections::BTreeSet;
 
-/// Which evaluator revision a metric family reproduces.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Revision {
-    /// The 2025 evaluator (§2): raw values, no shuffle.
-    Camda2025,
-    /// The 2026 revision (§3): synthetic shuffle, real-train scaling, extra columns.
-    Camda2026,
-}
-
 /// The utility family of one revision.
 pub struct Utility {
     pub revision: Revision,
@@ -39,33 +31,84 @@ pub struct Utility {
 }
 
 impl Utility {
-    pub fn camda2025() -> Self {
-        Utility { revision: Revision::Camda2025, params: LrParams::default(), top_n: 10 }
-    }
-
-    pub fn camda2026() -> Self {
-        Utility { revision: Revision::Camda2026, params: LrParams::default(), top_n: 10 }
+    /// The family of `revision` with the evaluator's defaults (§6).
+    pub fn new(revision: Revision) -> Self {
+        Utility { revision, params: LrParams::default(), top_n: 10 }
     }
 }
 
+const ACCURACY_SYNTHETIC: ColumnSpec =
+    ColumnSpec::new("accuracy_synthetic", Higher, Iterative, "TSTR accuracy on the real test fold, 4 dp (§2.5)")
+        .with_real_counterpart("accuracy_real")
+        .in_paper_column("acc");
+const AVG_PR_MACRO_SYNTHETIC: ColumnSpec = ColumnSpec::new(
+    "avg_pr_macro_synthetic",
+    Higher,
+    Iterative,
+    "TSTR macro average precision on the real test fold, 4 dp (§2.5)",
+)
+.with_real_counterpart("avg_pr_macro_real")
+.in_paper_column("aupr");
+const AVG_PR_WEIGHT_SYNTHETIC: ColumnSpec =
+    ColumnSpec::new("avg_pr_weight_synthetic", Higher, Iterative, "TSTR support-weighted average precision (§3.2)")
+        .with_real_counterpart("avg_pr_weight_real");
+const F1_SYNTHETIC: ColumnSpec =
+    ColumnSpec::new("f1_synthetic", Higher, Iterative, "TSTR weighted F1 (§3.2)").with_real_counterpart("f1_real");
+const AUROC_SYNTHETIC: ColumnSpec =
+    ColumnSpec::new("auroc_synthetic", Higher, Iterative, "TSTR macro one-vs-rest AUROC (§3.2)")
+        .with_real_counterpart("auroc_real");
+const ACCURACY_REAL: ColumnSpec =
+    ColumnSpec::real_reference("accuracy_real", Iterative, "TRTR accuracy on the real test fold, 4 dp (§2.5)")
+        .in_paper_column("acc");
+const AVG_PR_MACRO_REAL: ColumnSpec =
+    ColumnSpec::real_reference("avg_pr_macro_real", Iterative, "TRTR macro average precision, 4 dp (§2.5)")
+        .in_paper_column("aupr");
+const AVG_PR_WEIGHT_REAL: ColumnSpec =
+    ColumnSpec::real_reference("avg_pr_weight_real", Iterative, "TRTR support-weighted average precision (§3.2)");
+const F1_REAL: ColumnSpec = ColumnSpec::real_reference("f1_real", Iterative, "TRTR weighted F1 (§3.2)");
+const AUROC_REAL: ColumnSpec =
+    ColumnSpec::real_reference("auroc_real", Iterative, "TRTR macro one-vs-rest AUROC (§3.2)");
+const FEATURE_OVERLAP_COUNT: ColumnSpec = ColumnSpec::new(
+    "feature_overlap_count",
+    Higher,
+    Iterative,
+    "top-coefficient genes shared by the TSTR and TRTR models (§2.6)",
+)
+.in_paper_column("feature_overlap");
+const FEATURE_OVERLAP_PROPORTION: ColumnSpec =
+    ColumnSpec::new("feature_overlap_proportion", Higher, Iterative, "shared top genes / TSTR top genes, 4 dp (§2.6)");
+const ACCURACY_RELATIVE: ColumnSpec =
+    ColumnSpec::new("accuracy_relative", Reference, Iterative, "accuracy_synthetic / accuracy_real (§3.2)");
+const AVG_PR_MACRO_RELATIVE: ColumnSpec =
+    ColumnSpec::new("avg_pr_macro_relative", Reference, Iterative, "avg_pr_macro_synthetic / avg_pr_macro_real (§3.2)");
+const AVG_PR_WEIGHT_RELATIVE: ColumnSpec = ColumnSpec::new(
+    "avg_pr_weight_relative",
+    Reference,
+    Iterative,
+    "avg_pr_weight_synthetic / avg_pr_weight_real (§3.2)",
+);
+const AUROC_RELATIVE: ColumnSpec =
+    ColumnSpec::new("auroc_relative", Reference, Iterative, "auroc_synthetic / auroc_real (§3.2)");
+const F1_RELATIVE: ColumnSpec = ColumnSpec::new("f1_relative", Reference, Iterative, "f1_synthetic / f1_real (§3.2)");
+
 /// A metric value and, when it is NaN or qualified, why.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Value {
+pub struct Measured {
     pub value: f64,
     pub reason: Option<String>,
 }
 
-impl Value {
+impl Measured {
     fn ok(value: f64) -> Self {
-        Value { value, reason: None }
+        Measured { value, reason: None }
     }
 
     fn nan(reason: impl Into<String>) -> Self {
-        Value { value: f64::NAN, reason: Some(reason.into()) }
+        Measured { value: f64::NAN, reason: Some(reason.into()) }
     }
 
-    fn score(&self, column: &str) -> Score {
-        Score { column: column.into(), value: self.value, reason: self.reason.clone() }
+    fn score(&self, column: &ColumnSpec) -> Score {
+        Score { reason: self.reason.clone(), ..column.value(self.value) }
     }
 }
 
@@ -73,13 +116,13 @@ impl Value {
 #[derive(Clone, Debug)]
 pub struct ModelEvaluation {
     /// Rounded to 4 dp (§2.10).
-    pub accuracy: Value,
+    pub accuracy: Measured,
     /// Rounded to 4 dp; NaN unless the model's classes equal the test classes (§2.5).
-    pub avg_pr_macro: Value,
+    pub avg_pr_macro: Measured,
     /// §3.2, unrounded.
-    pub avg_pr_weight: Value,
-    pub f1: Value,
-    pub auroc: Value,
+    pub avg_pr_weight: Measured,
+    pub f1: Measured,
+    pub auroc: Measured,
     /// Union of each class's top genes (column indices); `None` without a model.
     pub top_genes: Option<BTreeSet<usize>>,
     /// Classes the model was trained on (empty without a model).
@@ -118,7 +161,7 @@ impl RealReference {
 /// Score a fitted OvR model (or its absence: fewer than two training classes) on the test fold.
 pub fn evaluate_model(model: Option<&OvrLr>, test_x: &Matrix, test_labels: &[String], top_n: usize) -> ModelEvaluation {
     let Some(model) = model else {
-        let nan = Value::nan("single_class");
+        let nan = Measured::nan("single_class");
         return ModelEvaluation {
             accuracy: nan.clone(),
             avg_pr_macro: nan.clone(),
@@ -137,7 +180,7 @@ pub fn evaluate_model(model: Option<&OvrLr>, test_x: &Matrix, test_labels: &[Str
     let proba = model.proba_from_decision(&decision);
     let test_classes = classes(test_labels);
     let (avg_pr_macro, avg_pr_weight, auc) = match class_mismatch(&model.classes, &test_classes) {
-        Some(reason) => (Value::nan(&reason), Value::nan(&reason), Value::nan(&reason)),
+        Some(reason) => (Measured::nan(&reason), Measured::nan(&reason), Measured::nan(&reason)),
         None => {
             // The class lists are equal, so probability column k belongs to test class k.
             let per_class: Vec<ClassScores> = test_classes
@@ -147,22 +190,22 @@ pub fn evaluate_model(model: Option<&OvrLr>, test_x: &Matrix, test_labels: &[Str
                     ClassScores::new(&proba.column(k), &test_labels.iter().map(|l| l == c).collect::<Vec<_>>())
                 })
                 .collect();
-            let macro_ap = Value::ok(round4(mean(per_class.iter().map(|s| s.ap))));
+            let macro_ap = Measured::ok(round4(mean(per_class.iter().map(|s| s.ap))));
             if per_class.len() < 2 {
-                (macro_ap, Value::nan("single_test_class"), Value::nan("single_test_class"))
+                (macro_ap, Measured::nan("single_test_class"), Measured::nan("single_test_class"))
             } else {
                 let weighted: Vec<f64> = per_class.iter().map(|s| s.ap * s.support).collect();
                 let supports: Vec<f64> = per_class.iter().map(|s| s.support).collect();
                 let weighted_ap = numpy_sum(&weighted) / numpy_sum(&supports);
-                (macro_ap, Value::ok(weighted_ap), Value::ok(mean(per_class.iter().map(|s| s.auc))))
+                (macro_ap, Measured::ok(weighted_ap), Measured::ok(mean(per_class.iter().map(|s| s.auc))))
             }
         }
     };
     ModelEvaluation {
-        accuracy: Value::ok(round4(accuracy(&truth, &predicted))),
+        accuracy: Measured::ok(round4(accuracy(&truth, &predicted))),
         avg_pr_macro,
         avg_pr_weight,
-        f1: Value::ok(weighted_f1(&truth, &predicted)),
+        f1: Measured::ok(weighted_f1(&truth, &predicted)),
         auroc: auc,
         top_genes: Some(top_genes(model, top_n)),
         classes: model.classes.clone(),
@@ -225,14 +268,14 @@ pub fn top_genes(model: &OvrLr, n: usize) -> BTreeSet<usize> {
 }
 
 /// `feature_overlap_count` and `feature_overlap_proportion` (§2.6) from the TSTR and TRTR sets.
-fn feature_overlap(synthetic: &ModelEvaluation, real: &ModelEvaluation) -> (Value, Value) {
+fn feature_overlap(synthetic: &ModelEvaluation, real: &ModelEvaluation) -> (Measured, Measured) {
     let (Some(s), Some(r)) = (&synthetic.top_genes, &real.top_genes) else {
-        return (Value::nan("single_class"), Value::nan("single_class"));
+        return (Measured::nan("single_class"), Measured::nan("single_class"));
     };
     let common = s.intersection(r).count();
     let proportion = if s.is_empty() { 0.0 } else { round4(common as f64 / s.len() as f64) };
-    let mut count = Value::ok(common as f64);
-    let mut prop = Value::ok(proportion);
+    let mut count = Measured::ok(common as f64);
+    let mut prop = Measured::ok(proportion);
     let missing: Vec<&str> =
         real.classes.iter().filter(|c| !synthetic.classes.contains(c)).map(String::as_str).collect();
     if !missing.is_empty() {
@@ -244,13 +287,13 @@ fn feature_overlap(synthetic: &ModelEvaluation, real: &ModelEvaluation) -> (Valu
 }
 
 /// `synthetic / real` per fold (§3.2), NaN when either is NaN or the reference is 0.
-fn relative(synthetic: &Value, real: &Value) -> Value {
+fn relative(synthetic: &Measured, real: &Measured) -> Measured {
     if synthetic.value.is_nan() || real.value.is_nan() {
-        Value::nan("undefined_input")
+        Measured::nan("undefined_input")
     } else if real.value == 0.0 {
-        Value::nan("zero_reference")
+        Measured::nan("zero_reference")
     } else {
-        Value::ok(synthetic.value / real.value)
+        Measured::ok(synthetic.value / real.value)
     }
 }
 
@@ -271,37 +314,36 @@ impl Metric for Utility {
         "utility"
     }
 
-    fn columns(&self, _classes: &[String]) -> Vec<String> {
-        let names: &[&str] = match self.revision {
-            Revision::Camda2025 => &[
-                "accuracy_synthetic",
-                "avg_pr_macro_synthetic",
-                "accuracy_real",
-                "avg_pr_macro_real",
-                "feature_overlap_count",
-                "feature_overlap_proportion",
+    fn columns(&self) -> Vec<ColumnSpec> {
+        match self.revision {
+            Revision::Camda2025 => vec![
+                ACCURACY_SYNTHETIC,
+                AVG_PR_MACRO_SYNTHETIC,
+                ACCURACY_REAL,
+                AVG_PR_MACRO_REAL,
+                FEATURE_OVERLAP_COUNT,
+                FEATURE_OVERLAP_PROPORTION,
             ],
-            Revision::Camda2026 => &[
-                "accuracy_synthetic",
-                "avg_pr_macro_synthetic",
-                "avg_pr_weight_synthetic",
-                "f1_synthetic",
-                "auroc_synthetic",
-                "accuracy_real",
-                "avg_pr_macro_real",
-                "avg_pr_weight_real",
-                "f1_real",
-                "auroc_real",
-                "feature_overlap_count",
-                "feature_overlap_proportion",
-                "accuracy_relative",
-                "avg_pr_macro_relative",
-                "avg_pr_weight_relative",
-                "auroc_relative",
-                "f1_relative",
+            Revision::Camda2026 => vec![
+                ACCURACY_SYNTHETIC,
+                AVG_PR_MACRO_SYNTHETIC,
+                AVG_PR_WEIGHT_SYNTHETIC,
+                F1_SYNTHETIC,
+                AUROC_SYNTHETIC,
+                ACCURACY_REAL,
+                AVG_PR_MACRO_REAL,
+                AVG_PR_WEIGHT_REAL,
+                F1_REAL,
+                AUROC_REAL,
+                FEATURE_OVERLAP_COUNT,
+                FEATURE_OVERLAP_PROPORTION,
+                ACCURACY_RELATIVE,
+                AVG_PR_MACRO_RELATIVE,
+                AVG_PR_WEIGHT_RELATIVE,
+                AUROC_RELATIVE,
+                F1_RELATIVE,
             ],
-        };
-        names.iter().map(|s| s.to_string()).collect()
+        }
     }
 
     fn score(&self, input: &EvalInput<'_>) -> Result<MetricOutput> {
@@ -320,7 +362,7 @@ impl Metric for Utility {
             || match scaler {
                 None => OvrLr::fit(&input.synthetic.x, &input.synthetic.labels, &self.params),
                 Some(scaler) => {
-                    let shuffled = shuffle_synthetic(input.synthetic, DISC_SEED);
+                    let shuffled = shuffle_synthetic(input.synthetic, SHUFFLE_SEED);
                     OvrLr::fit(&scaler.transform(&shuffled.x), &shuffled.labels, &self.params)
                 }
             },
@@ -328,38 +370,37 @@ impl Metric for Utility {
         let synthetic = evaluate_model(model.as_ref(), &real.test_x, &input.test.labels, self.top_n);
         let real = &real.evaluation;
         let (count, proportion) = feature_overlap(&synthetic, real);
-        let mut scores = vec![
-            synthetic.accuracy.score("accuracy_synthetic"),
-            synthetic.avg_pr_macro.score("avg_pr_macro_synthetic"),
+        let values = [
+            (ACCURACY_SYNTHETIC, synthetic.accuracy.clone()),
+            (AVG_PR_MACRO_SYNTHETIC, synthetic.avg_pr_macro.clone()),
+            (AVG_PR_WEIGHT_SYNTHETIC, synthetic.avg_pr_weight.clone()),
+            (F1_SYNTHETIC, synthetic.f1.clone()),
+            (AUROC_SYNTHETIC, synthetic.auroc.clone()),
+            (ACCURACY_REAL, real.accuracy.clone()),
+            (AVG_PR_MACRO_REAL, real.avg_pr_macro.clone()),
+            (AVG_PR_WEIGHT_REAL, real.avg_pr_weight.clone()),
+            (F1_REAL, real.f1.clone()),
+            (AUROC_REAL, real.auroc.clone()),
+            (FEATURE_OVERLAP_COUNT, count),
+            (FEATURE_OVERLAP_PROPORTION, proportion),
+            (ACCURACY_RELATIVE, relative(&synthetic.accuracy, &real.accuracy)),
+            (AVG_PR_MACRO_RELATIVE, relative(&synthetic.avg_pr_macro, &real.avg_pr_macro)),
+            (AVG_PR_WEIGHT_RELATIVE, relative(&synthetic.avg_pr_weight, &real.avg_pr_weight)),
+            (AUROC_RELATIVE, relative(&synthetic.auroc, &real.auroc)),
+            (F1_RELATIVE, relative(&synthetic.f1, &real.f1)),
         ];
-        if self.revision == Revision::Camda2026 {
-            scores.extend([
-                synthetic.avg_pr_weight.score("avg_pr_weight_synthetic"),
-                synthetic.f1.score("f1_synthetic"),
-                synthetic.auroc.score("auroc_synthetic"),
-            ]);
-        }
-        scores.extend([real.accuracy.score("accuracy_real"), real.avg_pr_macro.score("avg_pr_macro_real")]);
-        if self.revision == Revision::Camda2026 {
-            scores.extend([
-                real.avg_pr_weight.score("avg_pr_weight_real"),
-                real.f1.score("f1_real"),
-                real.auroc.score("auroc_real"),
-            ]);
-        }
-        scores.extend([count.score("feature_overlap_count"), proportion.score("feature_overlap_proportion")]);
-        if self.revision == Revision::Camda2026 {
-            scores.extend([
-                relative(&synthetic.accuracy, &real.accuracy).score("accuracy_relative"),
-                relative(&synthetic.avg_pr_macro, &real.avg_pr_macro).score("avg_pr_macro_relative"),
-                relative(&synthetic.avg_pr_weight, &real.avg_pr_weight).score("avg_pr_weight_relative"),
-                relative(&synthetic.auroc, &real.auroc).score("auroc_relative"),
-                relative(&synthetic.f1, &real.f1).score("f1_relative"),
-            ]);
-        }
+        // The revision's columns, in its order.
+        let scores = self
+            .columns()
+            .iter()
+            .map(|column| {
+                let (_, value) = values.iter().find(|(spec, _)| spec == column).expect("every column has a value");
+                value.score(column)
+            })
+            .collect();
         let mut diagnostics = fit_diagnostics("tstr", &synthetic);
         diagnostics.extend(fit_diagnostics("trtr", real));
-        Ok(MetricOutput { scores, diagnostics, pca: None })
+        Ok(MetricOutput { scores, diagnostics, ..Default::default() })
     }
 }
 
@@ -391,14 +432,14 @@ mod tests {
         let model = fixed_model(&["a", "b", "c"], &[&[1.0, 0.0], &[0.0, 1.0], &[-1.0, -1.0]], &[0.0, 0.0, 0.0]);
         let x = Matrix::from_rows(&[vec![2.0, 0.0], vec![0.0, 2.0], vec![-1.0, -1.0], vec![1.0, 0.5]]).unwrap();
         let e = evaluate_model(Some(&model), &x, &labels(&["a", "b", "c", "b"]), 1);
-        assert_eq!(e.accuracy, Value::ok(0.75));
+        assert_eq!(e.accuracy, Measured::ok(0.75));
         // Each class's top-1 gene: a → 0, b → 1, c → tie (−1, −1) → larger index 1.
         assert_eq!(e.top_genes, Some([0, 1].into_iter().collect()));
         // Normalised probabilities rank every class's positives first (b: rows 1 and 3 score
         // 0.587 and 0.405 against 0.333 and 0.190), so each AP and AUC is 1.
-        assert_eq!(e.avg_pr_macro, Value::ok(1.0));
-        assert_eq!(e.auroc, Value::ok(1.0));
-        assert_eq!(e.avg_pr_weight, Value::ok(1.0));
+        assert_eq!(e.avg_pr_macro, Measured::ok(1.0));
+        assert_eq!(e.auroc, Measured::ok(1.0));
+        assert_eq!(e.avg_pr_weight, Measured::ok(1.0));
         // Weighted F1: a (TP1 FP1) ⅔·1, b (TP1 FN1) ⅔·2, c 1·1 → (⅔ + 4/3 + 1)/4 = 0.75.
         assert!((e.f1.value - 0.75).abs() < 1e-15);
     }
@@ -423,11 +464,11 @@ mod tests {
     #[test]
     fn overlap_counts_the_synthetic_union() {
         let with = |genes: &[usize], cls: &[&str]| ModelEvaluation {
-            accuracy: Value::ok(1.0),
-            avg_pr_macro: Value::ok(1.0),
-            avg_pr_weight: Value::ok(1.0),
-            f1: Value::ok(1.0),
-            auroc: Value::ok(1.0),
+            accuracy: Measured::ok(1.0),
+            avg_pr_macro: Measured::ok(1.0),
+            avg_pr_weight: Measured::ok(1.0),
+            f1: Measured::ok(1.0),
+            auroc: Measured::ok(1.0),
             top_genes: Some(genes.iter().copied().collect()),
             classes: labels(cls),
             fits: vec![],
@@ -444,9 +485,9 @@ mod tests {
 
     #[test]
     fn relative_handles_nan_and_zero() {
-        assert_eq!(relative(&Value::ok(0.5), &Value::ok(0.25)), Value::ok(2.0));
-        assert_eq!(relative(&Value::ok(0.5), &Value::ok(0.0)).reason.as_deref(), Some("zero_reference"));
-        assert!(relative(&Value::nan("x"), &Value::ok(1.0)).value.is_nan());
+        assert_eq!(relative(&Measured::ok(0.5), &Measured::ok(0.25)), Measured::ok(2.0));
+        assert_eq!(relative(&Measured::ok(0.5), &Measured::ok(0.0)).reason.as_deref(), Some("zero_reference"));
+        assert!(relative(&Measured::nan("x"), &Measured::ok(1.0)).value.is_nan());
     }
 
     #[test]
@@ -462,14 +503,14 @@ mod tests {
         let cache = RealCache::default();
         let genes = labels(&["g1", "g2"]);
         let input = EvalInput { gene_ids: &genes, train: &train, test: &test, synthetic: &synthetic, real: &cache };
-        for family in [Utility::camda2025(), Utility::camda2026()] {
+        for family in [Utility::new(Revision::Camda2025), Utility::new(Revision::Camda2026)] {
             let out = family.score(&input).unwrap();
             let get = |c: &str| out.scores.iter().find(|s| s.column == c).unwrap().clone();
             assert!(get("accuracy_synthetic").value.is_nan());
             assert_eq!(get("accuracy_synthetic").reason.as_deref(), Some("single_class"));
             assert_eq!(get("feature_overlap_count").reason.as_deref(), Some("single_class"));
             assert_eq!(get("accuracy_real").value, 1.0);
-            assert_eq!(out.scores.len(), family.columns(&[]).len());
+            assert_eq!(out.scores.len(), family.columns().len());
         }
         assert!(cache.trtr_camda2025.get().is_some() && cache.trtr_camda2026.get().is_some());
     }

@@ -148,6 +148,16 @@ pub fn matching_rows<'a>(table: &'a Table1, dataset: &'a str, p: &'a Published) 
 mod tests {
     use super::*;
 
+    /// The report reads published values by bench column name, so each must be a declared column.
+    #[test]
+    fn published_metric_columns_are_declared_columns() {
+        for p in published().unwrap() {
+            for (metric, _) in &p.values {
+                crate::metrics::resolve_column(metric).unwrap();
+            }
+        }
+    }
+
     #[test]
     fn reference_files_parse_with_their_sources() {
         let p = published().unwrap();

@@ -3,9 +3,10 @@
 //!
 //! **Rows.** One row per dataset × generator × ε × profile (× profile version) over the ok and
 //! error cells of every seed and fold, plus, per dataset and profile, one row of real-data
-//! reference values (`row = real`): the real-only columns (suffix `_real` or `_base`, e.g.
-//! `accuracy_real`, `distance_to_closest_base`) do not depend on the generator, so they are taken
-//! once per (seed, fold), from the first ok cell of that fold in cells.csv order.
+//! reference values (`row = real`): the real-only columns (declared `real_only` by their metric
+//! family, e.g. `accuracy_real`, `distance_to_closest_base`) do not depend on the generator, so
+//! they are taken once per (seed, fold), from the first ok cell of that fold in cells.csv order.
+//! A metric column that no metric family declares is an error.
 //!
 //! **Columns.** First the six columns of the paper's Table 1, under short names, each filled
 //! from the first of its source columns present in the row's profile:
@@ -39,6 +40,7 @@ use super::inputs::{CellRow, Cells};
 use super::stats::student_t_quantile;
 use crate::error::{Context, Result};
 use crate::io::{csv_field, fmt_f64, write_atomic};
+use crate::metrics::{column_spec, resolve_column};
 use polars::prelude::{Column, DataFrame, DataType};
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -78,18 +80,17 @@ pub const PAPER_COLUMNS: [PaperColumn; 6] = [
     },
 ];
 
-/// True for the columns that depend on the real data only (metrics.md §2.1 "reference").
+/// True for the columns that depend on the real data only, as their metric family declares
+/// (metrics.md §2.1 "reference"). [`build`] rejects undeclared columns, so every column of a
+/// [`Table1`] resolves.
 pub fn is_real_only(metric: &str) -> bool {
-    metric.ends_with("_real") || metric.ends_with("_base")
+    column_spec(metric).is_some_and(|s| s.real_only)
 }
 
-/// The real-only counterpart of a generator metric, if there is one (`X_synthetic` → `X_real`,
-/// `distance_to_closest` → `distance_to_closest_base`).
+/// The real-only counterpart of a generator metric as its family declares it
+/// (`accuracy_synthetic` → `accuracy_real`, `distance_to_closest` → `distance_to_closest_base`).
 pub fn real_counterpart(metric: &str) -> Option<String> {
-    if let Some(stem) = metric.strip_suffix("_synthetic") {
-        return Some(format!("{stem}_real"));
-    }
-    (metric == "distance_to_closest").then(|| "distance_to_closest_base".to_string())
+    column_spec(metric).and_then(|s| s.real_counterpart).map(String::from)
 }
 
 /// Summary statistics of one metric over folds × seeds.
@@ -219,6 +220,9 @@ struct GroupKey {
 
 /// Aggregate cells.csv into Table 1. `profile_order` orders the profile rows.
 pub fn build(cells: &Cells, profile_order: &[String]) -> Result<Table1> {
+    for m in &cells.metric_columns {
+        resolve_column(m).context("cells.csv")?;
+    }
     let belongs = profile_columns(cells);
     let mut keys: Vec<GroupKey> = Vec::new();
     let mut index: HashMap<GroupKey, usize> = HashMap::new();
@@ -481,7 +485,11 @@ mod tests {
     }
 
     fn cells(rows: &[String]) -> Cells {
-        let text = format!("{}\n{}\n", header(&["accuracy_synthetic", "accuracy_real", "x"]), rows.join("\n"));
+        let text = format!(
+            "{}\n{}\n",
+            header(&["accuracy_synthetic", "accuracy_real", "feature_overlap_proportion"]),
+            rows.join("\n")
+        );
         Cells::parse(&text, "cells.csv").unwrap()
     }
 
@@ -505,13 +513,13 @@ mod tests {
         assert!((acc.mean - 0.7).abs() < 1e-15 && (acc.sd - 0.2).abs() < 1e-15);
         let half = 4.302652729749462 * 0.2 / 3f64.sqrt();
         assert!((acc.ci_lo - (0.7 - half)).abs() < 1e-12 && (acc.ci_hi - (0.7 + half)).abs() < 1e-12);
-        assert_eq!(g.stats["x"].n, 3);
-        assert!((g.stats["x"].mean - 7.0 / 3.0).abs() < 1e-15);
+        assert_eq!(g.stats["feature_overlap_proportion"].n, 3);
+        assert!((g.stats["feature_overlap_proportion"].mean - 7.0 / 3.0).abs() < 1e-15);
         let real = &t.rows[0];
         assert_eq!(real.row, RowKind::Real);
         assert_eq!((real.n_cells, real.n_error), (5, 1));
         assert!((real.stats["accuracy_real"].mean - 0.8).abs() < 1e-15);
-        assert!(!real.stats.contains_key("x") && !g.stats.contains_key("accuracy_real"));
+        assert!(!real.stats.contains_key("feature_overlap_proportion") && !g.stats.contains_key("accuracy_real"));
     }
 
     #[test]
@@ -521,8 +529,8 @@ mod tests {
         let g = &t.rows[1];
         assert_eq!(g.stats["accuracy_synthetic"].n, 1);
         assert!(g.stats["accuracy_synthetic"].sd.is_nan() && g.stats["accuracy_synthetic"].ci_lo.is_nan());
-        assert_eq!(g.stats["x"].n, 0);
-        assert!(g.stats["x"].mean.is_nan());
+        assert_eq!(g.stats["feature_overlap_proportion"].n, 0);
+        assert!(g.stats["feature_overlap_proportion"].mean.is_nan());
     }
 
     #[test]
@@ -555,7 +563,7 @@ mod tests {
         let wide = render_wide(&t);
         let lines: Vec<&str> = wide.lines().collect();
         assert!(lines[0].starts_with("dataset,row,generator,kind,epsilon,profile,profile_version,n_cells,n_error,acc_mean,acc_sd,acc_n,acc_ci95_lo,acc_ci95_hi,aupr_mean"));
-        assert!(lines[0].ends_with(",x_mean,x_sd,x_n,x_ci95_lo,x_ci95_hi"));
+        assert!(lines[0].ends_with(",feature_overlap_proportion_mean,feature_overlap_proportion_sd,feature_overlap_proportion_n,feature_overlap_proportion_ci95_lo,feature_overlap_proportion_ci95_hi"));
         assert!(lines[1].starts_with("d,real,,,,camda2025,camda2025.v1,2,0,0.8,0,2,0.8,0.8,,"), "{}", lines[1]);
         assert!(lines[2].starts_with("d,generator,g,k,1,camda2025,camda2025.v1,2,0,0.6,"), "{}", lines[2]);
         let long = render_long(&t);
@@ -563,6 +571,38 @@ mod tests {
             "dataset,generator,epsilon,profile,metric,statistic,value\nd,,,camda2025,accuracy_real,mean,0.8\n"
         ));
         assert!(long
-            .contains("\nd,g,1,camda2025,x,mean,4\nd,g,1,camda2025,x,sd,1.4142135623730951\nd,g,1,camda2025,x,n,2\n"));
+            .contains("\nd,g,1,camda2025,feature_overlap_proportion,mean,4\nd,g,1,camda2025,feature_overlap_proportion,sd,1.4142135623730951\nd,g,1,camda2025,feature_overlap_proportion,n,2\n"));
+    }
+
+    #[test]
+    fn an_undeclared_metric_column_is_an_error() {
+        let text = format!(
+            "{}\n{}\n",
+            header(&["accuracy_synthetic", "accuracy_real", "mystery"]),
+            row("g", "1", 1, "ok", "0.5", "0.8", "1")
+        );
+        let c = Cells::parse(&text, "cells.csv").unwrap();
+        let err = build(&c, &[]).unwrap_err().to_string();
+        assert!(err.starts_with("cells.csv: column 'mystery' is not declared by any metric family"), "{err}");
+    }
+
+    /// The paper's columns and the `paper` key of the metric specs name the same sources.
+    #[test]
+    fn paper_columns_agree_with_the_metric_specs() {
+        for col in &PAPER_COLUMNS {
+            for source in col.synthetic.iter().chain(col.real) {
+                let spec = resolve_column(source).unwrap();
+                assert_eq!(spec.paper, Some(col.key), "{source}");
+                assert_eq!(spec.real_only, col.real.contains(source), "{source}");
+            }
+        }
+        for profile in crate::metrics::PROFILES {
+            for spec in crate::metrics::profile(profile).unwrap().specs(&["c".into()]) {
+                if let Some(key) = spec.paper {
+                    let col = PAPER_COLUMNS.iter().find(|c| c.key == key).expect("a paper column key");
+                    assert!(col.synthetic.iter().chain(col.real).any(|s| *s == spec.name), "{}", spec.name);
+                }
+            }
+        }
     }
 }

@@ -9,7 +9,7 @@ use crate::data::split::{Fold, Split};
 use crate::error::{Context, Error, Result};
 use crate::generators::Synthetic;
 use crate::io::{csv_field, fmt_f64, write_atomic};
-use crate::metrics::{self, EvalInput, MetricOutput, PcaProjection, Profile, RealCache};
+use crate::metrics::{self, EvalInput, PcaProjection, Profile, RealCache, ScoredProfile, Value};
 use crate::privacy::accountant::{Budget, PrivacyReport};
 use crate::rng::{Key, Rng};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -393,11 +393,11 @@ fn run_cell(
     };
     let mut pca = Vec::new();
     for profile in profiles {
-        match guarded(|| score_profile(profile, &input, &dataset.classes())) {
-            Ok((row, projections, diagnostics)) => {
-                record.profiles.push(row);
-                pca.extend(projections);
-                record.diagnostics.extend(diagnostics);
+        match guarded(|| profile.score(&input, &dataset.classes())) {
+            Ok(mut scored) => {
+                pca.append(&mut scored.pca);
+                record.diagnostics.append(&mut scored.diagnostics);
+                record.profiles.push(profile_row(profile, scored));
             }
             Err(e) => {
                 return (fail(record, "score", e.context(format!("profile {}", profile.name))), Some(privacy), vec![])
@@ -441,48 +441,22 @@ fn check_synthetic(s: &Synthetic, fold: &Fold, n: usize) -> Result<Synthetic> {
     Ok(s.clone())
 }
 
-/// A profile's formatted row, its PCA projections and its diagnostics.
-pub(crate) type ScoredProfile = (ProfileRow, Vec<PcaProjection>, Vec<(String, String)>);
-
-/// Score every metric family of `profile`; columns a family did not produce become NaN with
-/// reason `not_computed` (never silently dropped, metrics.md §0.3).
-///
-/// The families are independent, so they run as parallel tasks; their outputs are collected in
-/// profile order, so the row does not depend on which finished first.
-pub(crate) fn score_profile(profile: &Profile, input: &EvalInput<'_>, classes: &[String]) -> Result<ScoredProfile> {
-    let mut values = Vec::new();
-    let mut reasons = Vec::new();
-    let mut pca = Vec::new();
-    let mut diagnostics = Vec::new();
-    let outputs: Vec<Result<MetricOutput>> = profile
-        .metrics
-        .par_iter()
-        .map(|metric| metric.score(input).map_err(|e| e.context(format!("metric {}", metric.name()))))
+/// A profile's values formatted for cells.csv (numbers as shortest round-trip text).
+fn profile_row(profile: &Profile, scored: ScoredProfile) -> ProfileRow {
+    let values = scored
+        .values
+        .into_iter()
+        .map(|(column, value)| match value {
+            Value::Number(v) => (column, fmt_f64(v)),
+            Value::Text(text) => (column, text),
+        })
         .collect();
-    for out in outputs {
-        let out = out?;
-        for s in out.scores {
-            if let Some(r) = &s.reason {
-                reasons.push(format!("{}={r}", s.column));
-            }
-            values.push((s.column, fmt_f64(s.value)));
-        }
-        pca.extend(out.pca);
-        diagnostics.extend(out.diagnostics.into_iter().map(|(k, v)| (format!("{}.{k}", profile.name), v)));
-    }
-    for col in profile.columns(classes) {
-        if !values.iter().any(|(c, _)| *c == col) {
-            values.push((col.clone(), "NaN".into()));
-            reasons.push(format!("{col}=not_computed"));
-        }
-    }
-    let row = ProfileRow {
+    ProfileRow {
         profile: profile.name.into(),
         profile_version: profile.version.into(),
         values,
-        nan_reasons: reasons.join(";"),
-    };
-    Ok((row, pca, diagnostics))
+        nan_reasons: scored.nan_reasons.join(";"),
+    }
 }
 
 fn fill_privacy(record: &mut CellRecord, p: &PrivacyReport) {

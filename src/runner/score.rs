@@ -2,7 +2,6 @@
 //! (data-formats.md §4) with the same metric code as `bench run`, and write the kit's
 //! `evaluation_split_{k}.csv` and `evaluation_results.csv` (metrics.md §0.3, §2.1).
 
-use super::execute::score_profile;
 use crate::data::export::read_kit_split;
 use crate::error::{Context, Result};
 use crate::io::{csv_field, fmt_f64, write_atomic};
@@ -107,16 +106,15 @@ pub fn score(opts: &ScoreOptions) -> Result<ScoreSummary> {
                 synthetic: &kit.synthetic,
                 real: &real,
             };
-            let (row, _, _) =
-                score_profile(&profile, &input, &classes).map_err(|e| e.context(format!("split {}", kit.number)))?;
+            let scored = profile.score(&input, &classes).map_err(|e| e.context(format!("split {}", kit.number)))?;
             let values = columns
                 .iter()
                 .map(|c| {
-                    let v = row.values.iter().find(|(col, _)| col == c).map(|(_, v)| v.parse().unwrap_or(f64::NAN));
+                    let v = scored.values.iter().find(|(col, _)| col == c).and_then(|(_, v)| v.number());
                     (c.clone(), v.unwrap_or(f64::NAN))
                 })
                 .collect();
-            Ok(SplitScores { values, reasons: row.nan_reasons })
+            Ok(SplitScores { values, reasons: scored.nan_reasons.join(";") })
         })
         .collect::<Result<Vec<_>>>()?;
     for (k, s) in splits.iter().zip(&scored) {
