@@ -116,7 +116,7 @@ impl Mmd {
                 let real = rows_of(&train.x, &train.labels, &c);
                 let fake = rows_of(&syn.x, &syn.labels, &c);
                 if fake.rows() == 0 {
-                    return Score::nan(column, "class_missing_in_synthetic");
+                    return column.nan("class_missing_in_synthetic");
                 }
                 if real.rows() < 2 || fake.rows() < 2 {
                     return column.nan("too_few_rows");
