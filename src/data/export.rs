@@ -117,7 +117,7 @@ pub fn real_split_file(kind: char, part: &str, k: usize) -> String {
 
 /// Write one split's synthetic submission (data-formats.md §4) into `dir`: the data file with
 /// the gene columns in `gene_ids` order (the real column order, which the official evaluator
-/// relies on) and the labels file with header `label_column`.
+/// relies on) and the labels file with header `label_column`; with `gzip`, as `.csv.gz`.
 pub fn write_synthetic_split(
     dir: &Path,
     k: usize,
@@ -125,10 +125,12 @@ pub fn write_synthetic_split(
     labels: &[String],
     gene_ids: &[String],
     label_column: &str,
+    gzip: bool,
 ) -> Result<()> {
-    write_matrix_csv(&dir.join(synthetic_data_file(k)), x, gene_ids)?;
+    let suffix = if gzip { ".gz" } else { "" };
     ensure!(labels.len() == x.rows(), "split {k}: {} synthetic labels for {} rows", labels.len(), x.rows());
-    write_label_csv(&dir.join(synthetic_labels_file(k)), labels, label_column)
+    write_matrix_csv(&dir.join(format!("{}{suffix}", synthetic_data_file(k))), x, gene_ids)?;
+    write_label_csv(&dir.join(format!("{}{suffix}", synthetic_labels_file(k))), labels, label_column)
 }
 
 /// Write the real per-split files of one fold that the kit reads (data-formats.md §4):
@@ -334,7 +336,19 @@ fn write_matrix_csv(path: &Path, x: &Matrix, gene_ids: &[String]) -> Result<()> 
         }
         out.push('\n');
     }
-    write_atomic(path, out.as_bytes())
+    write_text(path, &out)
+}
+
+/// Write `text` atomically, gzip-compressed when `path` ends in `.gz`.
+fn write_text(path: &Path, text: &str) -> Result<()> {
+    if path.extension().is_some_and(|e| e == "gz") {
+        use std::io::Write;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        let bytes = gz.write_all(text.as_bytes()).and_then(|_| gz.finish());
+        let bytes = bytes.map_err(|e| crate::error::Error::new(format!("cannot compress {}: {e}", path.display())))?;
+        return write_atomic(path, &bytes);
+    }
+    write_atomic(path, text.as_bytes())
 }
 
 /// Write a one-column CSV: header, then one label per line.
@@ -344,7 +358,7 @@ fn write_label_csv(path: &Path, labels: &[String], header: &str) -> Result<()> {
     for l in labels {
         push_record(&mut out, [l.as_str()]);
     }
-    write_atomic(path, out.as_bytes())
+    write_text(path, &out)
 }
 
 /// Append one comma-separated record (RFC 4180 quoting) and a LF.

@@ -4,6 +4,7 @@
 use super::datasets::{load_dataset, splits_for};
 use super::grid::{GeneratorSpec, Grid};
 use super::results::{peak_rss_mb, write_results, CellKey, CellRecord, ProfileRow, Timings};
+use super::synthetic_out;
 use crate::data::dataset::{Dataset, Labelled};
 use crate::data::split::{Fold, Split};
 use crate::error::{Context, Error, Result};
@@ -285,13 +286,20 @@ fn cache_path(out_dir: &Path, key: &CellKey) -> PathBuf {
 fn cached_record(out_dir: &Path, cell: &Cell<'_>) -> Option<CellRecord> {
     let text = std::fs::read_to_string(cache_path(out_dir, &cell.key)).ok()?;
     let rec: CellRecord = serde_json::from_str(&text).ok()?;
-    (rec.hash == cell.hash && rec.is_ok()).then_some(rec)
+    let save = cell.generator.save_synthetic;
+    let saved = !save.enabled() || synthetic_out::is_saved(out_dir, &cell.key, save);
+    (rec.hash == cell.hash && rec.is_ok() && saved).then_some(rec)
 }
 
 fn run_and_persist(cell: &Cell<'_>, profiles: &[Profile], datasets: &[LoadedDataset], out_dir: &Path) -> CellRecord {
-    let (mut record, privacy, pca) = run_cell(cell, profiles, datasets);
+    let (mut record, privacy, pca, synthetic) = run_cell(cell, profiles, datasets);
     let id = cell.key.id();
     let persisted = (|| -> Result<()> {
+        if let (Some(s), true) = (&synthetic, cell.generator.save_synthetic.enabled()) {
+            let dataset = &datasets[cell.fold.dataset].data;
+            let genes = &cell.fold.fold.schema.gene_ids;
+            synthetic_out::save(out_dir, &cell.key, cell.generator.save_synthetic, s, genes, &dataset.label_column)?;
+        }
         if let Some(p) = &privacy {
             let json = serde_json::to_string_pretty(p).expect("privacy report serialises") + "\n";
             write_atomic(&out_dir.join("privacy").join(format!("{id}.json")), json.as_bytes())?;
@@ -313,12 +321,11 @@ fn run_and_persist(cell: &Cell<'_>, profiles: &[Profile], datasets: &[LoadedData
     record
 }
 
+/// A cell's record, privacy report, PCA projections and synthetic rows (when sampling succeeded).
+type CellOutcome = (CellRecord, Option<PrivacyReport>, Vec<PcaProjection>, Option<Labelled>);
+
 /// Fit, sample and score one cell. Errors and panics become an error record, never a crash.
-fn run_cell(
-    cell: &Cell<'_>,
-    profiles: &[Profile],
-    datasets: &[LoadedDataset],
-) -> (CellRecord, Option<PrivacyReport>, Vec<PcaProjection>) {
+fn run_cell(cell: &Cell<'_>, profiles: &[Profile], datasets: &[LoadedDataset]) -> CellOutcome {
     let fold = &cell.fold.fold;
     let dataset = &datasets[cell.fold.dataset].data;
     let mut record = CellRecord {
@@ -365,7 +372,7 @@ fn run_cell(
     let train = fold.train_fold();
     let model = match guarded(|| cell.generator.generator.fit(&train, &cell.budget, &mut stream("fit"))) {
         Ok(m) => m,
-        Err(e) => return (fail(record, "fit", e), None, vec![]),
+        Err(e) => return (fail(record, "fit", e), None, vec![], None),
     };
     record.timings.fit_seconds = t.elapsed().as_secs_f64();
     let privacy = model.privacy().clone();
@@ -377,7 +384,7 @@ fn run_cell(
     let synthetic = match guarded(|| model.sample(n, &mut stream("sample"))).and_then(|s| check_synthetic(&s, fold, n))
     {
         Ok(s) => s,
-        Err(e) => return (fail(record, "sample", e), Some(privacy), vec![]),
+        Err(e) => return (fail(record, "sample", e), Some(privacy), vec![], None),
     };
     record.timings.sample_seconds = t.elapsed().as_secs_f64();
     record.n_synthetic = synthetic.x.rows().to_string();
@@ -400,13 +407,14 @@ fn run_cell(
                 record.profiles.push(profile_row(profile, scored));
             }
             Err(e) => {
-                return (fail(record, "score", e.context(format!("profile {}", profile.name))), Some(privacy), vec![])
+                let e = e.context(format!("profile {}", profile.name));
+                return (fail(record, "score", e), Some(privacy), vec![], Some(synthetic));
             }
         }
     }
     record.timings.score_seconds = t.elapsed().as_secs_f64();
     record.timings.peak_rss_mb = peak_rss_mb();
-    (record, Some(privacy), pca)
+    (record, Some(privacy), pca, Some(synthetic))
 }
 
 /// Run `f`, turning a panic into an error that carries the panic message.

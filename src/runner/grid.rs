@@ -4,6 +4,7 @@
 //! that name the file, the line and the key. The schema is documented in README.md and in
 //! experiments/quickstart.toml.
 
+use super::synthetic_out::SaveSynthetic;
 use crate::data::split::SplitRng;
 use crate::error::{Error, Result};
 use crate::generators::{self, Generator};
@@ -97,6 +98,9 @@ pub struct GeneratorSpec {
     pub epsilons: Option<Vec<f64>>,
     pub delta: Option<f64>,
     pub generator: Box<dyn Generator>,
+    /// Whether its cells' synthetic sets are written (the entry's `save_synthetic`, else the
+    /// grid's; see `synthetic_out`).
+    pub save_synthetic: SaveSynthetic,
 }
 
 impl GeneratorSpec {
@@ -119,6 +123,8 @@ struct GridFile {
     protocol: Protocol,
     datasets: Vec<toml::Spanned<DatasetEntry>>,
     generators: Vec<toml::Spanned<toml::Table>>,
+    /// `true`, `false` or `"gz"`: write every cell's synthetic set (README "Synthetic output").
+    save_synthetic: Option<toml::Value>,
 }
 
 fn default_metrics() -> Vec<String> {
@@ -189,11 +195,13 @@ impl Grid {
             );
             datasets.push(spec);
         }
+        let save_synthetic =
+            file.save_synthetic.as_ref().map(SaveSynthetic::from_toml).transpose()?.unwrap_or_default();
         let mut generators = Vec::new();
         for (i, entry) in file.generators.into_iter().enumerate() {
             let line = line_of(text, entry.span().start);
-            let spec =
-                generator_spec(entry.into_inner()).map_err(|e| e.context(format!("line {line}: generators[{i}]")))?;
+            let spec = generator_spec(entry.into_inner(), save_synthetic)
+                .map_err(|e| e.context(format!("line {line}: generators[{i}]")))?;
             ensure!(
                 !generators.iter().any(|g: &GeneratorSpec| g.name == spec.name),
                 "line {line}: generators[{i}]: generator name '{}' used twice",
@@ -342,7 +350,7 @@ fn dataset_spec(e: DatasetEntry, base_dir: &Path) -> Result<DatasetSpec> {
     })
 }
 
-fn generator_spec(mut table: toml::Table) -> Result<GeneratorSpec> {
+fn generator_spec(mut table: toml::Table, save_default: SaveSynthetic) -> Result<GeneratorSpec> {
     let name = take_string(&mut table, "name")?;
     ensure!(
         !name.is_empty() && !name.contains(['/', '\\']) && !name.contains("__"),
@@ -351,6 +359,10 @@ fn generator_spec(mut table: toml::Table) -> Result<GeneratorSpec> {
     let kind = take_string(&mut table, "kind")?;
     let epsilons = table.remove("epsilons");
     let delta = table.remove("delta");
+    let save_synthetic = match table.remove("save_synthetic") {
+        Some(v) => SaveSynthetic::from_toml(&v).map_err(|e| e.context(format!("generator '{name}'")))?,
+        None => save_default,
+    };
     let generator = generators::build(&kind, &table).map_err(|e| e.context(format!("generator '{name}'")))?;
     let (epsilons, delta) = if generator.is_dp() {
         let eps_value = epsilons.ok_or_else(|| {
@@ -373,7 +385,7 @@ fn generator_spec(mut table: toml::Table) -> Result<GeneratorSpec> {
         );
         (None, None)
     };
-    Ok(GeneratorSpec { name, kind, params: table, epsilons, delta, generator })
+    Ok(GeneratorSpec { name, kind, params: table, epsilons, delta, generator, save_synthetic })
 }
 
 fn parse_epsilons(name: &str, value: &toml::Value) -> Result<Vec<f64>> {

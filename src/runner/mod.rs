@@ -6,3 +6,4 @@ pub mod execute;
 pub mod grid;
 pub mod results;
 pub mod score;
+pub mod synthetic_out;
