@@ -34,6 +34,11 @@ enum Command {
         after_help = "Example:\n  bench score --real-dir kit/real --synthetic-dir kit/synthetic/mygen --out eval\n\nReads X_train_real_split_{k}.csv, y_train_real_split_{k}.csv, X_test_real_split_{k}.csv,\ny_test_real_split_{k}.csv (real dir) and synthetic_data_split_{k}.csv,\nsynthetic_labels_split_{k}.csv (synthetic dir) for k = 1, 2, ...; genes are matched by name.\nWrites evaluation_split_{k}.csv and evaluation_results.csv (average row last)."
     )]
     Score(ScoreArgs),
+    /// Assemble one challenge submission folder from a grid run with save_synthetic.
+    #[command(
+        after_help = "Example:\n  bench export results/brca --generator pgm --epsilon 1 --seed 1 --out submission --with-real\n\nCopies synthetic_data_split_{k}.csv and synthetic_labels_split_{k}.csv of every fold from\n<results>/synthetic/; --with-real also writes the real X/y_{train,test}_real_split_{k}.csv\n(rebuilt from the grid), so `bench score --real-dir DIR --synthetic-dir DIR` can read the folder."
+    )]
+    Export(ExportArgs),
     /// Regenerate tables, plots and the HTML/Markdown report of a results directory.
     #[command(
         after_help = "Example:\n  bench report results/quickstart\n\nReads cells.csv (+ manifest.json, pca/, privacy/) and rewrites table1.csv,\ntable1_long.csv, plots/, report.html and report.md without rerunning any cell."
@@ -92,6 +97,30 @@ struct ScoreArgs {
     /// Metric profile.
     #[arg(long, default_value = "camda2025")]
     profile: String,
+}
+
+#[derive(Args, Debug)]
+struct ExportArgs {
+    /// Results directory of a grid run (the one containing cells.csv).
+    results: PathBuf,
+    /// Generator name (the grid's `name`).
+    #[arg(long)]
+    generator: String,
+    /// Epsilon of the cells (`inf` for non-DP generators).
+    #[arg(long)]
+    epsilon: f64,
+    /// Seed of the cells.
+    #[arg(long)]
+    seed: u64,
+    /// Dataset name (needed when the grid has several).
+    #[arg(long)]
+    dataset: Option<String>,
+    /// Output directory of the submission.
+    #[arg(long)]
+    out: PathBuf,
+    /// Also write the real per-split files (real data: keep the folder private).
+    #[arg(long)]
+    with_real: bool,
 }
 
 #[derive(Args, Debug)]
@@ -225,6 +254,20 @@ fn dispatch(cli: Cli) -> Result<i32> {
                 eprintln!("warning: {w}");
             }
             eprintln!("scored splits {:?} -> {}", summary.splits, summary.results.display());
+            Ok(0)
+        }
+        Command::Export(args) => {
+            let opts = crate::runner::synthetic_out::ExportOptions {
+                results: args.results,
+                dataset: args.dataset,
+                generator: args.generator,
+                epsilon: args.epsilon,
+                seed: args.seed,
+                out: args.out,
+                with_real: args.with_real,
+            };
+            let folds = crate::runner::synthetic_out::export(&opts)?;
+            eprintln!("wrote {folds} folds -> {}", opts.out.display());
             Ok(0)
         }
         Command::Report(args) => {

@@ -246,6 +246,7 @@ fn prepare_out_dir(out_dir: &Path, grid: &Grid, datasets: &[LoadedDataset], prof
     write_atomic(&out_dir.join("grid.toml"), grid.text.as_bytes())?;
     let manifest = serde_json::json!({
         "grid": grid.name,
+        "grid_dir": std::fs::canonicalize(&grid.base_dir).unwrap_or_else(|_| grid.base_dir.clone()),
         "bench_version": crate::VERSION,
         "profiles": profiles.iter().map(|p| serde_json::json!({"name": p.name, "version": p.version})).collect::<Vec<_>>(),
         "datasets": grid.datasets.iter().zip(datasets).map(|(spec, d)| serde_json::json!({

@@ -166,6 +166,23 @@ impl Grid {
         Grid::parse(&text, &stem, &base_dir).map_err(|e| e.context(path.display()))
     }
 
+    /// The grid copied into a results directory by `bench run` (`<results>/grid.toml`), with
+    /// relative paths resolved from the original grid's directory (`grid_dir` of manifest.json).
+    pub fn load_copy(results: &Path) -> Result<Grid> {
+        let manifest_path = results.join("manifest.json");
+        let manifest = std::fs::read_to_string(&manifest_path).map_err(|e| {
+            Error::new(format!("cannot read {}: {e} (is this a results directory?)", manifest_path.display()))
+        })?;
+        let manifest: serde_json::Value = serde_json::from_str(&manifest)
+            .map_err(|e| Error::new(format!("{}: not valid JSON: {e}", manifest_path.display())))?;
+        let path = results.join("grid.toml");
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| Error::new(format!("cannot read grid file {}: {e}", path.display())))?;
+        let base_dir = manifest["grid_dir"].as_str().map(PathBuf::from).unwrap_or_else(|| results.to_path_buf());
+        let name = manifest["grid"].as_str().unwrap_or("grid").to_string();
+        Grid::parse(&text, &name, &base_dir).map_err(|e| e.context(path.display()))
+    }
+
     /// Parse grid text; `default_name` is used when the grid has no `name`.
     pub fn parse(text: &str, default_name: &str, base_dir: &Path) -> Result<Grid> {
         let file: GridFile = toml::from_str(text).map_err(|e| toml_error(text, &e))?;
