@@ -1,4 +1,4 @@
-"""Golden values for bench's in-repo erfc and standard normal CDF (src/data/simulate.rs).
+"""Golden values for bench's in-repo erfc and standard normal CDF (src/numeric/special.rs).
 
 Writes tests/golden/erfc.json: pairs [x, f(x)] as decimal strings. Each x is an exact float64
 and f(x) is computed by mpmath at 40 significant digits, then rounded to the nearest float64

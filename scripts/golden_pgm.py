@@ -2,7 +2,7 @@
 
 Reads tests/golden/pgm_measurements.jsonl (label-star) and pgm_mst_measurements.jsonl (an MST
 tree with compressed, weighted 1-way measurements), both written by
-`cargo test --test golden_pgm -- --ignored regenerate`; runs mbi 2.0.0's MirrorDescent
+`BENCH_REGENERATE_GOLDEN=1 cargo test --release --test golden_pgm committed_measurements`; runs mbi 2.0.0's MirrorDescent
 (JAX, float64) on each and writes tests/golden/pgm_marginals.json and pgm_mst_marginals.json:
 N̂, the final loss (recomputed here in numpy from mbi's marginals), and every 2-way clique
 marginal flattened in C order.

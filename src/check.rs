@@ -17,17 +17,14 @@
 //! deviation of the metric.
 
 use crate::error::{Context, Error, Result};
-use crate::io::csv::Table;
 use crate::io::{fmt_f64, write_atomic};
 use crate::metrics::{resolve_column, Direction, Exactness, ValueKind};
-use crate::runner::results::is_metric_column;
+use crate::results::{CellRow, Cells};
 use crate::{bail, ensure};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-/// Columns that identify a row.
-const KEY: [&str; 6] = ["dataset", "generator", "epsilon", "seed", "fold", "profile"];
 /// A per-metric tolerance.
 #[derive(Clone, Copy, Debug, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -143,40 +140,63 @@ impl CheckReport {
     }
 }
 
+/// The identity of a row: `dataset / generator / epsilon / seed / fold / profile`.
+fn row_key(r: &CellRow) -> String {
+    format!("{} / {} / {} / {} / {} / {}", r.dataset, r.generator, fmt_f64(r.epsilon), r.seed, r.fold, r.profile)
+}
+
+/// A cells.csv with its rows found by [`row_key`].
 struct Indexed {
-    table: Table,
+    cells: Cells,
     rows: HashMap<String, usize>,
     order: Vec<String>,
 }
 
-fn index(table: Table) -> Result<Indexed> {
-    let key_cols: Vec<usize> = KEY.iter().map(|k| table.column(k)).collect::<Result<_>>()?;
+fn index(path: &Path) -> Result<Indexed> {
+    let cells = Cells::read(path)?;
     let mut rows = HashMap::new();
     let mut order = Vec::new();
-    for (i, r) in table.rows.iter().enumerate() {
-        let key = key_cols.iter().map(|&c| r.fields[c].as_str()).collect::<Vec<_>>().join(" / ");
+    for (i, r) in cells.rows.iter().enumerate() {
+        let key = row_key(r);
         if rows.insert(key.clone(), i).is_some() {
-            bail!("{}: line {}: duplicate row {key}", table.what, r.line);
+            bail!("{}: line {}: duplicate row {key}", path.display(), cells.lines[i]);
         }
         order.push(key);
     }
-    Ok(Indexed { table, rows, order })
+    Ok(Indexed { cells, rows, order })
 }
 
-fn parse_value(s: &str) -> Option<f64> {
-    match s {
-        "" => None,
-        "NaN" | "nan" => Some(f64::NAN),
-        other => other.parse().ok(),
+/// The value of `metric` in row `i` as written in the file (`None`: empty or no such column).
+fn value(cells: &Cells, i: usize, metric: &str) -> Option<Cell> {
+    let m = cells.metric_columns.iter().position(|c| c == metric)?;
+    let row = &cells.rows[i];
+    match (&row.labels[m], row.values[m]) {
+        (Some(text), _) => Some(Cell::Text(text.clone())),
+        (None, Some(v)) => Some(Cell::Number(v)),
+        (None, None) => None,
+    }
+}
+
+/// One metric cell of a cells.csv row.
+enum Cell {
+    Number(f64),
+    Text(String),
+}
+
+fn text(v: &Option<Cell>) -> String {
+    match v {
+        Some(Cell::Number(x)) => fmt_f64(*x),
+        Some(Cell::Text(t)) => t.clone(),
+        None => String::new(),
     }
 }
 
 /// Compare `results_dir/cells.csv` with `baseline`.
 pub fn check(results_dir: &Path, baseline: &Path, tolerances: &Tolerances) -> Result<CheckReport> {
     let current_path = results_dir.join("cells.csv");
-    let current = index(Table::read(&current_path)?)?;
-    let base = index(Table::read(baseline)?)?;
-    let metric_columns: Vec<&String> = base.table.header.iter().filter(|h| is_metric_column(h)).collect();
+    let current = index(&current_path)?;
+    let base = index(baseline)?;
+    let metric_columns: Vec<&String> = base.cells.metric_columns.iter().collect();
     let mut column_tolerance = HashMap::new();
     for m in &metric_columns {
         let tolerance = tolerances.get(m).with_context(|| format!("{}: line 1", baseline.display()))?;
@@ -188,7 +208,6 @@ pub fn check(results_dir: &Path, baseline: &Path, tolerances: &Tolerances) -> Re
         column_tolerance.insert(m.as_str(), tolerance);
     }
     let mut report = CheckReport::default();
-    let status = |t: &Table, i: usize| t.column("status").map(|c| t.rows[i].fields[c].clone()).unwrap_or_default();
     for key in &base.order {
         let bi = base.rows[key];
         let Some(&ci) = current.rows.get(key) else {
@@ -201,36 +220,34 @@ pub fn check(results_dir: &Path, baseline: &Path, tolerances: &Tolerances) -> Re
             });
             continue;
         };
-        let (bs, cs) = (status(&base.table, bi), status(&current.table, ci));
+        let (bs, cs) = (base.cells.rows[bi].status.label(), current.cells.rows[ci].status.label());
         if bs != cs {
             report.findings.push(Finding {
                 row: key.clone(),
                 metric: "status".into(),
-                baseline: bs,
-                current: cs,
+                baseline: bs.into(),
+                current: cs.into(),
                 verdict: "status",
             });
             continue;
         }
         for m in &metric_columns {
-            let bcol = base.table.column(m)?;
-            let bval = &base.table.rows[bi].fields[bcol];
-            let cval = current.table.column(m).map(|c| current.table.rows[ci].fields[c].clone()).unwrap_or_default();
-            if bval.is_empty() && cval.is_empty() {
+            let (bval, cval) = (value(&base.cells, bi, m), value(&current.cells, ci, m));
+            if bval.is_none() && cval.is_none() {
                 continue;
             }
             report.compared += 1;
-            let verdict = match (parse_value(bval), parse_value(&cval)) {
-                _ if resolve_column(m)?.kind == ValueKind::Text => (*bval != cval).then_some("changed"),
-                (Some(b), Some(c)) => judge(m, b, c, &column_tolerance[m.as_str()])?,
+            let verdict = match (&bval, &cval) {
+                (Some(Cell::Number(b)), Some(Cell::Number(c))) => judge(m, *b, *c, &column_tolerance[m.as_str()])?,
+                (Some(Cell::Text(b)), Some(Cell::Text(c))) => (b != c).then_some("changed"),
                 _ => Some("changed"),
             };
             if let Some(verdict) = verdict {
                 report.findings.push(Finding {
                     row: key.clone(),
                     metric: m.to_string(),
-                    baseline: bval.clone(),
-                    current: cval,
+                    baseline: text(&bval),
+                    current: text(&cval),
                     verdict,
                 });
             }
@@ -278,11 +295,7 @@ pub fn update_baseline(results_dir: &Path, baseline: &Path) -> Result<()> {
 pub fn derive_tolerances(results_dir: &Path, factor: f64) -> Result<String> {
     ensure!(factor.is_finite() && factor > 0.0, "--factor must be > 0, got {factor}");
     let path = results_dir.join("cells.csv");
-    let t = Table::read(&path)?;
-    let group_cols: Vec<usize> =
-        ["dataset", "generator", "epsilon", "fold", "profile"].iter().map(|c| t.column(c)).collect::<Result<_>>()?;
-    let seed_col = t.column("seed")?;
-    let status_col = t.column("status")?;
+    let cells = Cells::read(&path)?;
     let mut out = format!(
         "# Regression-gate tolerances for the iterative (logistic-regression) metrics.\n\
          # Derived by `bench tolerances` from {} with factor {factor}:\n\
@@ -292,19 +305,16 @@ pub fn derive_tolerances(results_dir: &Path, factor: f64) -> Result<String> {
         path.display()
     );
     let mut seeds_seen = std::collections::BTreeSet::new();
-    for (m_idx, metric) in t.header.iter().enumerate() {
-        if !is_metric_column(metric) {
-            continue;
-        }
+    for (m_idx, metric) in cells.metric_columns.iter().enumerate() {
         let spec = resolve_column(metric).with_context(|| format!("{}: line 1", path.display()))?;
         if spec.exactness != Exactness::Iterative || spec.kind == ValueKind::Text {
             continue;
         }
         let mut groups: BTreeMap<String, Vec<f64>> = BTreeMap::new();
-        for r in t.rows.iter().map(|r| &r.fields).filter(|r| r[status_col] == "ok") {
-            seeds_seen.insert(r[seed_col].clone());
-            if let Some(v) = parse_value(&r[m_idx]).filter(|v| v.is_finite()) {
-                let key = group_cols.iter().map(|&c| r[c].as_str()).collect::<Vec<_>>().join("/");
+        for r in cells.rows.iter().filter(|r| r.is_ok()) {
+            seeds_seen.insert(r.seed);
+            if let Some(v) = r.values[m_idx].filter(|v| v.is_finite()) {
+                let key = format!("{}/{}/{}/{}/{}", r.dataset, r.generator, fmt_f64(r.epsilon), r.fold, r.profile);
                 groups.entry(key).or_default().push(v);
             }
         }

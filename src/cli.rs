@@ -56,7 +56,7 @@ enum Command {
     Tolerances(TolerancesArgs),
     /// Time each pipeline stage on BRCA- and COMBINED-shaped simulated data (use a release build).
     #[command(
-        after_help = "Examples:\n  cargo run --release -- perf\n  cargo run --release -- perf --shapes sim-brca --generators private-pgm --repeats 7\n\nEach stage runs in its own process, so its peak RSS is its own. Reports medians.\nmetrics:PROFILE:SHAPE is the whole profile as `bench run` scores one cell (families in parallel,\nper-fold cache cold: the TRTR model and other real-only parts are computed too); …/warm is the\nsame with the per-fold cache filled (each further cell of a fold in a grid); …/FAMILY is one\nmetric family alone, cold."
+        after_help = "Examples:\n  cargo run --release -- perf\n  cargo run --release -- perf --shapes sim-brca --generators private-pgm --repeats 7\n  cargo run --release -- perf --shapes sim-brca --generators private-pgm --generator-params 'marginals = \"mst\"'\n\nEach stage runs in its own process, so its peak RSS is its own. Reports medians.\nmetrics:PROFILE:SHAPE is the whole profile as `bench run` scores one cell (families in parallel,\nper-fold cache cold: the TRTR model and other real-only parts are computed too); …/warm is the\nsame with the per-fold cache filled (each further cell of a fold in a grid); …/FAMILY is one\nmetric family alone, cold, and …/FAMILY/warm the same with its cache filled. load:SHAPE reads\nthe dataset back from the challenge layout (…/tidy: from tidy CSV); generator:KIND:SHAPE is fit +\nsample (…/fit, …/sample apart)."
     )]
     Perf(PerfArgs),
 }
@@ -75,6 +75,10 @@ struct PerfArgs {
     /// Runs per stage (the median is reported).
     #[arg(long, default_value_t = 5)]
     repeats: usize,
+    /// Parameters (TOML, as in a grid's [[generators]] table) for every timed generator, e.g.
+    /// 'marginals = "mst"'.
+    #[arg(long, default_value = "")]
+    generator_params: String,
     /// Also write the timings as JSON.
     #[arg(long)]
     json: Option<PathBuf>,
@@ -348,8 +352,12 @@ fn run(args: RunArgs) -> Result<i32> {
 
 fn perf(args: PerfArgs) -> Result<i32> {
     crate::ensure!(args.repeats >= 1, "--repeats must be at least 1");
+    let generator_params: toml::Table = args
+        .generator_params
+        .parse()
+        .map_err(|e| crate::error::Error::new(format!("--generator-params: not a TOML table: {e}")))?;
     if let Some(stage) = &args.stage {
-        let timings = crate::perf::run_stage(stage, args.repeats)?;
+        let timings = crate::perf::run_stage(stage, args.repeats, &generator_params)?;
         println!("{}", serde_json::to_string(&timings).expect("timings serialise"));
         return Ok(0);
     }
@@ -366,7 +374,7 @@ fn perf(args: PerfArgs) -> Result<i32> {
         eprintln!("warning: this is a debug build; timings are only meaningful with --release");
     }
     let stages = crate::perf::stage_names(&shapes, &args.generators, &args.profiles);
-    let timings = crate::perf::run_all(&stages, args.repeats)?;
+    let timings = crate::perf::run_all(&stages, args.repeats, &args.generator_params)?;
     print!("{}", crate::perf::render(&timings));
     if let Some(path) = &args.json {
         let text = serde_json::to_string_pretty(&timings).expect("timings serialise") + "\n";

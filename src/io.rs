@@ -42,6 +42,16 @@ pub fn fmt_f64(v: f64) -> String {
     }
 }
 
+/// Parse a number as [`fmt_f64`] writes it (shortest round-trip, `NaN`, `inf`, `-inf`).
+pub fn parse_f64(s: &str) -> Option<f64> {
+    match s {
+        "NaN" | "nan" => Some(f64::NAN),
+        "inf" | "+inf" | "Infinity" => Some(f64::INFINITY),
+        "-inf" | "-Infinity" => Some(f64::NEG_INFINITY),
+        _ => s.parse::<f64>().ok(),
+    }
+}
+
 /// Quote a CSV field per RFC 4180 when it needs it.
 pub fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) {
@@ -62,6 +72,11 @@ mod tests {
         assert_eq!(fmt_f64(f64::NAN), "NaN");
         assert_eq!(fmt_f64(f64::INFINITY), "inf");
         assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(parse_f64("0.5"), Some(0.5));
+        assert_eq!(parse_f64("inf"), Some(f64::INFINITY));
+        assert!(parse_f64("NaN").unwrap().is_nan());
+        assert_eq!(parse_f64("x"), None);
+        assert_eq!(parse_f64(""), None);
         assert_eq!(csv_field("say \"x\""), "\"say \"\"x\"\"\"");
     }
 

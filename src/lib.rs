@@ -3,7 +3,9 @@
 //!
 //! The modules follow the data's path: [`data`] (load, simulate, split, discretise) →
 //! [`privacy`] (accountant, mechanisms) → [`generators`] → [`metrics`] → [`runner`] (grid,
-//! scheduling, cache) → [`report`] (tables, plots, HTML). [`numeric`] holds the shared kernels.
+//! scheduling, cache) → [`report`] (tables, plots, HTML). [`results`] is the contract of a
+//! results directory (typed rows of cells.csv, the manifest): the runner writes it, the report
+//! and the gate read it. [`numeric`] holds the shared kernels.
 
 pub mod check;
 pub mod cli;
@@ -16,6 +18,7 @@ pub mod numeric;
 pub mod perf;
 pub mod privacy;
 pub mod report;
+pub mod results;
 pub mod rng;
 pub mod runner;
 

@@ -5,11 +5,20 @@
 //! Each stage runs in its own child process (`bench perf --stage …`), so the child's peak
 //! resident set size (`VmHWM`) is the stage's own peak memory, not the whole session's.
 //!
+//! A load stage (`load:SHAPE`) times reading the simulated dataset back from the challenge layout
+//! (genes × samples TSV plus meta CSV, data-formats.md §1) and (`…/tidy`) from one tidy CSV (§2).
+//!
+//! A generator stage times fit + sample of `n_train` rows, with `…/fit` and `…/sample` apart;
+//! `--generator-params` passes the same TOML parameters to every generator (e.g. `marginals =
+//! "mst"` for private-pgm).
+//!
 //! A metric stage times the whole profile as `bench run` scores a cell (families in parallel)
 //! with a cold per-fold cache, then (`…/warm`) again with the cache filled, and (`…/FAMILY`)
-//! each family alone from a cold cache.
+//! each family alone from a cold cache, then (`…/FAMILY/warm`) with that cache filled.
 
 use crate::data::dataset::{Dataset, Labelled};
+use crate::data::export::{export_challenge, export_tidy, META_SAMPLE_COLUMN};
+use crate::data::load::{load_challenge, load_tidy, ChallengeOptions, TidyOptions};
 use crate::data::simulate::{simulate, SimDataset};
 use crate::data::split::{stratified_kfold, Fold, SplitRng};
 use crate::error::{Context, Error, Result};
@@ -34,6 +43,7 @@ pub fn stage_names(shapes: &[SimDataset], generator_kinds: &[String], profiles: 
     let mut out = Vec::new();
     for s in shapes {
         out.push(format!("simulate:{}", s.name()));
+        out.push(format!("load:{}", s.name()));
         for k in generator_kinds {
             out.push(format!("generator:{k}:{}", s.name()));
         }
@@ -74,9 +84,9 @@ fn timing_budget(dp: bool) -> Budget {
     }
 }
 
-/// Run one stage `repeats` times in this process; returns its timing (and, for metric stages,
-/// per-family medians as extra stages named `…/family`).
-pub fn run_stage(stage: &str, repeats: usize) -> Result<Vec<StageTiming>> {
+/// Run one stage `repeats` times in this process; returns its timing and its parts as extra
+/// stages named `stage/part` (see the module doc). `generator_params` go to every generator.
+pub fn run_stage(stage: &str, repeats: usize, generator_params: &toml::Table) -> Result<Vec<StageTiming>> {
     let parts: Vec<&str> = stage.split(':').collect();
     let shape = |name: &str| SimDataset::from_name(name).ok_or_else(|| Error::new(format!("unknown shape '{name}'")));
     let mut runs = Vec::new();
@@ -90,16 +100,25 @@ pub fn run_stage(stage: &str, repeats: usize) -> Result<Vec<StageTiming>> {
                 runs.push(t.elapsed().as_secs_f64());
             }
         }
+        ["load", s] => {
+            let (dataset, _) = first_fold(shape(s)?)?;
+            family_runs = time_loading(&dataset, repeats, &mut runs)?;
+        }
         ["generator", kind, s] => {
             let (_, fold) = first_fold(shape(s)?)?;
-            let g = generators::build(kind, &toml::Table::new())?;
+            let g = generators::build(kind, generator_params)?;
             let train = fold.train_fold();
+            let (mut fits, mut samples) = (Vec::new(), Vec::new());
             for r in 0..repeats {
                 let t = Instant::now();
                 let model = g.fit(&train, &timing_budget(g.is_dp()), &mut Rng::derive(&["perf".into(), r.into()]))?;
+                fits.push(t.elapsed().as_secs_f64());
+                let ts = Instant::now();
                 model.sample(train.n_rows(), &mut Rng::derive(&["perf-sample".into(), r.into()]))?;
+                samples.push(ts.elapsed().as_secs_f64());
                 runs.push(t.elapsed().as_secs_f64());
             }
+            family_runs = vec![("fit".to_string(), fits), ("sample".to_string(), samples)];
         }
         ["metrics", profile, s] => {
             let (_, fold) = first_fold(shape(s)?)?;
@@ -110,7 +129,12 @@ pub fn run_stage(stage: &str, repeats: usize) -> Result<Vec<StageTiming>> {
             let model = g.fit(&train, &Budget::NonPrivate, &mut Rng::from_seed(1))?;
             let synth = model.sample(train.n_rows(), &mut Rng::from_seed(2))?;
             let synthetic = Labelled { x: synth.x, labels: synth.labels };
-            family_runs = profile.metrics.iter().map(|m| (m.name().to_string(), Vec::new())).collect();
+            // Each family twice: cold (`FAMILY`), then with its cache filled (`FAMILY/warm`).
+            family_runs = profile
+                .metrics
+                .iter()
+                .flat_map(|m| [(m.name().to_string(), Vec::new()), (format!("{}/warm", m.name()), Vec::new())])
+                .collect();
             let classes = fold.schema.classes.clone();
             let mut warm_runs = Vec::new();
             for _ in 0..repeats {
@@ -132,19 +156,22 @@ pub fn run_stage(stage: &str, repeats: usize) -> Result<Vec<StageTiming>> {
                 let t = Instant::now();
                 profile.score(&input, &classes)?;
                 warm_runs.push(t.elapsed().as_secs_f64());
-                // Each family alone, again from a cold cache.
-                for (m, (_, times)) in profile.metrics.iter().zip(family_runs.iter_mut()) {
+                // Each family alone, from a cold cache, then again with it filled.
+                for (m, pair) in profile.metrics.iter().zip(family_runs.chunks_exact_mut(2)) {
                     let real = RealCache::default();
                     let input = EvalInput { real: &real, ..input };
-                    let tm = Instant::now();
-                    m.score(&input)?;
-                    times.push(tm.elapsed().as_secs_f64());
+                    for (_, times) in pair {
+                        let tm = Instant::now();
+                        m.score(&input)?;
+                        times.push(tm.elapsed().as_secs_f64());
+                    }
                 }
             }
             family_runs.insert(0, ("warm".to_string(), warm_runs));
         }
         _ => crate::bail!(
-            "unknown perf stage '{stage}' (expected simulate:SHAPE, generator:KIND:SHAPE or metrics:PROFILE:SHAPE)"
+            "unknown perf stage '{stage}' (expected simulate:SHAPE, load:SHAPE, generator:KIND:SHAPE or \
+             metrics:PROFILE:SHAPE)"
         ),
     }
     let peak = peak_rss_mb();
@@ -161,13 +188,51 @@ pub fn run_stage(stage: &str, repeats: usize) -> Result<Vec<StageTiming>> {
     Ok(out)
 }
 
-/// Run every stage in a child process and collect the results.
-pub fn run_all(stages: &[String], repeats: usize) -> Result<Vec<StageTiming>> {
+/// Write `dataset` in the challenge layout and as tidy CSV into a scratch directory, then time
+/// reading each back `repeats` times: challenge-layout times go to `runs`, tidy ones are
+/// returned as the part `tidy`.
+fn time_loading(dataset: &Dataset, repeats: usize, runs: &mut Vec<f64>) -> Result<Vec<(String, Vec<f64>)>> {
+    let dir = std::env::temp_dir().join(format!("bench-perf-load-{}", std::process::id()));
+    let result = (|| {
+        let files = export_challenge(dataset, &dir, "PERF")?;
+        let tidy = dir.join("tidy.csv");
+        export_tidy(dataset, &tidy)?;
+        let challenge = ChallengeOptions {
+            sample_column: META_SAMPLE_COLUMN.into(),
+            label_column: dataset.label_column.clone(),
+            drop_unlabelled: false,
+            na_label: None,
+        };
+        let tidy_opts = TidyOptions {
+            id_column: "sample_id".into(),
+            label_column: dataset.label_column.clone(),
+            drop_unlabelled: false,
+            na_label: None,
+        };
+        let mut tidy_runs = Vec::new();
+        for _ in 0..repeats {
+            let t = Instant::now();
+            load_challenge(&dataset.name, &files.matrix, &files.meta, &challenge)?;
+            runs.push(t.elapsed().as_secs_f64());
+            let t = Instant::now();
+            load_tidy(&dataset.name, &tidy, &tidy_opts)?;
+            tidy_runs.push(t.elapsed().as_secs_f64());
+        }
+        Ok(vec![("tidy".to_string(), tidy_runs)])
+    })();
+    let _ = std::fs::remove_dir_all(&dir);
+    result
+}
+
+/// Run every stage in a child process and collect the results; `generator_params` is the TOML
+/// text handed to every generator.
+pub fn run_all(stages: &[String], repeats: usize, generator_params: &str) -> Result<Vec<StageTiming>> {
     let exe = std::env::current_exe().context("cannot locate the bench executable")?;
     let mut all = Vec::new();
     for stage in stages {
         let out = std::process::Command::new(&exe)
             .args(["perf", "--stage", stage, "--repeats", &repeats.to_string()])
+            .args(["--generator-params", generator_params])
             .output()
             .with_context(|| format!("cannot run perf stage {stage}"))?;
         if !out.status.success() {

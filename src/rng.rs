@@ -2,8 +2,8 @@
 //!
 //! * [`Rng`]: bench's own stream, ChaCha20 keyed from a seed and a path of names
 //!   (`(run seed, split, generator, "fit", index)`, generators.md §8), with in-repo uniform
-//!   and normal (polar Box–Muller) variates so results never depend on a dependency's
-//!   sampling algorithm (simulator.md §4).
+//!   and normal (polar Box–Muller) variates, and the [`gamma`] and [`beta`] variates built on
+//!   them, so results never depend on a dependency's sampling algorithm (simulator.md §4).
 //! * [`NumpyMt19937`]: numpy's legacy `RandomState` (MT19937, `init_genrand`, masked bounded
 //!   integers, `shuffle`, `permutation`), which reproduces scikit-learn's `StratifiedKFold` and
 //!   the official evaluator's discriminative-score partition bit for bit (metrics.md Appendix A).
@@ -162,6 +162,41 @@ impl Rng {
     }
 }
 
+/// A `Gamma(shape, 1)` variate by Marsaglia & Tsang (2000), "A simple method for generating
+/// gamma variables": with `d = shape − 1/3`, `c = 1/√(9d)`, draw `z ~ N(0,1)`,
+/// `v = (1 + cz)³` (retry if `1 + cz ≤ 0`) and `U ~ U(0,1)`; accept `d·v` if
+/// `U < 1 − 0.0331 z⁴` or `ln U < z²/2 + d(1 − v + ln v)`. For `shape < 1` it returns
+/// `Gamma(shape + 1)·U^(1/shape)`. `shape` must be positive and finite.
+pub fn gamma(rng: &mut Rng, shape: f64) -> f64 {
+    if shape < 1.0 {
+        let boost = rng.uniform_open().powf(1.0 / shape);
+        return gamma(rng, shape + 1.0) * boost;
+    }
+    let d = shape - 1.0 / 3.0;
+    let c = 1.0 / (9.0 * d).sqrt();
+    loop {
+        let z = rng.normal();
+        let base = 1.0 + c * z;
+        if base <= 0.0 {
+            continue;
+        }
+        let v = base * base * base;
+        let u = rng.uniform_open();
+        let z2 = z * z;
+        if u < 1.0 - 0.0331 * z2 * z2 || u.ln() < 0.5 * z2 + d * (1.0 - v + v.ln()) {
+            return d * v;
+        }
+    }
+}
+
+/// A `Beta(a, b)` variate as `X/(X + Y)` with `X ~ Gamma(a)` drawn before `Y ~ Gamma(b)`
+/// (simulator.md §4).
+pub fn beta(rng: &mut Rng, a: f64, b: f64) -> f64 {
+    let x = gamma(rng, a);
+    let y = gamma(rng, b);
+    x / (x + y)
+}
+
 /// numpy's legacy `RandomState` generator, reduced to what bench needs (metrics.md Appendix A).
 #[derive(Clone)]
 pub struct NumpyMt19937 {
@@ -288,5 +323,26 @@ mod tests {
         let mut q = m.permutation(10);
         q.sort_unstable();
         assert_eq!(q, (0..10).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn gamma_and_beta_have_the_right_moments() {
+        let mut rng = Rng::from_seed(5);
+        let n = 200_000;
+        for shape in [0.5, 1.0, 3.0, 6.0] {
+            let xs: Vec<f64> = (0..n).map(|_| gamma(&mut rng, shape)).collect();
+            let mean = xs.iter().sum::<f64>() / n as f64;
+            let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
+            // Gamma(k, 1): mean k, variance k. Bounds are > 5 standard errors.
+            assert!((mean - shape).abs() < 5.0 * (shape / n as f64).sqrt(), "shape {shape}: mean {mean}");
+            assert!((var / shape - 1.0).abs() < 0.03, "shape {shape}: var {var}");
+        }
+        let (a, b) = (6.0, 3.0);
+        let xs: Vec<f64> = (0..n).map(|_| beta(&mut rng, a, b)).collect();
+        let mean = xs.iter().sum::<f64>() / n as f64;
+        let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
+        assert!((mean - 2.0 / 3.0).abs() < 1e-3, "beta mean {mean}");
+        assert!((var - a * b / ((a + b).powi(2) * (a + b + 1.0))).abs() < 5e-4, "beta var {var}");
+        assert!(xs.iter().all(|&x| x > 0.0 && x < 1.0));
     }
 }

@@ -2,6 +2,7 @@
 //! N(μ_c, 1.5·Σ_c) per class, `dp-gaussian` spends exactly its budget with the noise scales of
 //! §7.2, and both are bit-identical across rayon thread counts.
 
+mod common;
 use bench::data::dataset::{Labelled, Schema, TrainFold};
 use bench::data::matrix::Matrix;
 use bench::generators::dp_gaussian::{DpGaussian, Moments};
@@ -310,15 +311,9 @@ fn both_baselines_are_bit_identical_across_thread_counts() {
 ///   expected square under a correct sampler, while ‖Ĉ − Σ_c‖ (the law without the extra noise)
 ///   is over 3·E₀, so the check separates 1.5·Σ from Σ.
 #[test]
+#[ignore = "needs the shared real datasets (../shared/datasets or $BENCH_SHARED_DATASETS)"]
 fn multivariate_on_real_brca_matches_each_class_law() {
-    // `../shared/datasets` from the main checkout; a worktree under `wt/` is one level deeper.
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let file = "shared/datasets/tcga_brca_pam50_jegn/data.csv";
-    let Some(text) = ["..", "../.."].iter().find_map(|up| std::fs::read_to_string(root.join(up).join(file)).ok())
-    else {
-        println!("skipped: {file} not found next to the repository");
-        return;
-    };
+    let text = std::fs::read_to_string(common::shared_datasets().join("tcga_brca_pam50_jegn/data.csv")).unwrap();
     let mut lines = text.lines();
     let p = lines.next().unwrap().split(',').count() - 2;
     let (mut values, mut labels) = (Vec::new(), Vec::new());

@@ -4,7 +4,8 @@
 //! Expected values: tests/golden/metrics_expected.json, written by scripts/golden_metrics.py
 //! with scikit-learn 1.5.2 re-implementing PMBio/Health-Privacy-Challenge
 //! src/evaluation/evaluate.py (see the script's docstring). Inputs: tests/golden/metrics_*.csv,
-//! plus two cases built from the shared real datasets (skipped when those are absent).
+//! plus two cases built from the shared real datasets (ignored unless included with
+//! `-- --include-ignored`: they need ../shared/datasets, see `common`).
 //!
 //! Tolerances are metrics.md §7.5: accuracy ±1 test sample, F1 ±1 test sample (a changed
 //! prediction moves weighted F1 by at most 2/n_te), AP and AUROC 1e-3 (plus 1e-4 for 4-dp
@@ -29,6 +30,7 @@
 //! within the range widened by the §7.5 tolerance. Changing only the row-block size of our own
 //! solver (a summation-order change) moves our values across the same range.
 
+mod common;
 use bench::data::dataset::Labelled;
 use bench::data::matrix::Matrix;
 use bench::metrics::{profile, EvalInput, RealCache};
@@ -73,21 +75,10 @@ fn golden_case(name: &str) -> Case {
     Case { train, test, synthetic, genes }
 }
 
-/// The shared real datasets: `$BENCH_SHARED_DATASETS` or `../shared/datasets`.
-fn shared_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("BENCH_SHARED_DATASETS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("shared").join("datasets"));
-    dir.is_dir().then_some(dir)
-}
-
 /// The real-data case of scripts/golden_metrics.py: test = rows with index % 5 == 0; synthetic
 /// row i = train row (37·i mod n) + ((7i + 3j) mod 11 − 5)/20 on gene j, with its label.
-fn real_case(file: &str) -> Option<Case> {
-    let path = shared_dir()?.join(file);
-    if !path.exists() {
-        return None;
-    }
+fn real_case(file: &str) -> Case {
+    let path = common::shared_datasets().join(file);
     let (genes, all) = read_csv(&path, false);
     let n = all.labels.len();
     let test_idx: Vec<usize> = (0..n).filter(|i| i % 5 == 0).collect();
@@ -108,7 +99,7 @@ fn real_case(file: &str) -> Option<Case> {
         }
         labels.push(train.labels[src].clone());
     }
-    Some(Case { train, test, synthetic: Labelled { x, labels }, genes })
+    Case { train, test, synthetic: Labelled { x, labels }, genes }
 }
 
 /// Column → (value, NaN reason).
@@ -295,19 +286,15 @@ fn unconverged_fits() {
 }
 
 #[test]
+#[ignore = "needs the shared real datasets (../shared/datasets or $BENCH_SHARED_DATASETS)"]
 fn real_pancan6() {
-    match real_case("tcga_pancan6_rtcga_lm978/data.csv") {
-        Some(case) => check_case("pancan6", &case, false),
-        None => println!("skipped: shared dataset tcga_pancan6_rtcga_lm978 not found (set BENCH_SHARED_DATASETS)"),
-    }
+    check_case("pancan6", &real_case("tcga_pancan6_rtcga_lm978/data.csv"), false);
 }
 
 #[test]
+#[ignore = "needs the shared real datasets (../shared/datasets or $BENCH_SHARED_DATASETS)"]
 fn real_brca_jegn() {
-    match real_case("tcga_brca_pam50_jegn/data.csv") {
-        Some(case) => check_case("brca_jegn", &case, true),
-        None => println!("skipped: shared dataset tcga_brca_pam50_jegn not found (set BENCH_SHARED_DATASETS)"),
-    }
+    check_case("brca_jegn", &real_case("tcga_brca_pam50_jegn/data.csv"), true);
 }
 
 /// metrics.md §2.1: the camda2025 row has exactly the official evaluator's columns, in order.

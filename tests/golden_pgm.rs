@@ -8,8 +8,10 @@
 //! A second pair of files does the same for an MST model: a data-chosen tree with compressed
 //! 1-way measurements (weighted queries), where mbi runs 3000 iterations from bench's N̂.
 //!
-//! Regenerate: `cargo test --test golden_pgm -- --ignored regenerate` (writes the measurements),
-//! then `python scripts/golden_pgm.py` (needs `pip install mbi==2.0.0`).
+//! `committed_measurements_are_reproduced` checks that bench still measures exactly the committed
+//! inputs. Regenerate them on purpose with
+//! `BENCH_REGENERATE_GOLDEN=1 cargo test --release --test golden_pgm committed_measurements`, then
+//! run `python scripts/golden_pgm.py` (needs `pip install mbi==2.0.0`).
 
 use bench::data::dataset::{Labelled, Schema, TrainFold};
 use bench::data::matrix::Matrix;
@@ -95,11 +97,29 @@ fn mst_tree_estimation_with_compressed_measurements_matches_mbi() {
     assert!(worst <= 1e-3, "largest clique total variation {worst}");
 }
 
-/// Writes `tests/golden/pgm_measurements.jsonl` from deterministic synthetic data (run on purpose
-/// only; the committed file is the input of `scripts/golden_pgm.py`).
+/// The committed measurements (the input of `scripts/golden_pgm.py`) are byte for byte what
+/// bench measures on the deterministic data below; with `BENCH_REGENERATE_GOLDEN` set, the files
+/// are rewritten instead.
+fn check_or_regenerate(name: &str, measurements: &[Measurement]) {
+    let path = golden(name);
+    if std::env::var_os("BENCH_REGENERATE_GOLDEN").is_some() {
+        write_measurements_jsonl(&path, measurements).unwrap();
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let fresh = dir.path().join(name);
+    write_measurements_jsonl(&fresh, measurements).unwrap();
+    let committed = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        std::fs::read_to_string(&fresh).unwrap() == committed,
+        "{name} differs from what bench measures now: regenerate it (module doc) if the change is intended"
+    );
+}
+
+/// Measures deterministic synthetic data and checks the result against
+/// `tests/golden/pgm_measurements.jsonl` and `pgm_mst_measurements.jsonl`.
 #[test]
-#[ignore]
-fn regenerate_golden_measurements() {
+fn committed_measurements_are_reproduced() {
     let mut rng = Rng::from_seed(2025);
     let names: Vec<String> = (0..CLASSES).map(|c| format!("class{c}")).collect();
     let mut x = Matrix::zeros(ROWS, GENES);
@@ -118,7 +138,7 @@ fn regenerate_golden_measurements() {
     let train = TrainFold::from_parts(&data, &schema);
     let g = PrivatePgm::from_params(&"iterations = 1".parse().unwrap()).unwrap();
     let model = g.fit_model(&train, &Budget::dp(1.0, 1e-5).unwrap(), Noise::from_rng(&Rng::from_seed(7))).unwrap();
-    write_measurements_jsonl(&golden("pgm_measurements.jsonl"), model.measurements()).unwrap();
+    check_or_regenerate("pgm_measurements.jsonl", model.measurements());
 
     // MST on the first 8 genes: at ε = 1 the threshold 3σ√d ≈ 63 merges some of the noisy
     // quartile cells (≈ 75 rows each).
@@ -128,5 +148,5 @@ fn regenerate_golden_measurements() {
     let mst = PrivatePgm::from_params(&"marginals = \"mst\"\niterations = 1".parse().unwrap()).unwrap();
     let model = mst.fit_model(&train8, &Budget::dp(1.0, 1e-5).unwrap(), Noise::from_rng(&Rng::from_seed(8))).unwrap();
     assert!(model.measurements().iter().any(|m| m.weights.is_some()), "choose a budget that compresses some values");
-    write_measurements_jsonl(&golden("pgm_mst_measurements.jsonl"), model.measurements()).unwrap();
+    check_or_regenerate("pgm_mst_measurements.jsonl", model.measurements());
 }

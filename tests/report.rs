@@ -7,7 +7,6 @@
 use bench::privacy::accountant::{cdp_rho, PrivacyReport};
 use bench::report::{self, reference::NOT_COMPARABLE};
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 const METRICS_2025: [&str; 10] = [
@@ -297,48 +296,15 @@ fn close(got: &str, want: f64, tol: f64) -> bool {
     got.parse::<f64>().map(|g| (g - want).abs() <= tol).unwrap_or(false)
 }
 
-/// Decode a PNG far enough to check it: signature, chunk CRCs, IHDR, and the inflated image
-/// data size (height × (1 + 3·width) for 8-bit RGB). Returns (width, height, non-white share).
+/// Decode a PNG with the `png` crate (which checks the signature, chunk CRCs and the zlib
+/// stream) and require 8-bit RGB. Returns (width, height, non-white share).
 fn decode_png(bytes: &[u8]) -> (u32, u32, f64) {
-    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "PNG signature");
-    let (mut pos, mut width, mut height, mut idat) = (8, 0, 0, Vec::new());
-    loop {
-        let len = u32::from_be_bytes(bytes[pos..pos + 4].try_into().unwrap()) as usize;
-        let kind = &bytes[pos + 4..pos + 8];
-        let data = &bytes[pos + 8..pos + 8 + len];
-        let crc = u32::from_be_bytes(bytes[pos + 8 + len..pos + 12 + len].try_into().unwrap());
-        let mut c = flate2::Crc::new();
-        c.update(kind);
-        c.update(data);
-        assert_eq!(c.sum(), crc, "chunk CRC");
-        match kind {
-            b"IHDR" => {
-                width = u32::from_be_bytes(data[0..4].try_into().unwrap());
-                height = u32::from_be_bytes(data[4..8].try_into().unwrap());
-                assert_eq!(&data[8..10], &[8, 2], "8-bit RGB");
-            }
-            b"IDAT" => idat.extend_from_slice(data),
-            b"IEND" => break,
-            _ => {}
-        }
-        pos += 12 + len;
-    }
-    let mut raw = Vec::new();
-    flate2::read::ZlibDecoder::new(&idat[..]).read_to_end(&mut raw).unwrap();
-    let stride = 1 + 3 * width as usize;
-    assert_eq!(raw.len(), stride * height as usize, "image data size");
-    // Undo the filters (this encoder uses None and Up only) to count non-white pixels.
-    let mut prev = vec![0u8; stride - 1];
-    let mut non_white = 0usize;
-    for row in raw.chunks(stride) {
-        let cur: Vec<u8> = match row[0] {
-            0 => row[1..].to_vec(),
-            2 => row[1..].iter().zip(&prev).map(|(a, b)| a.wrapping_add(*b)).collect(),
-            f => panic!("unexpected PNG filter {f}"),
-        };
-        non_white += cur.chunks(3).filter(|p| p != &[255, 255, 255]).count();
-        prev = cur;
-    }
+    let mut reader = png::Decoder::new(bytes).read_info().expect("a valid PNG");
+    let mut rgb = vec![0u8; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut rgb).expect("PNG image data");
+    assert_eq!((info.color_type, info.bit_depth), (png::ColorType::Rgb, png::BitDepth::Eight), "8-bit RGB");
+    let (width, height) = (info.width, info.height);
+    let non_white = rgb[..info.buffer_size()].chunks(3).filter(|p| p != &[255, 255, 255]).count();
     (width, height, non_white as f64 / (width as f64 * height as f64))
 }
 
@@ -385,6 +351,9 @@ fn report_from_a_hand_made_results_directory() {
     assert!(close(&pinned["acc_sd"], 0.017078251276599347, 1e-14), "{}", pinned["acc_sd"]);
     assert!(close(&pinned["acc_ci95_lo"], 0.6903246911620399, 1e-12), "{}", pinned["acc_ci95_lo"]);
     assert!(close(&pinned["acc_ci95_hi"], 0.7446753088379602, 1e-12), "{}", pinned["acc_ci95_hi"]);
+    // Percentile bootstrap of the mean: inside [min, max] = [0.70, 0.74] and around the mean.
+    let boot: (f64, f64) = (pinned["acc_boot95_lo"].parse().unwrap(), pinned["acc_boot95_hi"].parse().unwrap());
+    assert!(0.70 <= boot.0 && boot.0 < 0.7175 && 0.7175 < boot.1 && boot.1 <= 0.74, "{boot:?}");
     // The other columns of the pinned group: 5 valid cells, MMD = MMD_score.
     assert_eq!(pinned["mmd_n"], "5");
     let mmd: Vec<f64> = [(7, 1), (7, 2), (7, 3), (8, 1), (8, 2)]

@@ -94,26 +94,61 @@ fn rerun_uses_the_cache_and_force_recomputes() {
     assert_eq!(cells(dir.path()), first);
 }
 
+/// A grid whose cells take about half a second each on one thread (sim-brca, the camda2025
+/// profile), so that a kill after the first finished cell lands mid-run.
+const SLOW_GRID: &str = r#"
+name = "t"
+metrics = ["camda2025"]
+[protocol]
+folds = 3
+seeds = [1, 2]
+[[datasets]]
+name = "sim-brca"
+seed = 1
+[[generators]]
+name = "identity"
+kind = "identity"
+"#;
+
+/// Finished cells in the per-cell cache (`cells/<id>.json`; temporary files start with a dot).
+fn cached_cells(dir: &Path) -> usize {
+    let entries = std::fs::read_dir(dir.join("results/t/cells")).into_iter().flatten().flatten();
+    entries
+        .filter(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            name.ends_with(".json") && !name.starts_with('.')
+        })
+        .count()
+}
+
+/// SIGKILL after the first finished cell: the kill must land mid-run (some but not all of the 6
+/// cells cached, no cells.csv), the rerun must reuse exactly the cached cells, and the results
+/// must equal an uninterrupted run's.
 #[test]
 fn killed_run_resumes_to_the_same_results() {
-    let grid = TIDY_GRID.replace("seeds = [1, 2]", "seeds = [1, 2, 3, 4, 5, 6, 7, 8]");
-    let reference = setup(&grid);
+    let reference = tempfile::tempdir().unwrap();
+    write_grid(reference.path(), SLOW_GRID);
     assert!(bench(&["run", "grid.toml", "--quiet"], reference.path()).status.success());
-    let dir = setup(&grid);
+    let dir = tempfile::tempdir().unwrap();
+    write_grid(dir.path(), SLOW_GRID);
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_bench"))
         .args(["run", "grid.toml", "--quiet", "--jobs", "1"])
         .current_dir(dir.path())
         .spawn()
         .unwrap();
-    let cache = dir.path().join("results/t/cells");
     let start = std::time::Instant::now();
-    while std::fs::read_dir(&cache).map(|d| d.count()).unwrap_or(0) < 2 && start.elapsed().as_secs() < 60 {
+    while cached_cells(dir.path()) == 0 && start.elapsed().as_secs() < 120 {
         std::thread::sleep(std::time::Duration::from_millis(5));
     }
     let _ = child.kill(); // SIGKILL on Unix
     let _ = child.wait();
-    let out = bench(&["run", "grid.toml", "--quiet"], dir.path());
+    let cached = cached_cells(dir.path());
+    assert!((1..6).contains(&cached), "the kill must land mid-run: {cached} of 6 cells cached");
+    assert!(!dir.path().join("results/t/cells.csv").exists(), "the killed run must not have finished");
+    let out = bench(&["run", "grid.toml"], dir.path());
     assert!(out.status.success(), "{}", stderr(&out));
+    let summary = format!("{} ran, {cached} cached", 6 - cached);
+    assert!(stderr(&out).contains(&summary), "expected '{summary}' in:\n{}", stderr(&out));
     assert_eq!(cells(dir.path()), cells(reference.path()));
 }
 

@@ -1,11 +1,13 @@
 //! The built-in simulator against simulator.md: the exact checks of §1 and §3 ("Further
 //! checks"), the calibration ranges of §3 for seeds 1–3, and the calibration statistics
-//! against the real stand-in dataset's `stats.json`.
+//! against the real stand-in dataset's `stats.json` (ignored unless included: it needs
+//! ../shared/datasets, see `common`).
 //!
 //! The calibration-range tests generate six datasets and compute PCA and all-pairs
 //! correlations; they run under `cargo test --release` and are ignored in debug builds
 //! (run them there with `-- --ignored`).
 
+mod common;
 use bench::data::dataset::Dataset;
 use bench::data::matrix::Matrix;
 use bench::data::simulate::{rename_genes, simulate, SimDataset};
@@ -39,12 +41,6 @@ fn spec_table(which: SimDataset) -> (&'static str, &'static str, Vec<(&'static s
             ],
         ),
     }
-}
-
-/// The shared real datasets: `$BENCH_SHARED_DATASETS` if set (e.g. from a git worktree),
-/// otherwise `../shared/datasets` relative to the repository root.
-fn shared_datasets() -> std::path::PathBuf {
-    std::env::var_os("BENCH_SHARED_DATASETS").map_or_else(|| Path::new("../shared/datasets").to_path_buf(), Into::into)
 }
 
 fn bits(m: &Matrix) -> Vec<u64> {
@@ -156,12 +152,10 @@ fn rename_genes_takes_one_id_per_line() {
 }
 
 #[test]
+#[ignore = "needs the shared real datasets (../shared/datasets or $BENCH_SHARED_DATASETS)"]
 fn rename_genes_with_the_shared_landmark_table() {
-    let table = shared_datasets().join("tcga_pancan6_rtcga_lm978/f1000_landmark_genes.csv");
-    let Ok(text) = std::fs::read_to_string(&table) else {
-        println!("skipped: {} is absent", table.display());
-        return;
-    };
+    let table = common::shared_datasets().join("tcga_pancan6_rtcga_lm978/f1000_landmark_genes.csv");
+    let text = std::fs::read_to_string(&table).unwrap();
     // The ENSEMBL.ID column (the last one) of the quoted CSV, one ID per line.
     let ensembl: Vec<String> =
         text.lines().skip(1).map(|l| l.rsplit(',').next().unwrap().trim_matches('"').to_string()).collect();
@@ -264,12 +258,11 @@ fn read_tidy(path: &Path) -> std::io::Result<Dataset> {
 }
 
 #[test]
+#[ignore = "needs the shared real datasets (../shared/datasets or $BENCH_SHARED_DATASETS)"]
 fn statistics_of_the_real_stand_in_match_its_stats_json() {
-    let dir = shared_datasets().join("tcga_pancan6_rtcga_lm978");
-    let (Ok(d), Ok(json)) = (read_tidy(&dir.join("data.csv")), std::fs::read_to_string(dir.join("stats.json"))) else {
-        println!("skipped: {} is absent", dir.display());
-        return;
-    };
+    let dir = common::shared_datasets().join("tcga_pancan6_rtcga_lm978");
+    let d = read_tidy(&dir.join("data.csv")).unwrap();
+    let json = std::fs::read_to_string(dir.join("stats.json")).unwrap();
     // stats.json was written by ../shared/datasets/compute_stats.py (numpy/scipy), rounded to 4
     // decimals (3 for corr_mean_sd).
     let want: serde_json::Value = serde_json::from_str(&json).unwrap();

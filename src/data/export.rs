@@ -11,6 +11,7 @@ use super::split::Fold;
 use crate::error::Result;
 use crate::io::{csv_field, fmt_f64, write_atomic};
 use crate::{bail, ensure};
+use csv::StringRecord;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
@@ -240,7 +241,7 @@ struct HeadedMatrix {
 fn read_matrix_csv(path: &Path) -> Result<HeadedMatrix> {
     let text = read_text(path)?;
     let mut reader = CsvReader::new(&text, b',', path);
-    let mut fields = Vec::new();
+    let mut fields = StringRecord::new();
     let header_line = reader.header(&mut fields)?;
     let header: Vec<String> = fields.iter().map(|f| f.to_string()).collect();
     let mut data = Vec::new();
@@ -280,7 +281,7 @@ fn read_label_csv(path: &Path) -> Result<Vec<String>> {
     let file = path.display();
     let text = read_text(path)?;
     let mut reader = CsvReader::new(&text, b',', path);
-    let mut fields = Vec::new();
+    let mut fields = StringRecord::new();
     let header_line = reader.header(&mut fields)?;
     ensure!(
         fields.len() == 1,

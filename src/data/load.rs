@@ -1,18 +1,15 @@
 //! Readers for the challenge layout (genes × samples TSV + meta CSV) and tidy CSV
 //! (data-formats.md §0–2), plus the shared text machinery every bench reader uses:
 //! [`read_text`] (UTF-8, optional BOM, transparent `.gz`) and [`CsvReader`] (RFC 4180 records
-//! with line numbers, so every error names the file, the line and the column).
-//!
-//! The reader is hand-written rather than polars: polars' CSV reader does not report the line
-//! of a bad cell, and reading everything as strings first would double the work. A byte scan
-//! that borrows unquoted fields from the text and parses numbers in place loads a
-//! 1089 × 978 challenge TSV in a few tens of milliseconds (release).
+//! read by the `csv` crate, with line numbers, so every error names the file, the line and the
+//! column). Records are read one at a time into a reused buffer and numbers are parsed in place.
 
 use super::dataset::Dataset;
 use super::matrix::Matrix;
 use crate::error::Result;
 pub use crate::io::csv::{read_text, CsvReader};
 use crate::{bail, ensure};
+use csv::StringRecord;
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -82,7 +79,7 @@ pub fn load_tidy(name: &str, path: &Path, opts: &TidyOptions) -> Result<Dataset>
     let file = path.display();
     let text = read_text(path)?;
     let mut reader = CsvReader::new(&text, b',', path);
-    let mut fields = Vec::new();
+    let mut fields = StringRecord::new();
     let header_line = reader.header(&mut fields)?;
     let id_col = find_column(&fields, &opts.id_column, path, header_line)?;
     let label_col = find_column(&fields, &opts.label_column, path, header_line)?;
@@ -178,7 +175,7 @@ fn read_gene_by_sample_tsv(path: &Path) -> Result<(Vec<String>, Vec<String>, Mat
     let file = path.display();
     let text = read_text(path)?;
     let mut reader = CsvReader::new(&text, b'\t', path);
-    let mut fields = Vec::new();
+    let mut fields = StringRecord::new();
     let header_line = reader.header(&mut fields)?;
     ensure!(
         fields.len() >= 2,
@@ -186,7 +183,7 @@ fn read_gene_by_sample_tsv(path: &Path) -> Result<(Vec<String>, Vec<String>, Mat
          (is the file tab-separated?)",
         fields.len()
     );
-    let sample_ids: Vec<String> = fields[1..].iter().map(|f| f.to_string()).collect();
+    let sample_ids: Vec<String> = fields.iter().skip(1).map(str::to_string).collect();
     if let Some(j) = sample_ids.iter().position(String::is_empty) {
         bail!("{file}: line {header_line}, column {}: empty sample ID", j + 2);
     }
@@ -211,7 +208,7 @@ fn read_gene_by_sample_tsv(path: &Path) -> Result<(Vec<String>, Vec<String>, Mat
         if let Some(prev) = first_line.insert(gene.to_string(), line) {
             bail!("{file}: line {line}, column 1: duplicate gene ID '{gene}' (first at line {prev})");
         }
-        for (s, cell) in fields[1..].iter().enumerate() {
+        for (s, cell) in fields.iter().skip(1).enumerate() {
             let v = parse_number(cell).map_err(|why| {
                 cell_error(path, line, s + 1, &format!("sample '{}', gene '{gene}'", sample_ids[s]), why, cell)
             })?;
@@ -242,7 +239,7 @@ fn read_meta_labels(
     let file = path.display();
     let text = read_text(path)?;
     let mut reader = CsvReader::new(&text, b',', path);
-    let mut fields = Vec::new();
+    let mut fields = StringRecord::new();
     let header_line = reader.header(&mut fields)?;
     let sample_col = find_column(&fields, sample_column, path, header_line)?;
     let label_col = find_column(&fields, label_column, path, header_line)?;
@@ -252,7 +249,7 @@ fn read_meta_labels(
     let mut extra = 0usize;
     while let Some(line) = reader.next_record(&mut fields)? {
         check_width(fields.len(), width, path, line, header_line)?;
-        let id = fields[sample_col].as_ref();
+        let id = &fields[sample_col];
         let Some(&i) = index.get(id) else {
             extra += 1;
             continue;
@@ -279,12 +276,12 @@ fn read_meta_labels(
 }
 
 /// Column index of the header cell named `name`, which must occur exactly once.
-pub(crate) fn find_column(header: &[Cow<'_, str>], name: &str, path: &Path, line: usize) -> Result<usize> {
-    let hits: Vec<usize> = (0..header.len()).filter(|&c| header[c] == name).collect();
+pub(crate) fn find_column(header: &StringRecord, name: &str, path: &Path, line: usize) -> Result<usize> {
+    let hits: Vec<usize> = (0..header.len()).filter(|&c| &header[c] == name).collect();
     match hits.as_slice() {
         [c] => Ok(*c),
         [] => {
-            let names: Vec<&str> = header.iter().map(|h| h.as_ref()).collect();
+            let names: Vec<&str> = header.iter().collect();
             bail!("{}: line {line}: no column named '{name}' (columns: {})", path.display(), list_ids(&names))
         }
         [a, b, ..] => {

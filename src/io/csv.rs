@@ -1,12 +1,21 @@
-//! Reading text files: UTF-8 with optional BOM, transparent `.gz`, and an RFC 4180 record reader
-//! that keeps line numbers so every error names the file, the line and the column. The one CSV
-//! reader of the crate: data loaders, the kit reader, the report and the regression gate use it.
+//! Reading text files: UTF-8 with optional BOM, transparent `.gz`, and CSV/TSV records read
+//! with the `csv` crate, each with the line on which it starts, so every error names the file,
+//! the line and the column. Data loaders, the kit reader, the report and the regression gate
+//! read through here.
+//!
+//! The records follow the `csv` crate's RFC 4180 reading: quoted fields may hold delimiters,
+//! line breaks and doubled quotes; records end at LF, CRLF or CR; blank lines are skipped; values
+//! are not trimmed. The crate is lenient with malformed quoting (a quote inside an unquoted field
+//! is kept as text; an unclosed quote runs to the end of the file); such a record then fails a
+//! later check (field count, number, duplicate ID), whose message names the line.
 
 use crate::error::{Context, Result};
 use crate::{bail, ensure};
-use std::borrow::Cow;
+use csv::StringRecord;
 use std::io::Read;
 use std::path::Path;
+
+pub use crate::io::parse_f64;
 
 /// Read a whole text file (data-formats.md §0): `.gz` is decompressed, the content must be
 /// UTF-8 (the error names the line of the first bad byte), and a leading BOM is removed.
@@ -33,150 +42,40 @@ pub fn read_text(path: &Path) -> Result<String> {
     Ok(text)
 }
 
-/// An RFC 4180 record reader over a whole text with a one-byte ASCII delimiter.
-///
-/// Records end at LF, CRLF or CR outside quotes. A field that starts with `"` is quoted: it may
-/// hold delimiters, line breaks and doubled quotes `""`, and must be followed by a delimiter or
-/// the end of the record. A quote inside an unquoted field is an error. Values are not
-/// trimmed. Blank lines (no characters at all) are skipped, as pandas and polars do.
-/// Fields borrow from the text unless they contain escaped quotes.
+/// A record reader over a whole text with a one-byte ASCII delimiter. Records may have any
+/// number of fields: callers check the width against their header with their own message.
 pub struct CsvReader<'a> {
-    text: &'a str,
-    pos: usize,
-    line: usize,
-    delim: u8,
+    reader: csv::Reader<&'a [u8]>,
     path: &'a Path,
 }
 
 impl<'a> CsvReader<'a> {
     pub fn new(text: &'a str, delim: u8, path: &'a Path) -> Self {
         assert!(delim.is_ascii() && !matches!(delim, b'"' | b'\n' | b'\r'), "delimiter must be plain ASCII");
-        CsvReader { text, pos: 0, line: 1, delim, path }
+        let reader =
+            csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delim).from_reader(text.as_bytes());
+        CsvReader { reader, path }
     }
 
     /// Read the header record (the first non-blank one); an empty file is an error.
-    pub fn header(&mut self, fields: &mut Vec<Cow<'a, str>>) -> Result<usize> {
-        match self.next_record(fields)? {
+    pub fn header(&mut self, record: &mut StringRecord) -> Result<usize> {
+        match self.next_record(record)? {
             Some(line) => Ok(line),
             None => bail!("{}: empty file (expected a header line)", self.path.display()),
         }
     }
 
-    /// Read the next non-blank record into `fields` (cleared first). Returns the line number on
-    /// which the record starts, or `None` at the end of the text.
-    pub fn next_record(&mut self, fields: &mut Vec<Cow<'a, str>>) -> Result<Option<usize>> {
-        fields.clear();
-        let bytes = self.text.as_bytes();
-        while self.pos < bytes.len() && matches!(bytes[self.pos], b'\n' | b'\r') {
-            self.end_of_line();
-        }
-        if self.pos >= bytes.len() {
-            return Ok(None);
-        }
-        let start_line = self.line;
-        loop {
-            let field = if bytes.get(self.pos) == Some(&b'"') {
-                self.quoted_field(fields.len())?
-            } else {
-                self.unquoted_field(fields.len())?
-            };
-            fields.push(field);
-            match bytes.get(self.pos) {
-                None => break,
-                Some(&b) if b == self.delim => self.pos += 1,
-                Some(_) => {
-                    self.end_of_line();
-                    break;
-                }
+    /// Read the next non-blank record into `record`. Returns the line number on which the
+    /// record starts, or `None` at the end of the text.
+    pub fn next_record(&mut self, record: &mut StringRecord) -> Result<Option<usize>> {
+        match self.reader.read_record(record) {
+            Ok(true) => Ok(Some(record.position().map_or(0, |p| p.line() as usize))),
+            Ok(false) => Ok(None),
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                bail!("{}: line {line}: malformed CSV: {e}", self.path.display())
             }
         }
-        Ok(Some(start_line))
-    }
-
-    /// Consume one line terminator (LF, CRLF or CR) at `pos`.
-    fn end_of_line(&mut self) {
-        let bytes = self.text.as_bytes();
-        if bytes[self.pos] == b'\r' && bytes.get(self.pos + 1) == Some(&b'\n') {
-            self.pos += 1;
-        }
-        self.pos += 1;
-        self.line += 1;
-    }
-
-    fn unquoted_field(&mut self, index: usize) -> Result<Cow<'a, str>> {
-        let bytes = self.text.as_bytes();
-        let start = self.pos;
-        while let Some(&b) = bytes.get(self.pos) {
-            if b == self.delim || b == b'\n' || b == b'\r' {
-                break;
-            }
-            if b == b'"' {
-                bail!(
-                    "{}: line {}, column {}: malformed CSV: a quote inside an unquoted field (RFC 4180: quote the \
-                     whole field and double the inner quote)",
-                    self.path.display(),
-                    self.line,
-                    index + 1
-                );
-            }
-            self.pos += 1;
-        }
-        Ok(Cow::Borrowed(&self.text[start..self.pos]))
-    }
-
-    fn quoted_field(&mut self, index: usize) -> Result<Cow<'a, str>> {
-        let bytes = self.text.as_bytes();
-        let open_line = self.line;
-        self.pos += 1;
-        let mut segment = self.pos;
-        let mut owned: Option<String> = None;
-        loop {
-            let Some(&b) = bytes.get(self.pos) else {
-                bail!(
-                    "{}: line {open_line}, column {}: malformed CSV: quoted field is never closed",
-                    self.path.display(),
-                    index + 1
-                );
-            };
-            match b {
-                b'"' if bytes.get(self.pos + 1) == Some(&b'"') => {
-                    owned.get_or_insert_with(String::new).push_str(&self.text[segment..=self.pos]);
-                    self.pos += 2;
-                    segment = self.pos;
-                }
-                b'"' => break,
-                b'\n' => {
-                    self.line += 1;
-                    self.pos += 1;
-                }
-                b'\r' => {
-                    if bytes.get(self.pos + 1) != Some(&b'\n') {
-                        self.line += 1;
-                    }
-                    self.pos += 1;
-                }
-                _ => self.pos += 1,
-            }
-        }
-        let tail = &self.text[segment..self.pos];
-        self.pos += 1;
-        if let Some(&b) = bytes.get(self.pos) {
-            ensure!(
-                b == self.delim || b == b'\n' || b == b'\r',
-                "{}: line {}, column {}: malformed CSV: text after the closing quote of a quoted field \
-                 (RFC 4180: double a quote inside a quoted field)",
-                self.path.display(),
-                self.line,
-                index + 1
-            );
-        }
-        Ok(match owned {
-            Some(mut s) => {
-                s.push_str(tail);
-                Cow::Owned(s)
-            }
-            None => Cow::Borrowed(tail),
-        })
     }
 }
 
@@ -187,19 +86,8 @@ pub struct Record {
     pub fields: Vec<String>,
 }
 
-/// Parse comma-separated RFC 4180 text into records (blank lines skipped); `what` names the
-/// file in error messages.
-pub fn parse(text: &str, what: &str) -> Result<Vec<Record>> {
-    let mut reader = CsvReader::new(text, b',', Path::new(what));
-    let mut fields = Vec::new();
-    let mut out = Vec::new();
-    while let Some(line) = reader.next_record(&mut fields)? {
-        out.push(Record { line, fields: fields.iter().map(|f| f.to_string()).collect() });
-    }
-    Ok(out)
-}
-
-/// A parsed CSV file with a header: rows are checked to have as many fields as the header.
+/// A parsed comma-separated file with a header: rows are checked to have as many fields as the
+/// header.
 #[derive(Clone, Debug)]
 pub struct Table {
     pub what: String,
@@ -210,20 +98,24 @@ pub struct Table {
 impl Table {
     /// Parse `text` (named `what` in errors); the first record is the header.
     pub fn parse(text: &str, what: &str) -> Result<Table> {
-        let mut records = parse(text, what)?.into_iter();
-        let Some(header) = records.next() else { bail!("{what}: the file is empty (expected a header line)") };
-        let rows: Vec<Record> = records.collect();
-        for r in &rows {
-            if r.fields.len() != header.fields.len() {
-                bail!(
-                    "{what}: line {}: {} fields, expected {} as in the header",
-                    r.line,
-                    r.fields.len(),
-                    header.fields.len()
-                );
-            }
+        let path = Path::new(what);
+        let mut reader = CsvReader::new(text, b',', path);
+        let mut record = StringRecord::new();
+        let Some(_) = reader.next_record(&mut record)? else {
+            bail!("{what}: the file is empty (expected a header line)")
+        };
+        let header: Vec<String> = record.iter().map(str::to_string).collect();
+        let mut rows = Vec::new();
+        while let Some(line) = reader.next_record(&mut record)? {
+            ensure!(
+                record.len() == header.len(),
+                "{what}: line {line}: {} fields, expected {} as in the header",
+                record.len(),
+                header.len()
+            );
+            rows.push(Record { line, fields: record.iter().map(str::to_string).collect() });
         }
-        Ok(Table { what: what.to_string(), header: header.fields, rows })
+        Ok(Table { what: what.to_string(), header, rows })
     }
 
     /// Read and parse a CSV file with a header (see [`read_text`]).
@@ -245,33 +137,23 @@ impl Table {
     }
 }
 
-/// Parse a number as bench writes it: shortest round-trip, `NaN`, `inf`, `-inf`.
-pub fn parse_f64(s: &str) -> Option<f64> {
-    match s {
-        "NaN" | "nan" => Some(f64::NAN),
-        "inf" | "+inf" | "Infinity" => Some(f64::INFINITY),
-        "-inf" | "-Infinity" => Some(f64::NEG_INFINITY),
-        _ => s.parse::<f64>().ok(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn strs(v: &[&str]) -> Vec<String> {
-        v.iter().map(|s| s.to_string()).collect()
-    }
-
     fn records(text: &str, delim: u8) -> Result<Vec<(usize, Vec<String>)>> {
         let path = Path::new("t.csv");
         let mut r = CsvReader::new(text, delim, path);
-        let mut fields = Vec::new();
+        let mut record = StringRecord::new();
         let mut out = Vec::new();
-        while let Some(line) = r.next_record(&mut fields)? {
-            out.push((line, fields.iter().map(|f| f.to_string()).collect()));
+        while let Some(line) = r.next_record(&mut record)? {
+            out.push((line, record.iter().map(str::to_string).collect()));
         }
         Ok(out)
+    }
+
+    fn strs(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| s.to_string()).collect()
     }
 
     #[test]
@@ -291,51 +173,18 @@ mod tests {
     }
 
     #[test]
-    fn malformed_quoting_names_line_and_column() {
-        let e = records("a,b\n1,\"open\n2,3\n", b',').unwrap_err().to_string();
-        assert!(e.contains("t.csv: line 2, column 2") && e.contains("never closed"), "{e}");
-        let e = records("a,b\n1,\"x\"y\n", b',').unwrap_err().to_string();
-        assert!(e.contains("line 2, column 2") && e.contains("after the closing quote"), "{e}");
-        let e = records("a,b\n1,x\"y\n", b',').unwrap_err().to_string();
-        assert!(e.contains("line 2, column 2") && e.contains("quote inside an unquoted field"), "{e}");
-    }
-
-    #[test]
-    fn parses_quotes_commas_and_newlines() {
-        let text = "a,b,c\r\n1,\"x,y\",\"say \"\"hi\"\"\"\n2,\"multi\nline\",\n\n3,,\"\"\n";
-        let recs = parse(text, "t.csv").unwrap();
-        assert_eq!(recs.len(), 4);
-        assert_eq!(recs[1].fields, vec!["1", "x,y", "say \"hi\""]);
-        assert_eq!(recs[2].fields, vec!["2", "multi\nline", ""]);
-        assert_eq!(recs[2].line, 3);
-        assert_eq!(recs[3].line, 6);
-        assert_eq!(recs[3].fields, vec!["3", "", ""]);
-    }
-
-    #[test]
     fn last_line_without_newline_is_kept() {
-        let recs = parse("a,b\n1,2", "t.csv").unwrap();
-        assert_eq!(recs[1].fields, vec!["1", "2"]);
+        let t = Table::parse("a,b\n1,2", "t.csv").unwrap();
+        assert_eq!(t.rows[0].fields, vec!["1", "2"]);
     }
 
     #[test]
-    fn malformed_input_names_file_and_line() {
-        let e = parse("a\n\"open\n", "t.csv").unwrap_err();
-        assert!(e.message().contains("t.csv: line 2"), "{e}");
-        let e = parse("a\nx\"y\n", "t.csv").unwrap_err();
-        assert!(e.message().contains("t.csv: line 2"), "{e}");
+    fn table_errors_name_file_and_line() {
         let e = Table::parse("a,b\n1,2\n3\n", "t.csv").unwrap_err();
         assert_eq!(e.message(), "t.csv: line 3: 1 fields, expected 2 as in the header");
         let t = Table::parse("a,b\n1,2\n", "t.csv").unwrap();
         assert_eq!(t.column("c").unwrap_err().message(), "t.csv: line 1: missing column 'c'");
-    }
-
-    #[test]
-    fn numbers_as_bench_writes_them() {
-        assert_eq!(parse_f64("0.5"), Some(0.5));
-        assert_eq!(parse_f64("inf"), Some(f64::INFINITY));
-        assert!(parse_f64("NaN").unwrap().is_nan());
-        assert_eq!(parse_f64("x"), None);
-        assert_eq!(parse_f64(""), None);
+        let e = Table::parse("", "t.csv").unwrap_err();
+        assert!(e.message().starts_with("t.csv: the file is empty"), "{e}");
     }
 }

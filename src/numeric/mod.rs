@@ -1,10 +1,11 @@
 //! Numerical kernels shared across stages. One implementation each: pairwise distances,
-//! logistic regression, PCA, eigendecomposition.
+//! logistic regression, PCA, eigendecomposition, special functions (erfc, normal CDF).
 
 pub mod distance;
 pub mod linalg;
 pub mod logistic;
 pub mod pca;
 pub mod scaler;
+pub mod special;
 pub mod summation;
 pub mod vmath;

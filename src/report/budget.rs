@@ -82,7 +82,7 @@ pub fn accounting(inputs: &Inputs) -> Result<Vec<BudgetRow>> {
                     kind: c.kind.clone(),
                     epsilon: c.epsilon,
                     delta: c.delta,
-                    dp: c.dp,
+                    dp: c.is_dp(),
                     cells: 0,
                     error_cells: 0,
                     missing_reports: 0,
@@ -99,8 +99,8 @@ pub fn accounting(inputs: &Inputs) -> Result<Vec<BudgetRow>> {
         };
         let b = &mut rows[idx];
         b.cells += 1;
-        b.error_cells += usize::from(!c.ok);
-        b.dp |= c.dp;
+        b.error_cells += usize::from(!c.is_ok());
+        b.dp |= c.is_dp();
         widen(&mut b.rho_spent, c.rho_spent);
         widen(&mut b.epsilon_spent, c.epsilon_spent);
         push_unique(&mut b.splits, [c.budget_split.clone()]);

@@ -4,183 +4,12 @@
 //! `pca/<cell_id>.csv` (per cell, optional).
 
 use crate::error::{Context, Result};
-use crate::io::csv::{parse_f64, Record, Table};
-use crate::io::fmt_f64;
 use crate::privacy::accountant::PrivacyReport;
 use crate::{bail, ensure};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
-use crate::runner::results::{LEADING_COLUMNS as FIXED_COLUMNS, TRAILING_COLUMNS};
-
-/// One row of `cells.csv`: one cell × metric profile.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CellRow {
-    /// Line in cells.csv (for messages).
-    pub line: usize,
-    pub dataset: String,
-    pub dataset_source: String,
-    pub generator: String,
-    pub kind: String,
-    /// `inf` for non-DP generators.
-    pub epsilon: f64,
-    pub delta: Option<f64>,
-    pub seed: u64,
-    pub fold: usize,
-    pub profile: String,
-    pub profile_version: String,
-    pub ok: bool,
-    pub error_phase: String,
-    pub error: String,
-    pub dp: bool,
-    pub end_to_end_dp: bool,
-    pub rho_spent: Option<f64>,
-    pub epsilon_spent: Option<f64>,
-    pub budget_split: String,
-    pub non_private_steps: String,
-    pub warnings: String,
-    /// One entry per metric column: `None` = empty cell (column not in this row's profile, or an
-    /// error row), `Some(NaN)` = not computable.
-    pub values: Vec<Option<f64>>,
-    pub bench_version: String,
-}
-
-impl CellRow {
-    /// `<dataset>__<generator>__eps-<ε>__seed-<s>__fold-<k>` (results-format contract).
-    pub fn cell_id(&self) -> String {
-        cell_id(&self.dataset, &self.generator, self.epsilon, self.seed, self.fold)
-    }
-}
-
-/// The cell identifier used for `privacy/` and `pca/` file names.
-pub fn cell_id(dataset: &str, generator: &str, epsilon: f64, seed: u64, fold: usize) -> String {
-    format!("{dataset}__{generator}__eps-{}__seed-{seed}__fold-{fold}", fmt_f64(epsilon))
-}
-
-/// `cells.csv`, parsed and validated.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Cells {
-    /// Metric columns in file order.
-    pub metric_columns: Vec<String>,
-    pub rows: Vec<CellRow>,
-}
-
-impl Cells {
-    /// Read and validate `path`. Errors name the file, the line and the column.
-    pub fn read(path: &Path) -> Result<Cells> {
-        let text = match std::fs::read_to_string(path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                bail!("{}: file not found (a results directory written by `bench run` has one)", path.display())
-            }
-            Err(e) => bail!("cannot read {}: {e}", path.display()),
-        };
-        Cells::parse(&text, &path.display().to_string())
-    }
-
-    /// Parse the text of a cells.csv named `what` in errors.
-    pub fn parse(text: &str, what: &str) -> Result<Cells> {
-        let table = Table::parse(text, what)?;
-        for (i, name) in FIXED_COLUMNS.iter().enumerate() {
-            ensure!(
-                table.header.get(i).map(String::as_str) == Some(*name),
-                "{what}: line 1: column {} must be '{name}', found '{}' (see the results-format contract)",
-                i + 1,
-                table.header.get(i).map(String::as_str).unwrap_or("")
-            );
-        }
-        let n = table.header.len();
-        ensure!(
-            n >= FIXED_COLUMNS.len() + TRAILING_COLUMNS.len()
-                && table.header[n - 2..].iter().zip(TRAILING_COLUMNS).all(|(h, t)| h == t),
-            "{what}: line 1: the last two columns must be 'nan_reasons' and 'bench_version'"
-        );
-        let metric_range = FIXED_COLUMNS.len()..n - TRAILING_COLUMNS.len();
-        let metric_columns = table.header[metric_range.clone()].to_vec();
-        for (i, m) in metric_columns.iter().enumerate() {
-            ensure!(!m.is_empty(), "{what}: line 1: metric column {} has an empty name", metric_range.start + i + 1);
-            ensure!(!metric_columns[..i].contains(m), "{what}: line 1: metric column '{m}' appears twice");
-        }
-        let rows = table.rows.iter().map(|r| parse_row(&table, r, metric_range.clone())).collect::<Result<_>>()?;
-        Ok(Cells { metric_columns, rows })
-    }
-}
-
-fn parse_row(t: &Table, r: &Record, metrics: std::ops::Range<usize>) -> Result<CellRow> {
-    let f = |i: usize| r.fields[i].clone();
-    let status = &r.fields[11];
-    ensure!(status == "ok" || status == "error", "{}: expected 'ok' or 'error', got '{status}'", t.at(r, 11));
-    let values = metrics
-        .map(|i| match r.fields[i].as_str() {
-            "" => Ok(None),
-            s => match parse_f64(s) {
-                Some(v) => Ok(Some(v)),
-                None => bail!("{}: expected a number, NaN or empty, got '{s}'", t.at(r, i)),
-            },
-        })
-        .collect::<Result<Vec<_>>>()?;
-    for (i, name) in FIXED_COLUMNS.iter().enumerate().take(3) {
-        ensure!(!r.fields[i].is_empty(), "{}: '{name}' must not be empty", t.at(r, i));
-    }
-    Ok(CellRow {
-        line: r.line,
-        dataset: f(0),
-        dataset_source: f(1),
-        generator: f(2),
-        kind: f(3),
-        epsilon: epsilon(t, r)?,
-        delta: number(t, r, 6)?,
-        seed: integer(t, r, 7)?,
-        fold: integer(t, r, 8)?,
-        profile: f(9),
-        profile_version: f(10),
-        ok: status == "ok",
-        error_phase: f(12),
-        error: f(13),
-        dp: boolean(t, r, 14)?,
-        end_to_end_dp: boolean(t, r, 15)?,
-        rho_spent: number(t, r, 16)?,
-        epsilon_spent: number(t, r, 17)?,
-        budget_split: f(18),
-        non_private_steps: f(19),
-        warnings: f(20),
-        values,
-        bench_version: f(t.header.len() - 1),
-    })
-}
-
-/// An optional number: empty → None.
-fn number(t: &Table, r: &Record, i: usize) -> Result<Option<f64>> {
-    match r.fields[i].as_str() {
-        "" => Ok(None),
-        s => match parse_f64(s) {
-            Some(v) => Ok(Some(v)),
-            None => bail!("{}: expected a number, got '{s}'", t.at(r, i)),
-        },
-    }
-}
-
-fn epsilon(t: &Table, r: &Record) -> Result<f64> {
-    match parse_f64(&r.fields[5]) {
-        Some(e) if e > 0.0 => Ok(e),
-        _ => bail!("{}: expected a positive number or inf, got '{}'", t.at(r, 5), r.fields[5]),
-    }
-}
-
-fn integer<T: std::str::FromStr>(t: &Table, r: &Record, i: usize) -> Result<T> {
-    match r.fields[i].parse::<T>() {
-        Ok(v) => Ok(v),
-        Err(_) => bail!("{}: expected a non-negative integer, got '{}'", t.at(r, i), r.fields[i]),
-    }
-}
-
-fn boolean(t: &Table, r: &Record, i: usize) -> Result<bool> {
-    match r.fields[i].as_str() {
-        "true" => Ok(true),
-        "false" | "" => Ok(false),
-        s => bail!("{}: expected 'true' or 'false', got '{s}'", t.at(r, i)),
-    }
-}
+pub use crate::results::{cell_id, CellRow, Cells};
 
 /// What the report needs from `manifest.json`; every field is optional so that a report can be
 /// made from an older or partial manifest.
@@ -364,17 +193,19 @@ impl Inputs {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::results::{LEADING_COLUMNS, TRAILING_COLUMNS};
 
     /// The fixed header of cells.csv followed by `metrics` and the trailing columns.
     pub(crate) fn header(metrics: &[&str]) -> String {
-        let mut cols: Vec<&str> = FIXED_COLUMNS.to_vec();
+        let mut cols: Vec<&str> = LEADING_COLUMNS.to_vec();
         cols.extend(metrics);
         cols.extend(TRAILING_COLUMNS);
         cols.join(",")
     }
 
     fn row(eps: &str, status: &str, value: &str) -> String {
-        format!("d,sim.v1,g,k,h,{eps},,1,1,camda2025,camda2025.v1,{status},,,false,false,,,,,,10,5,10,{value},,0.1.0")
+        let phase = if status == "error" { "fit" } else { "" };
+        format!("d,sim.v1,g,k,h,{eps},,1,1,camda2025,camda2025.v1,{status},{phase},,false,false,,,,,,10,5,10,{value},,0.1.0")
     }
 
     #[test]
@@ -385,8 +216,8 @@ pub(crate) mod tests {
         assert_eq!(cells.rows.len(), 2);
         assert!(cells.rows[0].epsilon.is_infinite() && cells.rows[0].values[0].unwrap().is_nan());
         assert_eq!(cells.rows[1].values[0], None);
-        assert!(!cells.rows[1].ok);
-        assert_eq!(cells.rows[1].line, 3);
+        assert!(!cells.rows[1].is_ok());
+        assert_eq!(cells.lines[1], 3);
         assert_eq!(cells.rows[1].cell_id(), "d__g__eps-0.5__seed-1__fold-1");
     }
 
@@ -401,7 +232,10 @@ pub(crate) mod tests {
         let bad_status = format!("{}\n{}\n", header(&["m"]), row("1", "done", "1"));
         let e = Cells::parse(&bad_status, "cells.csv").unwrap_err();
         assert!(e.message().starts_with("cells.csv: line 2, column 'status'"), "{e}");
+        let bad_seed = format!("{}\n{}\n", header(&["m"]), row("1", "ok", "1").replace(",,1,1,", ",,x,1,"));
+        let e = Cells::parse(&bad_seed, "cells.csv").unwrap_err();
+        assert!(e.message().starts_with("cells.csv: line 2, column 'seed'"), "{e}");
         let e = Cells::parse("dataset,generator\n", "cells.csv").unwrap_err();
-        assert!(e.message().starts_with("cells.csv: line 1: column 2 must be 'dataset_source'"), "{e}");
+        assert!(e.message().starts_with("cells.csv: line 1: missing column 'dataset_source'"), "{e}");
     }
 }

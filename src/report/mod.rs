@@ -19,7 +19,6 @@ pub mod budget;
 pub mod html;
 pub mod inputs;
 pub mod plots;
-mod png;
 pub mod reference;
 pub mod stats;
 pub mod table;
@@ -58,7 +57,7 @@ pub fn generate(results_dir: &Path) -> Result<ReportSummary> {
     let notes = notes(&inputs, &budget);
     html::write(&inputs, &table, &budget, &figures, &notes)?;
     let mut ids: Vec<String> = inputs.cells.rows.iter().map(|r| r.cell_id()).collect();
-    let mut failed: Vec<String> = inputs.cells.rows.iter().filter(|r| !r.ok).map(|r| r.cell_id()).collect();
+    let mut failed: Vec<String> = inputs.cells.rows.iter().filter(|r| !r.is_ok()).map(|r| r.cell_id()).collect();
     ids.sort_unstable();
     ids.dedup();
     failed.sort_unstable();

@@ -19,7 +19,6 @@
 //! fonts; SVG text stays text (`<text>` elements).
 
 use super::inputs::{cell_id, Inputs};
-use super::png;
 use super::table::{real_counterpart, RowKind, Stat, Table1, PAPER_COLUMNS};
 use crate::error::{Context, Error, Result};
 use crate::io::csv::{parse_f64, Table};
@@ -97,7 +96,7 @@ trait Drawing: Sync {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()>;
 }
 
-/// Render to PNG (via an RGB buffer) and SVG.
+/// Render to PNG (via an RGB buffer and the `png` crate) and SVG.
 fn render(d: &impl Drawing) -> Result<(Vec<u8>, String)> {
     let (w, h) = d.size();
     let mut svg = String::new();
@@ -112,7 +111,20 @@ fn render(d: &impl Drawing) -> Result<(Vec<u8>, String)> {
         d.draw(&root)?;
         root.present().context("drawing PNG")?;
     }
-    Ok((png::encode_rgb(w, h, &rgb), svg))
+    Ok((encode_png(w, h, &rgb)?, svg))
+}
+
+/// Encode an 8-bit RGB buffer (row-major, `w·h·3` bytes) as a PNG file in memory, so figures
+/// are written atomically and embedded in the HTML without a temporary file.
+fn encode_png(w: u32, h: u32, rgb: &[u8]) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, w, h);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    let mut writer = encoder.write_header().context("encoding PNG")?;
+    writer.write_image_data(rgb).context("encoding PNG")?;
+    writer.finish().context("encoding PNG")?;
+    Ok(out)
 }
 
 /// A file-name-safe form of a name: letters, digits, `-`, `_`, `.` are kept, any other

@@ -30,18 +30,26 @@
 //! mean = (1/n) Σ x_i                                   (NaN when n = 0)
 //! sd   = √( Σ (x_i − mean)² / (n − 1) )                (ddof 1; NaN when n < 2)
 //! ci95 = mean ∓ t_{0.975, n−1} · sd / √n               (Student-t interval; NaN when n < 2)
+//! boot95 = percentiles 2.5 and 97.5 of the means of B = 2000 resamples (with replacement,
+//!          n values each) of x_1..x_n                  (percentile bootstrap; NaN when n < 2)
 //! ```
 //!
-//! The interval treats the fold × seed values as independent draws. Folds of one seed share
-//! training rows, so it is an approximate (usually too narrow) interval, not an exact one.
-//! Grouping and the mean / sd / count aggregations are done with polars (eager `group_by`).
+//! Both intervals treat the fold × seed values as independent draws. Folds of one seed share
+//! training rows, so they are approximate (usually too narrow) intervals, not exact ones. The
+//! t-interval is symmetric and can leave the metric's range (an accuracy interval up to 1.02);
+//! the bootstrap interval always lies between the smallest and the largest value, hence inside
+//! the range of any metric, and is the one the HTML report shows. With n = 5 values it is
+//! narrow (it undercovers); read it as the spread of the mean, not as a guarantee. The resamples
+//! come from a fixed seed, so the interval is a deterministic function of the values.
+//! The mean is a compensated (Kahan) sum divided by n and the variance Welford's online
+//! recurrence ([`super::stats`]); both are the recurrences of the polars aggregations this
+//! table was computed with until polars was removed, so table1.csv stayed byte-identical.
 
 use super::inputs::{CellRow, Cells};
-use super::stats::student_t_quantile;
+use super::stats::{bootstrap_mean_interval, kahan_mean, student_t_quantile, welford_variance};
 use crate::error::{Context, Result};
 use crate::io::{csv_field, fmt_f64, write_atomic};
 use crate::metrics::{column_spec, resolve_column};
-use polars::prelude::{Column, DataFrame, DataType};
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
@@ -102,19 +110,32 @@ pub struct Stat {
     pub n: usize,
     pub ci_lo: f64,
     pub ci_hi: f64,
+    /// 95 % percentile-bootstrap interval of the mean (see the module documentation).
+    pub boot_lo: f64,
+    pub boot_hi: f64,
 }
 
 impl Stat {
-    /// Complete a (mean, sd, n) triple with the t-interval of the module documentation.
+    /// Statistics of one metric over its fold × seed values; `None` (empty cell) and NaN values
+    /// are skipped and not counted.
+    pub fn of(values: impl Iterator<Item = Option<f64>>) -> Stat {
+        let valid: Vec<f64> = values.flatten().filter(|v| !v.is_nan()).collect();
+        let (boot_lo, boot_hi) = bootstrap_mean_interval(&valid, 0.95);
+        Stat { boot_lo, boot_hi, ..Stat::new(kahan_mean(&valid), welford_variance(&valid, 1).sqrt(), valid.len()) }
+    }
+
+    /// Complete a (mean, sd, n) triple with the t-interval of the module documentation (the
+    /// bootstrap interval, which needs the values, is left NaN).
     pub fn new(mean: f64, sd: f64, n: usize) -> Stat {
+        let nan = f64::NAN;
         if n == 0 {
-            return Stat { mean: f64::NAN, sd: f64::NAN, n, ci_lo: f64::NAN, ci_hi: f64::NAN };
+            return Stat { mean: nan, sd: nan, n, ci_lo: nan, ci_hi: nan, boot_lo: nan, boot_hi: nan };
         }
         if n < 2 || !sd.is_finite() {
-            return Stat { mean, sd: f64::NAN, n, ci_lo: f64::NAN, ci_hi: f64::NAN };
+            return Stat { mean, sd: nan, n, ci_lo: nan, ci_hi: nan, boot_lo: nan, boot_hi: nan };
         }
         let half = student_t_quantile(0.975, n as u64 - 1) * sd / (n as f64).sqrt();
-        Stat { mean, sd, n, ci_lo: mean - half, ci_hi: mean + half }
+        Stat { mean, sd, n, ci_lo: mean - half, ci_hi: mean + half, boot_lo: nan, boot_hi: nan }
     }
 }
 
@@ -188,25 +209,6 @@ impl Table1 {
     }
 }
 
-/// Values handed to polars: one (group, metric, value) per valid or invalid fold value.
-#[derive(Default)]
-struct Samples {
-    group: Vec<u32>,
-    metric: Vec<u32>,
-    value: Vec<Option<f64>>,
-    valid: Vec<f64>,
-}
-
-impl Samples {
-    fn push(&mut self, group: usize, metric: usize, value: Option<f64>) {
-        let value = value.filter(|v| !v.is_nan());
-        self.group.push(group as u32);
-        self.metric.push(metric as u32);
-        self.valid.push(if value.is_some() { 1.0 } else { 0.0 });
-        self.value.push(value);
-    }
-}
-
 /// Group key of a table row (before sorting).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 struct GroupKey {
@@ -238,12 +240,11 @@ pub fn build(cells: &Cells, profile_order: &[String]) -> Result<Table1> {
             members[g].push(r);
         }
     }
-    let mut samples = Samples::default();
     let mut rows = Vec::with_capacity(keys.len());
-    for (g, (key, group)) in keys.iter().zip(&members).enumerate() {
+    for (key, group) in keys.iter().zip(&members) {
         let used = match key.row {
             RowKind::Real => first_ok_per_fold(group),
-            RowKind::Generator => group.iter().copied().filter(|r| r.ok).collect(),
+            RowKind::Generator => group.iter().copied().filter(|r| r.is_ok()).collect(),
         };
         let columns: Vec<usize> = belongs
             .get(&key.profile)
@@ -254,19 +255,13 @@ pub fn build(cells: &Cells, profile_order: &[String]) -> Result<Table1> {
                     .collect()
             })
             .unwrap_or_default();
-        for r in &used {
-            for &m in &columns {
-                samples.push(g, m, r.values[m]);
-            }
-        }
         let (n_cells, n_error) = match key.row {
             RowKind::Real => {
                 let folds = distinct_folds(group);
                 (folds, folds - used.len())
             }
-            RowKind::Generator => (group.len(), group.iter().filter(|r| !r.ok).count()),
+            RowKind::Generator => (group.len(), group.iter().filter(|r| !r.is_ok()).count()),
         };
-        let empty = Stat::new(f64::NAN, f64::NAN, 0);
         rows.push(Row {
             dataset: key.dataset.clone(),
             row: key.row,
@@ -277,11 +272,11 @@ pub fn build(cells: &Cells, profile_order: &[String]) -> Result<Table1> {
             profile_version: key.profile_version.clone(),
             n_cells,
             n_error,
-            stats: columns.iter().map(|&m| (cells.metric_columns[m].clone(), empty)).collect(),
+            stats: columns
+                .iter()
+                .map(|&m| (cells.metric_columns[m].clone(), Stat::of(used.iter().map(|r| r.values[m]))))
+                .collect(),
         });
-    }
-    for ((g, m), stat) in aggregate(&samples)? {
-        rows[g].stats.insert(cells.metric_columns[m].clone(), stat);
     }
     rows.retain(|r| r.row == RowKind::Generator || !r.stats.is_empty());
     let rank = |p: &str| profile_order.iter().position(|q| q == p).unwrap_or(usize::MAX);
@@ -315,7 +310,7 @@ fn group_key(r: &CellRow, row: RowKind) -> GroupKey {
 /// The metric columns (indices) of each profile: those with a value in some ok row.
 fn profile_columns(cells: &Cells) -> HashMap<String, Vec<usize>> {
     let mut out: HashMap<String, Vec<usize>> = HashMap::new();
-    for r in cells.rows.iter().filter(|r| r.ok) {
+    for r in cells.rows.iter().filter(|r| r.is_ok()) {
         let cols = out.entry(r.profile.clone()).or_default();
         for (m, v) in r.values.iter().enumerate() {
             if v.is_some() && !cols.contains(&m) {
@@ -333,7 +328,7 @@ fn profile_columns(cells: &Cells) -> HashMap<String, Vec<usize>> {
 fn first_ok_per_fold<'a>(group: &[&'a CellRow]) -> Vec<&'a CellRow> {
     let mut seen = Vec::new();
     let mut out = Vec::new();
-    for r in group.iter().filter(|r| r.ok) {
+    for r in group.iter().filter(|r| r.is_ok()) {
         if !seen.contains(&(r.seed, r.fold)) {
             seen.push((r.seed, r.fold));
             out.push(*r);
@@ -349,54 +344,19 @@ fn distinct_folds(group: &[&CellRow]) -> usize {
     folds.len()
 }
 
-/// Mean, sd (ddof 1) and valid count per (group, metric) with polars' eager group_by; nulls
-/// (NaN values) are skipped by the aggregations.
-#[allow(deprecated)] // polars marks the eager GroupBy aggregations deprecated in favour of lazy
-fn aggregate(s: &Samples) -> Result<Vec<((usize, usize), Stat)>> {
-    if s.group.is_empty() {
-        return Ok(Vec::new());
-    }
-    let df = DataFrame::new(
-        s.group.len(),
-        vec![
-            Column::new("group".into(), &s.group),
-            Column::new("metric".into(), &s.metric),
-            Column::new("value".into(), &s.value),
-            Column::new("valid".into(), &s.valid),
-        ],
-    )
-    .context("table1: building the data frame")?;
-    let keys = ["group", "metric"];
-    let by = || df.group_by_stable(keys).context("table1: group_by");
-    let mean = by()?.select(["value"]).mean().context("table1: mean")?;
-    let sd = by()?.select(["value"]).std(1).context("table1: std")?;
-    let valid = by()?.select(["valid"]).sum().context("table1: count")?;
-    let g = u32_column(&mean, 0)?;
-    let m = u32_column(&mean, 1)?;
-    let (mean, sd, valid) = (f64_column(&mean, 2)?, f64_column(&sd, 2)?, f64_column(&valid, 2)?);
-    Ok((0..g.len())
-        .map(|i| {
-            let n = valid[i].unwrap_or(0.0).round() as usize;
-            ((g[i] as usize, m[i] as usize), Stat::new(mean[i].unwrap_or(f64::NAN), sd[i].unwrap_or(f64::NAN), n))
-        })
-        .collect())
-}
-
-fn u32_column(df: &DataFrame, i: usize) -> Result<Vec<u32>> {
-    let col = &df.columns()[i];
-    Ok(col.u32().context("table1: key column")?.iter().map(|v| v.unwrap_or(0)).collect())
-}
-
-fn f64_column(df: &DataFrame, i: usize) -> Result<Vec<Option<f64>>> {
-    let col = df.columns()[i].cast(&DataType::Float64).context("table1: aggregate column")?;
-    Ok(col.f64().context("table1: aggregate column")?.iter().collect())
-}
-
 /// The statistics suffixes of every metric column, in order.
-pub const STATISTICS: [&str; 5] = ["mean", "sd", "n", "ci95_lo", "ci95_hi"];
+pub const STATISTICS: [&str; 7] = ["mean", "sd", "n", "ci95_lo", "ci95_hi", "boot95_lo", "boot95_hi"];
 
-fn stat_fields(s: &Stat) -> [String; 5] {
-    [fmt_f64(s.mean), fmt_f64(s.sd), s.n.to_string(), fmt_f64(s.ci_lo), fmt_f64(s.ci_hi)]
+fn stat_fields(s: &Stat) -> [String; 7] {
+    [
+        fmt_f64(s.mean),
+        fmt_f64(s.sd),
+        s.n.to_string(),
+        fmt_f64(s.ci_lo),
+        fmt_f64(s.ci_hi),
+        fmt_f64(s.boot_lo),
+        fmt_f64(s.boot_hi),
+    ]
 }
 
 fn key_fields(r: &Row) -> Vec<String> {
@@ -562,9 +522,9 @@ mod tests {
         let t = build(&c, &[]).unwrap();
         let wide = render_wide(&t);
         let lines: Vec<&str> = wide.lines().collect();
-        assert!(lines[0].starts_with("dataset,row,generator,kind,epsilon,profile,profile_version,n_cells,n_error,acc_mean,acc_sd,acc_n,acc_ci95_lo,acc_ci95_hi,aupr_mean"));
-        assert!(lines[0].ends_with(",feature_overlap_proportion_mean,feature_overlap_proportion_sd,feature_overlap_proportion_n,feature_overlap_proportion_ci95_lo,feature_overlap_proportion_ci95_hi"));
-        assert!(lines[1].starts_with("d,real,,,,camda2025,camda2025.v1,2,0,0.8,0,2,0.8,0.8,,"), "{}", lines[1]);
+        assert!(lines[0].starts_with("dataset,row,generator,kind,epsilon,profile,profile_version,n_cells,n_error,acc_mean,acc_sd,acc_n,acc_ci95_lo,acc_ci95_hi,acc_boot95_lo,acc_boot95_hi,aupr_mean"));
+        assert!(lines[0].ends_with(",feature_overlap_proportion_mean,feature_overlap_proportion_sd,feature_overlap_proportion_n,feature_overlap_proportion_ci95_lo,feature_overlap_proportion_ci95_hi,feature_overlap_proportion_boot95_lo,feature_overlap_proportion_boot95_hi"));
+        assert!(lines[1].starts_with("d,real,,,,camda2025,camda2025.v1,2,0,0.8,0,2,0.8,0.8,0.8,0.8,,"), "{}", lines[1]);
         assert!(lines[2].starts_with("d,generator,g,k,1,camda2025,camda2025.v1,2,0,0.6,"), "{}", lines[2]);
         let long = render_long(&t);
         assert!(long.starts_with(

@@ -3,7 +3,7 @@
 
 use super::datasets::{load_dataset, splits_for};
 use super::grid::{GeneratorSpec, Grid};
-use super::results::{peak_rss_mb, write_results, CellKey, CellRecord, ProfileRow, Timings};
+use super::results::peak_rss_mb;
 use super::synthetic_out;
 use crate::data::dataset::{Dataset, Labelled};
 use crate::data::split::{Fold, Split};
@@ -12,6 +12,10 @@ use crate::generators::Synthetic;
 use crate::io::{csv_field, fmt_f64, write_atomic};
 use crate::metrics::{self, EvalInput, PcaProjection, Profile, RealCache, ScoredProfile, Value};
 use crate::privacy::accountant::{Budget, PrivacyReport};
+use crate::results::{
+    write_results, CellKey, CellRecord, Manifest, ManifestDataset, ManifestGenerator, ManifestProfile,
+    ManifestProtocol, Phase, ProfileRow, Status, Timings,
+};
 use crate::rng::{Key, Rng};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
@@ -135,11 +139,8 @@ pub fn run(grid: &Grid, opts: &RunOptions) -> Result<RunSummary> {
     let profile_names: Vec<(String, String)> =
         profiles.iter().map(|p| (p.name.to_string(), p.version.to_string())).collect();
     write_results(&out_dir, &records, &profile_names, &metric_columns(&profiles, &datasets))?;
-    let failures = records
-        .iter()
-        .filter(|r| !r.is_ok())
-        .map(|r| format!("{}: {}: {}", r.key.id(), r.error_phase, r.error))
-        .collect();
+    let failures =
+        records.iter().filter(|r| !r.is_ok()).map(|r| format!("{}: {}", r.key.id(), status_text(&r.status))).collect();
     Ok(RunSummary {
         out_dir,
         cells: records.len(),
@@ -218,14 +219,15 @@ fn expand_cells<'g>(
                             fold: fold.fold.number,
                         };
                         let hash = hex(&sha256_parts(&[
+                            CACHE_VERSION,
                             crate::VERSION,
                             &loaded.hash,
                             &fold.split_hash,
                             &params_hash,
                             &key.id(),
-                            &format!("{:?}", budget),
+                            &budget_text(&budget),
                             &profile_tag,
-                            &format!("{:?}", grid.protocol.public_range),
+                            &grid.protocol.public_range.map(f64_bits).join(","),
                         ]));
                         cells.push(Cell { key, generator: g, budget, fold: Arc::clone(fold), hash });
                     }
@@ -244,39 +246,50 @@ fn prepare_out_dir(out_dir: &Path, grid: &Grid, datasets: &[LoadedDataset], prof
             .with_context(|| format!("cannot create output directory {}", out_dir.join(sub).display()))?;
     }
     write_atomic(&out_dir.join("grid.toml"), grid.text.as_bytes())?;
-    let manifest = serde_json::json!({
-        "grid": grid.name,
-        "grid_dir": std::fs::canonicalize(&grid.base_dir).unwrap_or_else(|_| grid.base_dir.clone()),
-        "bench_version": crate::VERSION,
-        "profiles": profiles.iter().map(|p| serde_json::json!({"name": p.name, "version": p.version})).collect::<Vec<_>>(),
-        "datasets": grid.datasets.iter().zip(datasets).map(|(spec, d)| serde_json::json!({
-            "name": d.data.name,
-            "source": d.data.source,
-            "n_samples": d.data.n_samples(),
-            "n_genes": d.data.n_genes(),
-            "classes": d.data.classes(),
-            "label_column": d.data.label_column,
-            "reference": spec.reference,
-            "content_hash": d.hash,
-        })).collect::<Vec<_>>(),
-        "generators": grid.generators.iter().map(|g| serde_json::json!({
-            "name": g.name,
-            "kind": g.kind,
-            "dp": g.generator.is_dp(),
-            "epsilons": g.epsilons,
-            "delta": g.delta,
-            "params": g.params,
-        })).collect::<Vec<_>>(),
-        "protocol": {
-            "folds": grid.protocol.folds,
-            "seeds": grid.protocol.seeds,
-            "split_rng": grid.protocol.split_rng.as_str(),
-            "public_range": grid.protocol.public_range,
-            "splits": grid.datasets.iter().map(|d| d.splits.as_ref().map(|p| p.display().to_string())).collect::<Vec<_>>(),
+    let manifest = Manifest {
+        bench_version: crate::VERSION.to_string(),
+        datasets: grid
+            .datasets
+            .iter()
+            .zip(datasets)
+            .map(|(spec, d)| ManifestDataset {
+                classes: d.data.classes(),
+                content_hash: d.hash.clone(),
+                label_column: d.data.label_column.clone(),
+                n_genes: d.data.n_genes(),
+                n_samples: d.data.n_samples(),
+                name: d.data.name.clone(),
+                reference: spec.reference.clone(),
+                source: d.data.source.clone(),
+            })
+            .collect(),
+        generators: grid
+            .generators
+            .iter()
+            .map(|g| ManifestGenerator {
+                delta: g.delta,
+                dp: g.generator.is_dp(),
+                epsilons: g.epsilons.clone(),
+                kind: g.kind.clone(),
+                name: g.name.clone(),
+                params: g.params.clone(),
+            })
+            .collect(),
+        grid: grid.name.clone(),
+        grid_dir: Some(std::fs::canonicalize(&grid.base_dir).unwrap_or_else(|_| grid.base_dir.clone())),
+        profiles: profiles
+            .iter()
+            .map(|p| ManifestProfile { name: p.name.to_string(), version: p.version.to_string() })
+            .collect(),
+        protocol: ManifestProtocol {
+            folds: grid.protocol.folds,
+            public_range: grid.protocol.public_range,
+            seeds: grid.protocol.seeds.clone(),
+            split_rng: grid.protocol.split_rng.as_str().to_string(),
+            splits: grid.datasets.iter().map(|d| d.splits.as_ref().map(|p| p.display().to_string())).collect(),
         },
-    });
-    let text = serde_json::to_string_pretty(&manifest).expect("manifest serialises") + "\n";
-    write_atomic(&out_dir.join("manifest.json"), text.as_bytes())
+    };
+    write_atomic(&out_dir.join("manifest.json"), manifest.to_json().as_bytes())
 }
 
 fn cache_path(out_dir: &Path, key: &CellKey) -> PathBuf {
@@ -315,9 +328,7 @@ fn run_and_persist(cell: &Cell<'_>, profiles: &[Profile], datasets: &[LoadedData
         Ok(())
     })();
     if let Err(e) = persisted {
-        record.status = "error".into();
-        record.error_phase = "write".into();
-        record.error = e.to_string();
+        record.status = Status::Error { phase: Phase::Write, message: e.to_string() };
     }
     record
 }
@@ -333,27 +344,23 @@ fn run_cell(cell: &Cell<'_>, profiles: &[Profile], datasets: &[LoadedDataset]) -
         hash: cell.hash.clone(),
         key: cell.key.clone(),
         dataset_source: dataset.source.clone(),
-        status: "ok".into(),
-        error_phase: String::new(),
-        error: String::new(),
-        dp: String::new(),
-        end_to_end_dp: String::new(),
-        rho_spent: String::new(),
-        epsilon_spent: String::new(),
+        status: Status::Ok,
+        dp: None,
+        end_to_end_dp: None,
+        rho_spent: None,
+        epsilon_spent: None,
         budget_split: String::new(),
         non_private_steps: String::new(),
         warnings: String::new(),
         n_train: fold.train().x.rows(),
         n_test: fold.test().x.rows(),
-        n_synthetic: String::new(),
+        n_synthetic: None,
         profiles: vec![],
         timings: Timings::default(),
         diagnostics: vec![],
     };
-    let fail = |mut record: CellRecord, phase: &str, e: Error| {
-        record.status = "error".into();
-        record.error_phase = phase.into();
-        record.error = e.to_string();
+    let fail = |mut record: CellRecord, phase: Phase, e: Error| {
+        record.status = Status::Error { phase, message: e.to_string() };
         record.timings.peak_rss_mb = peak_rss_mb();
         record
     };
@@ -373,7 +380,7 @@ fn run_cell(cell: &Cell<'_>, profiles: &[Profile], datasets: &[LoadedDataset]) -
     let train = fold.train_fold();
     let model = match guarded(|| cell.generator.generator.fit(&train, &cell.budget, &mut stream("fit"))) {
         Ok(m) => m,
-        Err(e) => return (fail(record, "fit", e), None, vec![], None),
+        Err(e) => return (fail(record, Phase::Fit, e), None, vec![], None),
     };
     record.timings.fit_seconds = t.elapsed().as_secs_f64();
     let privacy = model.privacy().clone();
@@ -385,10 +392,10 @@ fn run_cell(cell: &Cell<'_>, profiles: &[Profile], datasets: &[LoadedDataset]) -
     let synthetic = match guarded(|| model.sample(n, &mut stream("sample"))).and_then(|s| check_synthetic(&s, fold, n))
     {
         Ok(s) => s,
-        Err(e) => return (fail(record, "sample", e), Some(privacy), vec![], None),
+        Err(e) => return (fail(record, Phase::Sample, e), Some(privacy), vec![], None),
     };
     record.timings.sample_seconds = t.elapsed().as_secs_f64();
-    record.n_synthetic = synthetic.x.rows().to_string();
+    record.n_synthetic = Some(synthetic.x.rows());
 
     let t = Instant::now();
     let synthetic = Labelled { x: synthetic.x, labels: synthetic.labels };
@@ -409,7 +416,7 @@ fn run_cell(cell: &Cell<'_>, profiles: &[Profile], datasets: &[LoadedDataset]) -
             }
             Err(e) => {
                 let e = e.context(format!("profile {}", profile.name));
-                return (fail(record, "score", e), Some(privacy), vec![], Some(synthetic));
+                return (fail(record, Phase::Score, e), Some(privacy), vec![], Some(synthetic));
             }
         }
     }
@@ -450,29 +457,30 @@ fn check_synthetic(s: &Synthetic, fold: &Fold, n: usize) -> Result<Synthetic> {
     Ok(s.clone())
 }
 
-/// A profile's values formatted for cells.csv (numbers as shortest round-trip text).
+/// A profile's values for the cell record: numbers and text (attack names) apart.
 fn profile_row(profile: &Profile, scored: ScoredProfile) -> ProfileRow {
-    let values = scored
-        .values
-        .into_iter()
-        .map(|(column, value)| match value {
-            Value::Number(v) => (column, fmt_f64(v)),
-            Value::Text(text) => (column, text),
-        })
-        .collect();
+    let mut values = Vec::new();
+    let mut labels = Vec::new();
+    for (column, value) in scored.values {
+        match value {
+            Value::Number(v) => values.push((column, v)),
+            Value::Text(text) => labels.push((column, text)),
+        }
+    }
     ProfileRow {
         profile: profile.name.into(),
         profile_version: profile.version.into(),
         values,
+        labels,
         nan_reasons: scored.nan_reasons.join(";"),
     }
 }
 
 fn fill_privacy(record: &mut CellRecord, p: &PrivacyReport) {
-    record.dp = p.dp.to_string();
-    record.end_to_end_dp = p.end_to_end_dp().to_string();
-    record.rho_spent = p.rho_spent.map(fmt_f64).unwrap_or_default();
-    record.epsilon_spent = p.epsilon_spent.map(fmt_f64).unwrap_or_default();
+    record.dp = Some(p.dp);
+    record.end_to_end_dp = Some(p.end_to_end_dp());
+    record.rho_spent = p.rho_spent;
+    record.epsilon_spent = p.epsilon_spent;
     record.budget_split = p.split_string();
     record.non_private_steps = p.non_private_steps.join(";");
     record.warnings = p.warnings.join(";");
@@ -496,6 +504,29 @@ fn render_pca(projections: &[PcaProjection]) -> String {
         }
     }
     out
+}
+
+/// `phase: message` of a failed cell.
+fn status_text(s: &Status) -> String {
+    format!("{}: {}", s.phase().map_or("", Phase::as_str), s.message())
+}
+
+/// Version of the per-cell cache (`cells/<id>.json`): bump it when the record format or the
+/// cell hash changes, so that older caches are recomputed rather than misread.
+/// 2: typed records; (ε, δ) and the public range hashed by their bit patterns.
+const CACHE_VERSION: &str = "cache-2";
+
+/// The exact bits of an f64 as hex text (a canonical spelling for hashing).
+fn f64_bits(v: f64) -> String {
+    format!("{:016x}", v.to_bits())
+}
+
+/// The budget of a cell for its hash: `nonprivate`, or ε and δ by their bit patterns.
+fn budget_text(b: &Budget) -> String {
+    match b {
+        Budget::Dp { epsilon, delta } => format!("dp:{}:{}", f64_bits(*epsilon), f64_bits(*delta)),
+        Budget::NonPrivate => "nonprivate".into(),
+    }
 }
 
 fn sha256_parts(parts: &[&str]) -> [u8; 32] {
@@ -567,13 +598,13 @@ impl Progress {
         } else if r.is_ok() {
             "ok".into()
         } else {
-            format!("ERROR ({})", r.error_phase)
+            format!("ERROR ({})", r.status.phase().map_or("", Phase::as_str))
         };
         if let Some(bar) = &self.bar {
             bar.set_message(format!("{} {status}", r.key.id()));
             bar.inc(1);
             if !r.is_ok() {
-                bar.println(format!("error: {}: {}: {}", r.key.id(), r.error_phase, r.error));
+                bar.println(format!("error: {}: {}", r.key.id(), status_text(&r.status)));
             }
         } else if self.log_lines {
             let t = &r.timings;
@@ -586,7 +617,7 @@ impl Progress {
                 t.score_seconds
             );
             if !r.is_ok() {
-                eprintln!("error: {}: {}: {}", r.key.id(), r.error_phase, r.error);
+                eprintln!("error: {}: {}", r.key.id(), status_text(&r.status));
             }
         }
     }

@@ -9,12 +9,12 @@
 
 use super::datasets::{load_dataset, splits_for};
 use super::grid::Grid;
-use super::results::CellKey;
 use crate::data::dataset::Labelled;
 use crate::data::export::{synthetic_data_file, synthetic_labels_file, write_real_split_files, write_synthetic_split};
 use crate::data::split::Fold;
 use crate::error::{Error, Result};
 use crate::io::{fmt_f64, write_atomic};
+use crate::results::CellKey;
 use std::path::{Path, PathBuf};
 
 /// Whether (and how) a cell's synthetic set is written.

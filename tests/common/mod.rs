@@ -1,8 +1,27 @@
-//! Helpers shared by the integration tests: run the `bench` binary, write small datasets.
+//! Helpers shared by the integration tests: run the `bench` binary, write small datasets, find
+//! the shared real datasets.
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+
+/// The shared real datasets (data-formats.md §6): `$BENCH_SHARED_DATASETS`, else
+/// `../shared/datasets` next to the repository root. The tests that call it are marked
+/// `#[ignore = "needs the shared real datasets …"]`, so `cargo test` lists them as ignored; run
+/// them with `cargo test --release -- --include-ignored` (as `.ci/run` does). Panics with a
+/// one-line reason when the directory is absent: an included real-data test never passes
+/// without its data.
+pub fn shared_datasets() -> PathBuf {
+    let dir = std::env::var_os("BENCH_SHARED_DATASETS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/datasets"));
+    assert!(
+        dir.is_dir(),
+        "{} is absent: this test needs the shared real datasets (set BENCH_SHARED_DATASETS)",
+        dir.display()
+    );
+    dir
+}
 
 pub fn bench(args: &[&str], cwd: &Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_bench")).args(args).current_dir(cwd).output().expect("bench runs")
