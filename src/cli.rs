@@ -23,7 +23,7 @@ struct Cli {
 enum Command {
     /// Run every cell of a grid (dataset × generator × ε × seed × fold) and write results.
     #[command(
-        after_help = "Examples:\n  bench run experiments/quickstart.toml\n  bench run experiments/brca.toml --jobs 1 --force\n  bench run experiments/brca.toml --dry-run\n\nResults go to <out>/<grid name>/ (cells.csv, timings.csv, manifest.json, ...).\nA killed run resumes where it stopped: finished cells are kept in <out>/<grid name>/cells/."
+        after_help = "Examples:\n  bench run experiments/quickstart.toml\n  bench run experiments/brca.toml --jobs 1 --force\n  bench run experiments/brca.toml --dry-run\n  bench run experiments/brca.toml --shard 2/3   (then: bench merge results/brca)\n\nResults go to <out>/<grid name>/ (cells.csv, timings.csv, manifest.json, ...).\nA killed run resumes where it stopped: finished cells are kept in <out>/<grid name>/cells/."
     )]
     Run(RunArgs),
     /// Built-in and configured datasets.
@@ -59,6 +59,12 @@ enum Command {
         after_help = "Examples:\n  cargo run --release -- perf\n  cargo run --release -- perf --shapes sim-brca --generators private-pgm --repeats 7\n  cargo run --release -- perf --shapes sim-brca --generators private-pgm --generator-params 'marginals = \"mst\"'\n\nEach stage runs in its own process, so its peak RSS is its own. Reports medians.\nmetrics:PROFILE:SHAPE is the whole profile as `bench run` scores one cell (families in parallel,\nper-fold cache cold: the TRTR model and other real-only parts are computed too); …/warm is the\nsame with the per-fold cache filled (each further cell of a fold in a grid); …/FAMILY is one\nmetric family alone, cold, and …/FAMILY/warm the same with its cache filled. load:SHAPE reads\nthe dataset back from the challenge layout (…/tidy: from tidy CSV); generator:KIND:SHAPE is fit +\nsample (…/fit, …/sample apart)."
     )]
     Perf(PerfArgs),
+    /// Assemble cells.csv, timings.csv and the report from the cell files of a sharded run.
+    #[command(after_help = crate::scale_cli::MERGE_HELP)]
+    Merge(crate::scale_cli::MergeArgs),
+    /// Write (and with --submit, submit) a Slurm job array running the grid's shards plus a merge job.
+    #[command(after_help = crate::scale_cli::SLURM_HELP)]
+    Slurm(crate::scale_cli::SlurmArgs),
 }
 
 #[derive(Args, Debug)]
@@ -69,7 +75,8 @@ struct PerfArgs {
     /// Generator kinds to time (fit + sample, default parameters, epsilon = 1 for DP kinds).
     #[arg(long, value_delimiter = ',', default_value = "private-pgm,independent,multivariate,dp-gaussian")]
     generators: Vec<String>,
-    /// Metric profiles to time (whole profile and each metric family).
+    /// Metric profiles to time (whole profile and each metric family); a bundle (camda2026-full)
+    /// stands for its profiles.
     #[arg(long, value_delimiter = ',', default_value = "camda2025")]
     profiles: Vec<String>,
     /// Runs per stage (the median is reported).
@@ -98,7 +105,8 @@ struct ScoreArgs {
     /// Output directory.
     #[arg(long)]
     out: PathBuf,
-    /// Metric profile.
+    /// Metric profile (camda2025, camda2026, bio) or bundle (camda2026-full); the side table of
+    /// a profile is written as <profile>_split_<k>.csv.
     #[arg(long, default_value = "camda2025")]
     profile: String,
 }
@@ -179,6 +187,13 @@ struct RunArgs {
     /// No progress output.
     #[arg(long, short = 'q')]
     quiet: bool,
+    /// Run only shard I of N (e.g. 2/3) and leave cells.csv and the report to `bench merge`.
+    #[arg(long, value_name = "I/N", value_parser = parse_shard)]
+    shard: Option<crate::runner::shard::Shard>,
+}
+
+fn parse_shard(text: &str) -> std::result::Result<crate::runner::shard::Shard, String> {
+    crate::runner::shard::Shard::parse(text).map_err(|e| e.to_string())
 }
 
 #[derive(Subcommand, Debug)]
@@ -276,10 +291,12 @@ fn dispatch(cli: Cli) -> Result<i32> {
         }
         Command::Report(args) => {
             let summary = crate::report::generate(&args.results)?;
-            print_report_summary(&summary);
+            summary.print();
             Ok(0)
         }
         Command::Perf(args) => perf(args),
+        Command::Merge(args) => crate::scale_cli::merge_command(&args),
+        Command::Slurm(args) => crate::scale_cli::slurm_command(&args),
         Command::Tolerances(args) => {
             let text = crate::check::derive_tolerances(&args.results, args.factor)?;
             crate::io::write_atomic(&args.out, text.as_bytes())?;
@@ -326,10 +343,14 @@ fn run(args: RunArgs) -> Result<i32> {
         force: args.force,
         dry_run: args.dry_run,
         progress: !args.quiet,
+        shard: args.shard,
     };
     let summary = execute::run(&grid, &opts)?;
     if args.dry_run {
         return Ok(0);
+    }
+    if let Some(shard) = args.shard {
+        return Ok(crate::scale_cli::report_shard(shard, &summary));
     }
     eprintln!(
         "{} cells: {} ran, {} cached, {} failed -> {}",
@@ -340,7 +361,7 @@ fn run(args: RunArgs) -> Result<i32> {
         summary.out_dir.join("cells.csv").display()
     );
     let report = crate::report::generate(&summary.out_dir)?;
-    print_report_summary(&report);
+    report.print();
     for f in summary.failures.iter().take(20) {
         eprintln!("failed: {f}");
     }
@@ -373,7 +394,13 @@ fn perf(args: PerfArgs) -> Result<i32> {
     if cfg!(debug_assertions) {
         eprintln!("warning: this is a debug build; timings are only meaningful with --release");
     }
-    let stages = crate::perf::stage_names(&shapes, &args.generators, &args.profiles);
+    let mut profiles = Vec::new();
+    for p in &args.profiles {
+        profiles.extend(
+            crate::metrics::profile_members(p).map_err(|e| e.context("--profiles"))?.into_iter().map(String::from),
+        );
+    }
+    let stages = crate::perf::stage_names(&shapes, &args.generators, &profiles);
     let timings = crate::perf::run_all(&stages, args.repeats, &args.generator_params)?;
     print!("{}", crate::perf::render(&timings));
     if let Some(path) = &args.json {
@@ -381,19 +408,6 @@ fn perf(args: PerfArgs) -> Result<i32> {
         crate::io::write_atomic(path, text.as_bytes())?;
     }
     Ok(0)
-}
-
-fn print_report_summary(s: &crate::report::ReportSummary) {
-    eprintln!(
-        "report: {} ({} table rows, {} figures), {}",
-        s.html.display(),
-        s.table_rows,
-        s.figures.len() / 2,
-        s.table1.display()
-    );
-    for note in &s.notes {
-        eprintln!("note: {note}");
-    }
 }
 
 fn builtin(name: &str) -> Result<crate::data::simulate::SimDataset> {

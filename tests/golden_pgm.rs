@@ -15,8 +15,9 @@
 
 use bench::data::dataset::{Labelled, Schema, TrainFold};
 use bench::data::matrix::Matrix;
+use bench::generators::discrete::measure::{read_measurements_jsonl, write_measurements_jsonl, Measurement};
+use bench::generators::discrete::DiscreteGenerator;
 use bench::generators::pgm::estimate::{estimate, DescentOptions};
-use bench::generators::pgm::measure::{read_measurements_jsonl, write_measurements_jsonl, Measurement};
 use bench::generators::pgm::tree::TreeModel;
 use bench::generators::pgm::PrivatePgm;
 use bench::privacy::accountant::Budget;
@@ -136,7 +137,7 @@ fn committed_measurements_are_reproduced() {
     let schema =
         Schema { gene_ids: (0..GENES).map(|j| format!("g{j}")).collect(), classes: names, public_range: (0.0, 20.0) };
     let train = TrainFold::from_parts(&data, &schema);
-    let g = PrivatePgm::from_params(&"iterations = 1".parse().unwrap()).unwrap();
+    let g = PrivatePgm::from_params(&"preset = \"camda2025-entry\"\niterations = 1".parse().unwrap()).unwrap();
     let model = g.fit_model(&train, &Budget::dp(1.0, 1e-5).unwrap(), Noise::from_rng(&Rng::from_seed(7))).unwrap();
     check_or_regenerate("pgm_measurements.jsonl", model.measurements());
 
@@ -145,7 +146,9 @@ fn committed_measurements_are_reproduced() {
     let small = Labelled { x: data.x.select_cols(&(0..8).collect::<Vec<_>>()), labels: data.labels.clone() };
     let schema8 = Schema { gene_ids: schema.gene_ids[..8].to_vec(), ..schema.clone() };
     let train8 = TrainFold::from_parts(&small, &schema8);
-    let mst = PrivatePgm::from_params(&"marginals = \"mst\"\niterations = 1".parse().unwrap()).unwrap();
+    let mst =
+        PrivatePgm::from_params(&"preset = \"camda2025-entry\"\nmarginals = \"mst\"\niterations = 1".parse().unwrap())
+            .unwrap();
     let model = mst.fit_model(&train8, &Budget::dp(1.0, 1e-5).unwrap(), Noise::from_rng(&Rng::from_seed(8))).unwrap();
     assert!(model.measurements().iter().any(|m| m.weights.is_some()), "choose a budget that compresses some values");
     check_or_regenerate("pgm_mst_measurements.jsonl", model.measurements());

@@ -2,11 +2,11 @@
 //! (generators.md §2–4, §6), on small deterministic synthetic data.
 
 use bench::data::dataset::{Labelled, Schema, TrainFold};
-use bench::data::discretise::{encode, public_edges, DiscreteData};
 use bench::data::matrix::Matrix;
+use bench::generators::discrete::discretise::{encode, public_edges, DiscreteData};
+use bench::generators::discrete::measure::{read_measurements_jsonl, write_measurements_jsonl};
+use bench::generators::discrete::{DiscreteGenerator, DiscreteModel};
 use bench::generators::independent::Independent;
-use bench::generators::pgm::measure::{read_measurements_jsonl, write_measurements_jsonl};
-use bench::generators::pgm::model::DiscreteModel;
 use bench::generators::pgm::PrivatePgm;
 use bench::generators::{build, Model};
 use bench::privacy::accountant::Budget;
@@ -41,8 +41,11 @@ fn true_table(data: &Labelled, schema: &Schema, bins: usize) -> DiscreteData {
     encode(&data.x, &edges, &codes, schema.classes.len()).unwrap()
 }
 
+/// A `private-pgm` with the challenge entry's configuration (public quartile edges, train bin
+/// means, exact row count) under the given keys: the recovery tests below compare against
+/// public-edge tables.
 fn pgm(text: &str) -> PrivatePgm {
-    PrivatePgm::from_params(&text.parse().unwrap()).unwrap()
+    PrivatePgm::from_params(&format!("preset = \"camda2025-entry\"\n{text}").parse().unwrap()).unwrap()
 }
 
 fn budget(eps: f64) -> Budget {
@@ -145,7 +148,7 @@ fn budget_spent_equals_the_budget_for_every_configuration() {
         assert!((split - total).abs() <= 1e-12 * total, "{kind} [{text}]: split {:?}", r.split);
         assert!((r.epsilon_spent.unwrap() - 1.0).abs() < 1e-6);
         assert!(r.dp && r.fp_caveat);
-        let sample = model.sample(model.sample_size(200), &mut Rng::from_seed(7)).unwrap();
+        let sample = model.sample(200, &mut Rng::from_seed(7)).unwrap();
         assert_eq!(sample.x.rows(), 200);
         assert!(sample.x.first_non_finite().is_none());
         assert!(sample.labels.iter().all(|l| schema.classes.contains(l)));
@@ -186,13 +189,39 @@ fn ledger_and_report_strings_follow_the_spec() {
     }
 }
 
+/// Issue "private by default": every DP kind's defaults read the train fold only through the
+/// accountant; `preset = "camda2025-entry"` is the challenge entry's non-private configuration
+/// and is labelled so; explicit keys override the preset.
+#[test]
+fn defaults_are_end_to_end_dp_and_the_preset_is_labelled_non_private() {
+    let (data, schema) = class_data(200, 6, 3, 21);
+    let train = TrainFold::from_parts(&data, &schema);
+    for kind in ["private-pgm", "independent", "dp-gaussian"] {
+        let g = build(kind, &toml::Table::new()).unwrap();
+        let model = g.fit(&train, &budget(1.0), &mut Rng::from_seed(22)).unwrap();
+        let r = model.privacy();
+        assert!(r.dp && r.non_private_steps.is_empty(), "{kind}: {:?}", r.non_private_steps);
+        assert!(model.sample_size(200) != 0);
+    }
+    let entry = ["bin_edges:public(train)", "dediscretise:bin_mean(train)", "row_count:n_train"];
+    for kind in ["private-pgm", "independent"] {
+        let g = build(kind, &"preset = \"camda2025-entry\"".parse().unwrap()).unwrap();
+        let model = g.fit(&train, &budget(1.0), &mut Rng::from_seed(22)).unwrap();
+        assert_eq!(model.privacy().non_private_steps, entry, "{kind}");
+        assert_eq!(model.sample_size(200), 200);
+        let g = build(kind, &"preset = \"camda2025-entry\"\nrows = \"nhat\"".parse().unwrap()).unwrap();
+        let model = g.fit(&train, &budget(1.0), &mut Rng::from_seed(22)).unwrap();
+        assert_eq!(model.privacy().non_private_steps, entry[..2], "{kind}: rows overrides the preset");
+    }
+}
+
 #[test]
 fn private_pgm_and_independent_per_class_draw_identical_noise() {
     let (data, schema) = class_data(200, 12, 3, 10);
     let train = TrainFold::from_parts(&data, &schema);
     let rng = Rng::from_seed(11);
     let a = pgm("").fit_model(&train, &budget(1.0), Noise::from_rng(&rng)).unwrap();
-    let ind = Independent::from_params(&toml::Table::new()).unwrap();
+    let ind = Independent::from_params(&"preset = \"camda2025-entry\"".parse().unwrap()).unwrap();
     let b = ind.fit_model(&train, &budget(1.0), Noise::from_rng(&rng)).unwrap();
     assert_eq!(a.measurements(), b.measurements());
     assert_eq!(a.privacy().ledger, b.privacy().ledger);
@@ -229,7 +258,8 @@ fn independent_per_class_is_the_normalised_noisy_tables() {
             assert!((cond[c * 4 + b] - want).abs() < 1e-15);
         }
     }
-    let per_gene = Independent::from_params(&"mode = \"per-gene\"".parse().unwrap()).unwrap();
+    let per_gene =
+        Independent::from_params(&"mode = \"per-gene\"\npreset = \"camda2025-entry\"".parse().unwrap()).unwrap();
     let m = per_gene.fit_model(&train, &budget(1.0), Noise::from_rng(&Rng::from_seed(13))).unwrap();
     assert_eq!(m.privacy().ledger.len(), 1);
     assert_eq!(m.plan().conditional(0).unwrap().len(), 4, "one unconditional row per gene");

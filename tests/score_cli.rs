@@ -13,7 +13,7 @@ mod common;
 
 use bench::data::dataset::Labelled;
 use bench::data::matrix::Matrix;
-use bench::metrics::{profile, EvalInput, RealCache};
+use bench::metrics::{profile, profile_members, EvalInput, RealCache};
 use common::{bench, stderr};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -188,6 +188,40 @@ fn the_camda2026_profile_writes_its_own_columns() {
         assert!(header.iter().any(|h| h == column), "missing {column} in {header:?}");
     }
     assert!(value(&header, &rows["average"], "MMD_base").is_finite());
+}
+
+/// `camda2026-full` writes the columns of each of its profiles side by side, and the `bio`
+/// side table of each split as `bio_split_<k>.csv`, equal to the library's `de_pairs` table.
+#[test]
+fn the_camda2026_full_bundle_writes_every_member_and_the_bio_side_tables() {
+    let dir = tempfile::tempdir().unwrap();
+    let (train, test, synthetic) = write_kit(dir.path());
+    let run = bench(
+        &["score", "--real-dir", ".", "--synthetic-dir", ".", "--out", "out", "--profile", "camda2026-full"],
+        dir.path(),
+    );
+    assert!(run.status.success(), "{}", stderr(&run));
+    let (header, rows) = read_results(&dir.path().join("out/evaluation_results.csv"));
+    let classes: Vec<String> = ["A", "B", "C"].map(String::from).to_vec();
+    let columns: Vec<String> = profile_members("camda2026-full")
+        .unwrap()
+        .into_iter()
+        .flat_map(|p| profile(p).unwrap().columns(&classes))
+        .collect();
+    assert!(columns.iter().any(|c| c == "DE_TPR_up") && columns.iter().any(|c| c == "MMD_base"));
+    assert_eq!(header[1..=columns.len()], columns[..]);
+    for (column, expected) in direct_scores("bio", &train, &test, &synthetic) {
+        let got = value(&header, &rows["1"], &column);
+        assert!(got == expected || (got.is_nan() && expected.is_nan()), "{column}: {got} vs {expected}");
+    }
+    let (tr, te, sy) = (train.labelled(), test.labelled(), synthetic.labelled());
+    let cache = RealCache::default();
+    let input = EvalInput { gene_ids: &train.genes, train: &tr, test: &te, synthetic: &sy, real: &cache };
+    let tables = profile("bio").unwrap().score(&input, &classes).unwrap().tables;
+    let written = std::fs::read_to_string(dir.path().join("out/bio_split_1.csv")).unwrap();
+    assert!(written.starts_with("class_a,class_b,direction,tpr,fpr,real_genes,synthetic_genes\n"), "{written}");
+    assert_eq!(written, tables[0].to_csv());
+    assert!(dir.path().join("out/bio_split_2.csv").is_file());
 }
 
 #[test]

@@ -1,7 +1,6 @@
-//! The data's path in: datasets (load, simulate), splits, discretisation, exports.
+//! The data's path in: datasets (load, simulate), splits, exports.
 
 pub mod dataset;
-pub mod discretise;
 pub mod export;
 pub mod load;
 pub mod matrix;

@@ -18,10 +18,14 @@
 //! Each `σ = Δ/√(2ρ_phase)` with `ρ_phase = split.phase · ρ`, so `ρ = 1/(2σ_n²) + B₂²/(2σ_s²) +
 //! Δ_S²/(2σ_S²)`. Post-processing: `n̂_c = max(ñ_c, 2)`, `μ̂_c = s̃_c/n̂_c + c₀`,
 //! `Σ̂_c = (S̃_c − s̃_c s̃_cᵀ/n̂_c)/(n̂_c − 1)` projected to PSD by clipping its eigenvalues at 0
-//! ([`psd_project`]; diagonal: variances clipped at 0), and sampling as in §7.1.
+//! ([`psd_project`]; diagonal: variances clipped at 0), and sampling as in §7.1, each sampled
+//! value then clamped to the public `[lo, hi]` (post-processing, free).
+//!
+//! The defaults are end-to-end DP (`rows = "nhat"`, `labels = "model"`). When the moment noise
+//! swamps the signal the privacy report carries [`WARN_NOISE_DOMINATED`] once per fit.
 
-use super::multivariate::{check_noise_level, fork, ClassGaussianModel, ClassLaw};
-use super::{Generator, Model};
+use super::multivariate::{fork, noise_scale, ClassGaussianModel, ClassLaw};
+use super::{Generator, Model, Params};
 use crate::data::dataset::TrainFold;
 use crate::data::matrix::Matrix;
 use crate::error::Result;
@@ -34,10 +38,11 @@ use rayon::prelude::*;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
-/// Parameters of `kind = "dp-gaussian"`.
+/// Parameters of `kind = "dp-gaussian"` as written; [`Params::check`] turns them into a
+/// [`DpGaussian`].
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct DpGaussian {
+pub struct DpGaussianParams {
     #[serde(default)]
     pub clip: Clip,
     /// Public value range `[lo, hi]` (default: the dataset's public range, `[0, 20]`).
@@ -94,11 +99,17 @@ pub enum Labels {
 #[serde(rename_all = "snake_case")]
 pub enum Rows {
     /// `N_train` rows, which reveals N (`row_count:n_train`).
-    #[default]
     NTrain,
-    /// `max(1, round(Σ_c max(ñ_c, 0)))` rows: fully DP.
+    /// `max(1, round(Σ_c max(ñ_c, 0)))` rows: fully DP (the default).
+    #[default]
     Nhat,
 }
+
+/// Warning when the second-moment noise swamps the signal: for some class the noise standard
+/// deviation of a covariance entry, `σ_S/(n̂_c − 1)`, exceeds the largest mean per-gene second
+/// moment a clipped row can have, `B₂²/p` (= `h²` with range clipping). One fixed string per
+/// fit, so a report lists it once per generator × ε; the ratios are in the diagnostics.
+pub const WARN_NOISE_DOMINATED: &str = "dp_gaussian_noise_dominated";
 
 /// Budget fractions of the three phases (must sum to 1 ± 1e-9).
 #[derive(Clone, Copy, Debug, Deserialize, PartialEq)]
@@ -115,15 +126,30 @@ impl Default for Split {
     }
 }
 
-impl DpGaussian {
-    pub fn from_params(params: &toml::Table) -> Result<Self> {
-        let g: DpGaussian = super::parse_params("dp-gaussian", params)?;
-        g.validate().map_err(|e| e.context("generator kind 'dp-gaussian'"))?;
-        Ok(g)
-    }
+/// A checked `dp-gaussian` generator: the options of [`DpGaussianParams`] with the split
+/// normalised into phase fractions and `noise_level` turned into the sampling scale.
+#[derive(Debug)]
+pub struct DpGaussian {
+    clip: Clip,
+    range: Option<[f64; 2]>,
+    centre: Option<f64>,
+    l2_bound: Option<f64>,
+    cov: Cov,
+    /// `count`, `sum`, `moments` fractions, normalised by their sum so that the charges add up
+    /// to the budget to rounding (the configured sum is within 1e-9 of 1).
+    fractions: [(&'static str, f64); 3],
+    labels: Labels,
+    rows: Rows,
+    /// `√(1 + noise_level)`.
+    scale: f64,
+}
 
-    fn validate(&self) -> Result<()> {
-        check_noise_level("dp-gaussian", self.noise_level)?;
+impl Params for DpGaussianParams {
+    type Checked = DpGaussian;
+    const KIND: &'static str = "dp-gaussian";
+
+    fn check(self) -> Result<DpGaussian> {
+        let scale = noise_scale(self.noise_level)?;
         for (key, v) in
             [("split.count", self.split.count), ("split.sum", self.split.sum), ("split.moments", self.split.moments)]
         {
@@ -152,15 +178,33 @@ impl DpGaussian {
         if let Some(b) = self.l2_bound {
             ensure!(b.is_finite() && b > 0.0, "l2_bound must be a finite number > 0, got {b}");
         }
-        Ok(())
+        let s = self.split;
+        Ok(DpGaussian {
+            clip: self.clip,
+            range: self.range,
+            centre: self.centre,
+            l2_bound: self.l2_bound,
+            cov: self.cov,
+            fractions: [("count", s.count / total), ("sum", s.sum / total), ("moments", s.moments / total)],
+            labels: self.labels,
+            rows: self.rows,
+            scale,
+        })
+    }
+}
+
+impl DpGaussian {
+    /// Parse and check the grid parameters; errors name the key.
+    pub fn from_params(params: &toml::Table) -> Result<Self> {
+        super::checked::<DpGaussianParams>(params)
     }
 
-    /// The three phases' fractions, normalised by their sum so that the charges add up to the
-    /// budget to rounding (the configured sum is within 1e-9 of 1).
-    fn fractions(&self) -> [(&'static str, f64); 3] {
-        let s = self.split;
-        let total = s.count + s.sum + s.moments;
-        [("count", s.count / total), ("sum", s.sum / total), ("moments", s.moments / total)]
+    pub fn labels(&self) -> Labels {
+        self.labels
+    }
+
+    pub fn rows(&self) -> Rows {
+        self.rows
     }
 }
 
@@ -250,7 +294,7 @@ impl Generator for DpGaussian {
         let mut acct = Accountant::new(budget)?;
         let (stats, sigmas) = self.measure(train, &mut acct, rng)?;
         let clipping = Clipping::new(self, train.schema().public_range, train.x().cols());
-        let scale = (1.0 + self.noise_level).sqrt();
+        let scale = self.scale;
         let classes = train.classes();
         let laws: Vec<ClassLaw> = stats
             .par_iter()
@@ -258,19 +302,22 @@ impl Generator for DpGaussian {
             .map(|(s, label)| class_law(s, clipping.centre, scale, label))
             .collect::<Result<_>>()?;
 
-        let mut warnings = Vec::new();
         let mut diagnostics = BTreeMap::new();
+        let signal = clipping.l2_bound * clipping.l2_bound / train.x().cols() as f64;
+        let mut worst_noise_to_signal = 0.0_f64;
         for (s, label) in stats.iter().zip(classes) {
             let nhat = s.count.max(2.0);
             let rel = [sigmas.count / nhat, sigmas.sum / nhat, sigmas.moments / nhat];
-            warnings.push(format!(
-                "dp_gaussian_sigma_over_nhat: class '{label}' nhat={nhat:.6} count={:.6e} sum={:.6e} moments={:.6e}",
-                rel[0], rel[1], rel[2]
-            ));
             for (phase, r) in ["count", "sum", "moments"].iter().zip(rel) {
                 diagnostics.insert(format!("sigma_over_nhat.{phase}.{label}"), r.to_string());
             }
             diagnostics.insert(format!("nhat.{label}"), nhat.to_string());
+            worst_noise_to_signal = worst_noise_to_signal.max(sigmas.moments / (nhat - 1.0) / signal);
+        }
+        diagnostics.insert("moments_noise_to_signal".into(), worst_noise_to_signal.to_string());
+        let mut warnings = Vec::new();
+        if worst_noise_to_signal > 1.0 {
+            warnings.push(WARN_NOISE_DOMINATED.to_string());
         }
         let mut non_private = Vec::new();
         let weights = match self.labels {
@@ -287,11 +334,12 @@ impl Generator for DpGaussian {
             }
             Rows::Nhat => Some(stats.iter().map(|s| s.count.max(0.0)).sum::<f64>().round().max(1.0) as usize),
         };
-        let split: Vec<(&str, f64)> = self.fractions().to_vec();
+        let split: Vec<(&str, f64)> = self.fractions.to_vec();
         Ok(Box::new(ClassGaussianModel {
             laws,
             weights,
             rows,
+            clamp: Some((clipping.lo, clipping.hi)),
             privacy: acct.report(&split, non_private, warnings),
             diagnostics,
         }))
@@ -313,7 +361,7 @@ impl DpGaussian {
         ensure!(!train.classes().is_empty(), "dp-gaussian: the schema has no classes");
         let clipping = Clipping::new(self, train.schema().public_range, p);
         let rho = acct.rho_total();
-        let [(_, f_count), (_, f_sum), (_, f_moments)] = self.fractions();
+        let [(_, f_count), (_, f_sum), (_, f_moments)] = self.fractions;
         let sigmas = Sigmas {
             count: gaussian_sigma(f_count * rho, 1.0),
             sum: gaussian_sigma(f_sum * rho, clipping.l2_bound),
@@ -496,7 +544,7 @@ mod tests {
         assert!(err("epsilon_typo = 1").contains("epsilon_typo"));
         let ok =
             params("split = { count = 0.1, sum = 0.2, moments = 0.7 }\nlabels = \"train\"\nrows = \"nhat\"").unwrap();
-        assert_eq!((ok.labels, ok.rows), (Labels::Train, Rows::Nhat));
+        assert_eq!((ok.labels(), ok.rows()), (Labels::Train, Rows::Nhat));
     }
 
     #[test]
@@ -513,13 +561,17 @@ mod tests {
         let model = params("").unwrap().fit(&train, &budget, &mut Rng::from_seed(1)).unwrap();
         let report = model.privacy();
         assert!(report.dp);
-        assert_eq!(report.non_private_steps, vec!["row_count:n_train".to_string()]);
-        assert_eq!(report.warnings.len(), 3, "one relative-noise statement per class");
-        assert!(report.warnings[2].contains("class 'c'"));
+        assert!(report.non_private_steps.is_empty(), "the defaults are end-to-end DP");
+        // Two rows per class at ε = 1: the moment noise dwarfs the clipped variance bound.
+        assert_eq!(report.warnings, vec![WARN_NOISE_DOMINATED.to_string()], "one warning, not one per class");
+        assert!(model.diagnostics()["moments_noise_to_signal"].parse::<f64>().unwrap() > 1.0);
         assert!(model.diagnostics().contains_key("sigma_over_nhat.moments.b"));
         let s = model.sample(10, &mut Rng::from_seed(2)).unwrap();
         assert_eq!(s.x.rows(), 10);
         assert!(s.x.first_non_finite().is_none());
+        assert!(s.x.as_slice().iter().all(|v| (0.0..=20.0).contains(v)), "samples clamped to the public range");
+        let n_train = params("rows = \"n_train\"").unwrap().fit(&train, &budget, &mut Rng::from_seed(1)).unwrap();
+        assert_eq!(n_train.privacy().non_private_steps, vec!["row_count:n_train".to_string()]);
         assert!(params("").unwrap().fit(&train, &Budget::NonPrivate, &mut Rng::from_seed(1)).is_err());
         let nhat = params("rows = \"nhat\"\nlabels = \"train\"")
             .unwrap()

@@ -1,7 +1,7 @@
 //! The `identity` reference generator: returns the train fold itself. It is the upper bound of
 //! utility and the lower bound of privacy (distance_to_closest = 0), and makes no DP claim.
 
-use super::{Generator, Model, Synthetic};
+use super::{Generator, Model, Params, Synthetic};
 use crate::data::dataset::TrainFold;
 use crate::ensure;
 use crate::error::Result;
@@ -9,13 +9,21 @@ use crate::privacy::accountant::{Budget, PrivacyReport};
 use crate::rng::Rng;
 use serde::Deserialize;
 
+/// Grid parameters of `identity`: none (any key is an error).
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Identity {}
+pub struct IdentityParams {}
 
-impl Identity {
-    pub fn from_params(params: &toml::Table) -> Result<Self> {
-        super::parse_params("identity", params)
+/// The checked `identity` generator.
+#[derive(Debug, Default)]
+pub struct Identity;
+
+impl Params for IdentityParams {
+    type Checked = Identity;
+    const KIND: &'static str = "identity";
+
+    fn check(self) -> Result<Identity> {
+        Ok(Identity)
     }
 }
 

@@ -7,17 +7,15 @@
 //!   model, i.e. Private-PGM label-star minus the consistent estimation.
 //! * `mode = per-gene`: only the 1-way round; every gene is drawn independently of the label.
 
-use super::pgm::common::{finish, gene_counts, prepare, BudgetSplit, DiscreteOptions, Fitted, Labels, Prepared, Rows};
-use super::pgm::measure::{label_star_measurements, minimum_variance_total, one_way_round, Measurement};
-use super::pgm::model::DiscreteModel;
-use super::pgm::sample::{normalised, SamplingPlan};
-use super::{Generator, Model};
-use crate::data::dataset::TrainFold;
-use crate::data::discretise::{Dediscretise, EdgeMode};
-use crate::error::{Context, Error, Result};
-use crate::privacy::accountant::Budget;
+use super::discrete::discretise::{Dediscretise, EdgeMode};
+use super::discrete::measure::{label_star_measurements, minimum_variance_total, one_way_round, Measurement};
+use super::discrete::options::{DiscreteConfig, DiscreteKeys, Labels, Preset, Rows};
+use super::discrete::pipeline::{gene_counts, Fitted, Prepared};
+use super::discrete::sample::{normalised, SamplingPlan};
+use super::discrete::DiscreteGenerator;
+use super::Params;
+use crate::error::{Error, Result};
 use crate::privacy::mechanisms::Noise;
-use crate::rng::Rng;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -30,82 +28,91 @@ pub enum Mode {
     PerGene,
 }
 
-fn default_bins() -> usize {
-    super::pgm::common::DEFAULT_BINS
-}
-
-/// Grid parameters of `independent`.
+/// Grid parameters of `independent` as written; [`Params::check`] turns them into an
+/// [`Independent`].
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Independent {
+pub struct IndependentParams {
     #[serde(default)]
     pub mode: Mode,
-    #[serde(default = "default_bins")]
-    pub bins: usize,
+    /// A named starting configuration (`"camda2025-entry"`); explicit keys override it.
     #[serde(default)]
-    pub edges: EdgeMode,
+    pub preset: Option<Preset>,
     #[serde(default)]
-    pub dediscretise: Dediscretise,
+    pub bins: Option<usize>,
+    #[serde(default)]
+    pub edges: Option<EdgeMode>,
+    #[serde(default)]
+    pub dediscretise: Option<Dediscretise>,
     #[serde(default)]
     pub split: Option<BTreeMap<String, f64>>,
     #[serde(default)]
-    pub rows: Rows,
+    pub rows: Option<Rows>,
     #[serde(default)]
-    pub labels: Labels,
+    pub labels: Option<Labels>,
 }
 
-impl Independent {
-    /// Parse and validate the grid parameters; errors name the key.
-    pub fn from_params(params: &toml::Table) -> Result<Independent> {
-        let g: Independent = super::parse_params("independent", params)?;
-        g.validate().context("generator kind 'independent'")?;
-        Ok(g)
-    }
+/// A checked `independent` generator.
+#[derive(Clone, Debug)]
+pub struct Independent {
+    mode: Mode,
+    config: DiscreteConfig,
+}
 
-    fn validate(&self) -> Result<()> {
-        self.options().validate()?;
-        BudgetSplit::plan(self.main_phases(), self.split.as_ref(), &self.options())?;
-        Ok(())
-    }
+impl Params for IndependentParams {
+    type Checked = Independent;
+    const KIND: &'static str = "independent";
 
-    pub fn options(&self) -> DiscreteOptions {
-        DiscreteOptions {
+    fn check(self) -> Result<Independent> {
+        let options = DiscreteKeys {
+            preset: self.preset,
             bins: self.bins,
             edges: self.edges,
             dediscretise: self.dediscretise,
             rows: self.rows,
             labels: self.labels,
         }
-    }
-
-    fn main_phases(&self) -> &'static [&'static str] {
-        match self.mode {
+        .resolve();
+        let main: &'static [&'static str] = match self.mode {
             Mode::PerClass => &["one_way", "two_way"],
             Mode::PerGene => &["one_way"],
-        }
+        };
+        Ok(Independent { mode: self.mode, config: options.check(main, self.split.as_ref())? })
+    }
+}
+
+impl Independent {
+    /// Parse and check the grid parameters; errors name the key.
+    pub fn from_params(params: &toml::Table) -> Result<Independent> {
+        super::checked::<IndependentParams>(params)
     }
 
-    /// Fit with noise from `noise` ([`Noise::Off`] only in tests; see `PrivatePgm::fit_model`).
-    pub fn fit_model(&self, train: &TrainFold<'_>, budget: &Budget, noise: Noise) -> Result<DiscreteModel> {
-        self.validate()?;
-        let opts = self.options();
-        let split = BudgetSplit::plan(self.main_phases(), self.split.as_ref(), &opts)?;
-        let mut prep = prepare(train, &opts, split, budget, &noise)?;
+    pub fn mode(&self) -> Mode {
+        self.mode
+    }
+}
+
+impl DiscreteGenerator for Independent {
+    const KIND: &'static str = "independent";
+
+    fn config(&self) -> &DiscreteConfig {
+        &self.config
+    }
+
+    fn measure_and_model(&self, prep: &mut Prepared, noise: &Noise) -> Result<Fitted> {
         let (p, rho1, rho2) = (prep.genes(), prep.rho("one_way"), prep.rho("two_way"));
         let ms = match self.mode {
-            Mode::PerClass => label_star_measurements(&prep.data, rho1, rho2, &mut prep.acct, &noise)?,
-            Mode::PerGene => one_way_round(&prep.data, rho1, &mut prep.acct, &noise)?,
+            Mode::PerClass => label_star_measurements(&prep.data, rho1, rho2, &mut prep.acct, noise)?,
+            Mode::PerGene => one_way_round(&prep.data, rho1, &mut prep.acct, noise)?,
         };
-        let plan = independent_plan(&prep, &ms)?;
-        let fitted = Fitted {
-            plan,
+        Ok(Fitted {
+            plan: independent_plan(prep, &ms)?,
             compression: None,
             nhat: minimum_variance_total(&ms),
             gene_counts: gene_counts(&ms, p),
             diagnostics: BTreeMap::new(),
             measurements: ms,
-        };
-        finish(prep, train, &opts, fitted, &noise)
+        })
     }
 }
 
@@ -142,20 +149,6 @@ fn independent_plan(prep: &Prepared, ms: &[Measurement]) -> Result<SamplingPlan>
     Ok(plan)
 }
 
-impl Generator for Independent {
-    fn kind(&self) -> &'static str {
-        "independent"
-    }
-
-    fn is_dp(&self) -> bool {
-        true
-    }
-
-    fn fit(&self, train: &TrainFold<'_>, budget: &Budget, rng: &mut Rng) -> Result<Box<dyn Model>> {
-        Ok(Box::new(self.fit_model(train, budget, Noise::from_rng(rng))?))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -163,9 +156,14 @@ mod tests {
     #[test]
     fn parameters_parse_and_validate() {
         let g = Independent::from_params(&toml::Table::new()).unwrap();
-        assert_eq!(g.mode, Mode::PerClass);
-        let g = Independent::from_params(&"mode = \"per-gene\"\nsplit = { one_way = 1.0 }".parse().unwrap()).unwrap();
-        assert_eq!(g.mode, Mode::PerGene);
+        assert_eq!(g.mode(), Mode::PerClass);
+        let g = Independent::from_params(
+            &"mode = \"per-gene\"\nedges = \"public\"\ndediscretise = \"uniform\"\nsplit = { one_way = 1.0 }"
+                .parse()
+                .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(g.mode(), Mode::PerGene);
         let err = |t: &str| Independent::from_params(&t.parse().unwrap()).unwrap_err().to_string();
         assert!(err("mode = \"per-gene\"\nsplit = { one_way = 0.5, two_way = 0.5 }").contains("split.two_way"));
         assert!(err("mode = \"joint\"").contains("joint"));

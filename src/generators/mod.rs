@@ -1,6 +1,11 @@
 //! Generators: the `Generator`/`Model` contract (generators.md §8) and the one registry that
 //! turns a grid entry (`kind = "…"` plus parameters) into a generator.
+//!
+//! Every kind's parameters are checked once, as linfa's `ParamGuard` does: the grid table
+//! deserialises into the kind's [`Params`] type, [`Params::check`] validates it into the
+//! generator itself, and `fit` takes that checked value without validating again.
 
+pub mod discrete;
 pub mod dp_gaussian;
 pub mod identity;
 pub mod independent;
@@ -62,13 +67,30 @@ pub const KINDS: &[&str] = &["identity", "private-pgm", "independent", "multivar
 /// `epsilons`, `delta`). Unknown kinds and unknown or mistyped parameters are errors.
 pub fn build(kind: &str, params: &toml::Table) -> Result<Box<dyn Generator>> {
     match kind {
-        "identity" => Ok(Box::new(identity::Identity::from_params(params)?)),
-        "private-pgm" => Ok(Box::new(pgm::PrivatePgm::from_params(params)?)),
-        "independent" => Ok(Box::new(independent::Independent::from_params(params)?)),
-        "multivariate" => Ok(Box::new(multivariate::Multivariate::from_params(params)?)),
-        "dp-gaussian" => Ok(Box::new(dp_gaussian::DpGaussian::from_params(params)?)),
+        "identity" => Ok(Box::new(checked::<identity::IdentityParams>(params)?)),
+        "private-pgm" => Ok(Box::new(checked::<pgm::PrivatePgmParams>(params)?)),
+        "independent" => Ok(Box::new(checked::<independent::IndependentParams>(params)?)),
+        "multivariate" => Ok(Box::new(checked::<multivariate::MultivariateParams>(params)?)),
+        "dp-gaussian" => Ok(Box::new(checked::<dp_gaussian::DpGaussianParams>(params)?)),
         other => crate::bail!("unknown generator kind '{other}' (expected one of: {})", KINDS.join(", ")),
     }
+}
+
+/// A kind's grid parameters as written, and their one validation into the checked generator.
+pub trait Params: serde::de::DeserializeOwned {
+    /// The checked generator that `fit` runs with.
+    type Checked;
+    /// The `kind` key of the grid (names the kind in errors).
+    const KIND: &'static str;
+
+    /// Validate every key and cross-key rule; errors name the key.
+    fn check(self) -> Result<Self::Checked>;
+}
+
+/// Parse and check a kind's parameter table; errors start with `generator kind '<kind>'`.
+pub fn checked<P: Params>(params: &toml::Table) -> Result<P::Checked> {
+    let raw: P = parse_params(P::KIND, params)?;
+    raw.check().context(format!("generator kind '{}'", P::KIND))
 }
 
 /// Deserialize a kind's parameter table into its typed parameters (`deny_unknown_fields` in the

@@ -11,7 +11,7 @@
 //! their randomised rounding to `n` otherwise (`randomised_rounding`); the concatenated rows
 //! are shuffled.
 
-use super::{Generator, Model, Synthetic};
+use super::{Generator, Model, Params, Synthetic};
 use crate::data::dataset::TrainFold;
 use crate::data::matrix::Matrix;
 use crate::error::Result;
@@ -24,10 +24,10 @@ use rayon::prelude::*;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
-/// Parameters of `kind = "multivariate"`.
+/// Parameters of `kind = "multivariate"` as written.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Multivariate {
+pub struct MultivariateParams {
     /// Extra noise as a fraction of each class covariance (§7.1 step 3); default 0.5.
     #[serde(default = "default_noise_level")]
     pub noise_level: f64,
@@ -37,21 +37,36 @@ fn default_noise_level() -> f64 {
     0.5
 }
 
-impl Multivariate {
-    pub fn from_params(params: &toml::Table) -> Result<Self> {
-        let m: Multivariate = super::parse_params("multivariate", params)?;
-        check_noise_level("multivariate", m.noise_level)?;
-        Ok(m)
+/// The checked `multivariate` generator: the sampling scale `√(1 + noise_level)`.
+#[derive(Debug)]
+pub struct Multivariate {
+    scale: f64,
+}
+
+impl Params for MultivariateParams {
+    type Checked = Multivariate;
+    const KIND: &'static str = "multivariate";
+
+    fn check(self) -> Result<Multivariate> {
+        Ok(Multivariate { scale: noise_scale(self.noise_level)? })
     }
 }
 
-/// `noise_level` must be a finite number ≥ 0.
-pub(crate) fn check_noise_level(kind: &str, noise_level: f64) -> Result<()> {
+impl Multivariate {
+    /// Parse and check the grid parameters; errors name the key.
+    pub fn from_params(params: &toml::Table) -> Result<Multivariate> {
+        super::checked::<MultivariateParams>(params)
+    }
+}
+
+/// The sampling scale `√(1 + noise_level)` of §7.1 step 3; `noise_level` must be a finite
+/// number ≥ 0.
+pub(crate) fn noise_scale(noise_level: f64) -> Result<f64> {
     ensure!(
         noise_level.is_finite() && noise_level >= 0.0,
-        "generator kind '{kind}': noise_level must be a finite number >= 0, got {noise_level}"
+        "key 'noise_level' must be a finite number >= 0, got {noise_level}"
     );
-    Ok(())
+    Ok((1.0 + noise_level).sqrt())
 }
 
 impl Generator for Multivariate {
@@ -74,7 +89,7 @@ impl Generator for Multivariate {
                 counts[c]
             );
         }
-        let scale = (1.0 + self.noise_level).sqrt();
+        let scale = self.scale;
         let fitted: Vec<(ClassLaw, usize, f64)> = present
             .par_iter()
             .map(|&c| {
@@ -93,6 +108,7 @@ impl Generator for Multivariate {
             laws: fitted.into_iter().map(|(law, _, _)| law).collect(),
             weights: present.iter().map(|&c| counts[c] as f64).collect(),
             rows: None,
+            clamp: None,
             privacy: PrivacyReport::non_private(vec![
                 "class_means:train".into(),
                 "class_covariances:train".into(),
@@ -143,6 +159,8 @@ pub(crate) struct ClassGaussianModel {
     pub weights: Vec<f64>,
     /// The row count to use when the protocol asks for `n_train` (`None`: `n_train`).
     pub rows: Option<usize>,
+    /// Public `[lo, hi]` every sampled value is clamped to (post-processing; `None`: no clamp).
+    pub clamp: Option<(f64, f64)>,
     pub privacy: PrivacyReport,
     pub diagnostics: BTreeMap<String, String>,
 }
@@ -154,7 +172,10 @@ impl Model for ClassGaussianModel {
     fn sample(&self, n: usize, rng: &mut Rng) -> Result<Synthetic> {
         let base = fork(rng, "class-gaussian-sample");
         let counts = randomised_rounding(&self.weights, n, &mut base.child(&["counts".into()]))?;
-        let x = draw_classes(&self.laws, &counts, &base)?;
+        let mut x = draw_classes(&self.laws, &counts, &base)?;
+        if let Some((lo, hi)) = self.clamp {
+            x.as_mut_slice().iter_mut().for_each(|v| *v = v.clamp(lo, hi));
+        }
         let labels: Vec<&str> =
             self.laws.iter().zip(&counts).flat_map(|(law, &m)| std::iter::repeat_n(law.label.as_str(), m)).collect();
         let order = base.child(&["shuffle".into()]).permutation(n);
@@ -221,12 +242,12 @@ fn draw_class(law: &ClassLaw, block: &mut [f64], stream: &Rng) {
 }
 
 /// Randomised rounding of `n · w_c / Σ w` to integers summing to `n` (generators.md §3.6),
-/// through the one implementation in [`crate::generators::pgm::sample::randomised_rounding`].
+/// through the one implementation in [`crate::generators::discrete::sample::randomised_rounding`].
 /// Weights must be finite and ≥ 0; if they are all 0 the classes are weighted equally.
 pub(crate) fn randomised_rounding(weights: &[f64], n: usize, rng: &mut Rng) -> Result<Vec<usize>> {
     ensure!(!weights.is_empty(), "cannot split {n} rows among zero classes");
     ensure!(weights.iter().all(|w| w.is_finite() && *w >= 0.0), "class weights must be finite and >= 0: {weights:?}");
-    Ok(crate::generators::pgm::sample::randomised_rounding(n, weights, rng))
+    Ok(crate::generators::discrete::sample::randomised_rounding(n, weights, rng))
 }
 
 #[cfg(test)]
@@ -279,8 +300,8 @@ mod tests {
         let x = vec![vec![1.0, 2.0], vec![2.0, 1.0], vec![3.0, 5.0], vec![10.0, 0.0], vec![11.0, 1.0], vec![12.0, 3.0]];
         let (data, schema) = fold_parts(x, &["b", "b", "b", "a", "a", "a"], &["a", "b", "z"]);
         let train = TrainFold::from_parts(&data, &schema);
-        let g = Multivariate::from_params(&toml::Table::new()).unwrap();
-        assert_eq!(g.noise_level, 0.5);
+        let g = crate::generators::checked::<MultivariateParams>(&toml::Table::new()).unwrap();
+        assert_eq!(g.scale, 1.5f64.sqrt());
         let model = g.fit(&train, &Budget::NonPrivate, &mut Rng::from_seed(3)).unwrap();
         assert!(!model.privacy().dp);
         assert!(model.privacy().non_private_steps.contains(&"label_counts:train".to_string()));
@@ -298,7 +319,7 @@ mod tests {
         let x = vec![vec![1.0], vec![2.0], vec![5.0]];
         let (data, schema) = fold_parts(x, &["a", "a", "b"], &["a", "b"]);
         let train = TrainFold::from_parts(&data, &schema);
-        let g = Multivariate::from_params(&toml::Table::new()).unwrap();
+        let g = crate::generators::checked::<MultivariateParams>(&toml::Table::new()).unwrap();
         let e = g.fit(&train, &Budget::NonPrivate, &mut Rng::from_seed(1)).err().unwrap().to_string();
         assert!(e.contains("class 'b'") && e.contains("at least 2 rows"), "{e}");
     }

@@ -46,6 +46,7 @@ pub fn read_text(path: &Path) -> Result<String> {
 /// number of fields: callers check the width against their header with their own message.
 pub struct CsvReader<'a> {
     reader: csv::Reader<&'a [u8]>,
+    text: &'a str,
     path: &'a Path,
 }
 
@@ -54,7 +55,7 @@ impl<'a> CsvReader<'a> {
         assert!(delim.is_ascii() && !matches!(delim, b'"' | b'\n' | b'\r'), "delimiter must be plain ASCII");
         let reader =
             csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delim).from_reader(text.as_bytes());
-        CsvReader { reader, path }
+        CsvReader { reader, text, path }
     }
 
     /// Read the header record (the first non-blank one); an empty file is an error.
@@ -69,13 +70,28 @@ impl<'a> CsvReader<'a> {
     /// record starts, or `None` at the end of the text.
     pub fn next_record(&mut self, record: &mut StringRecord) -> Result<Option<usize>> {
         match self.reader.read_record(record) {
-            Ok(true) => Ok(Some(record.position().map_or(0, |p| p.line() as usize))),
+            Ok(true) => Ok(Some(record.position().map_or(0, |p| self.line_at(p.byte())))),
             Ok(false) => Ok(None),
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
+                let line = e.position().map_or(0, |p| self.line_at(p.byte()));
                 bail!("{}: line {line}: malformed CSV: {e}", self.path.display())
             }
         }
+    }
+}
+
+impl CsvReader<'_> {
+    /// The 1-based line on which the record reported at byte offset `byte` starts. The crate
+    /// reports a record after a `\r\n` terminator or blank lines at the end of the previous
+    /// one, so line ends from there on are skipped (a record never starts with one), then the
+    /// `\n` before the record are counted.
+    fn line_at(&self, byte: u64) -> usize {
+        let bytes = self.text.as_bytes();
+        let mut start = (byte as usize).min(bytes.len());
+        while start < bytes.len() && matches!(bytes[start], b'\r' | b'\n') {
+            start += 1;
+        }
+        1 + bytes[..start].iter().filter(|&&b| b == b'\n').count()
     }
 }
 

@@ -2,6 +2,7 @@
 //! (metrics.md §2.4), Mann–Whitney AUROC (§4.4), accuracy, binary F1 (§2.8) and weighted F1
 //! (§3.2). Sums follow numpy's order where scikit-learn's result depends on it.
 
+use crate::numeric::rank::rank_sum;
 use crate::numeric::summation::numpy_sum;
 
 /// Step-wise average precision of one class (§2.4):
@@ -37,31 +38,20 @@ pub fn average_precision(scores: &[f64], truth: &[bool]) -> Option<f64> {
 }
 
 /// Area under the ROC curve as the Mann–Whitney statistic (§4.4):
-/// `P(s_pos > s_neg) + ½·P(s_pos = s_neg)`, from average ranks. `None` unless both classes occur.
+/// `P(s_pos > s_neg) + ½·P(s_pos = s_neg) = (R_pos − P(P+1)/2) / (P·N)` with `R_pos` the sum of
+/// the positives' average ranks (the one rank kernel, `numeric::rank`). `None` unless both
+/// classes occur.
 pub fn auroc(scores: &[f64], truth: &[bool]) -> Option<f64> {
     assert_eq!(scores.len(), truth.len(), "one truth value per score");
-    let positives = truth.iter().filter(|&&t| t).count();
-    let negatives = truth.len() - positives;
-    if positives == 0 || negatives == 0 {
+    let of_class =
+        |class: bool| -> Vec<f64> { scores.iter().zip(truth).filter(|&(_, &t)| t == class).map(|(&s, _)| s).collect() };
+    let (pos, neg) = (of_class(true), of_class(false));
+    if pos.is_empty() || neg.is_empty() {
         return None;
     }
-    let mut order: Vec<usize> = (0..scores.len()).collect();
-    order.sort_by(|&a, &b| scores[a].total_cmp(&scores[b]));
-    let mut rank_sum = 0.0;
-    let mut start = 0;
-    while start < order.len() {
-        let mut end = start + 1;
-        while end < order.len() && scores[order[end]] == scores[order[start]] {
-            end += 1;
-        }
-        // Ranks start..end (0-based) share the average 1-based rank (start + 1 + end) / 2.
-        let rank = (start + 1 + end) as f64 / 2.0;
-        let in_group = order[start..end].iter().filter(|&&i| truth[i]).count();
-        rank_sum += rank * in_group as f64;
-        start = end;
-    }
-    let (p, n) = (positives as f64, negatives as f64);
-    Some((rank_sum - p * (p + 1.0) / 2.0) / (p * n))
+    let ranks = rank_sum(&pos, &neg);
+    let (p, n) = (pos.len() as f64, neg.len() as f64);
+    Some((ranks.rank_sum_a - p * (p + 1.0) / 2.0) / (p * n))
 }
 
 /// Fraction of positions where `pred` equals `truth`.

@@ -7,6 +7,7 @@
 //! (TRTR model, `distance_to_closest_base`, …) are memoised per fold in [`RealCache`] and shared
 //! by every cell of that fold. How to add a family: see [`profile`].
 
+pub mod bio;
 pub mod classification;
 pub mod dcr;
 pub mod discriminative;
@@ -19,7 +20,7 @@ pub mod revision;
 pub mod spec;
 pub mod utility;
 
-pub use profile::{column_spec, profile, resolve_column, Profile, ScoredProfile, PROFILES};
+pub use profile::{column_spec, profile, profile_members, resolve_column, Profile, ScoredProfile, BUNDLES, PROFILES};
 pub use revision::Revision;
 pub use spec::{ColumnSpec, Direction, Exactness, Label, Score, Value, ValueKind};
 
@@ -38,6 +39,27 @@ pub struct PcaProjection {
     pub synthetic_labels: Vec<String>,
 }
 
+/// A per-fold table a metric family returns beside its columns (e.g. the per-pair DE rates of
+/// metrics.md §5.1), for the runner to write as a CSV file.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SideTable {
+    /// File stem, e.g. `de_pairs`.
+    pub name: String,
+    pub header: Vec<String>,
+    /// Formatted fields (numbers with `io::fmt_f64`), one vector per row, unquoted.
+    pub rows: Vec<Vec<String>>,
+}
+
+impl SideTable {
+    /// The table as CSV text: header line, then one line per row (fields quoted per RFC 4180
+    /// where needed).
+    pub fn to_csv(&self) -> String {
+        let line =
+            |fields: &[String]| fields.iter().map(|f| crate::io::csv_field(f)).collect::<Vec<_>>().join(",") + "\n";
+        std::iter::once(line(&self.header)).chain(self.rows.iter().map(|r| line(r))).collect()
+    }
+}
+
 /// What a metric family returns.
 #[derive(Clone, Debug, Default)]
 pub struct MetricOutput {
@@ -48,6 +70,8 @@ pub struct MetricOutput {
     /// Free-form diagnostics (e.g. logistic-regression iterations, convergence).
     pub diagnostics: Vec<(String, String)>,
     pub pca: Option<PcaProjection>,
+    /// Per-fold side tables (`bio`: `de_pairs`).
+    pub tables: Vec<SideTable>,
 }
 
 /// Per-fold memo of real-only quantities, shared by all cells of one (dataset, seed, fold).
@@ -68,6 +92,8 @@ pub struct RealCache {
     /// TRTR model scores per utility revision (utility.rs).
     pub trtr_camda2025: OnceLock<utility::RealReference>,
     pub trtr_camda2026: OnceLock<utility::RealReference>,
+    /// Real-train DE tests and gene-pair correlations (profile `bio`).
+    pub bio: bio::RealBio,
 }
 
 /// Everything a metric may read. Synthetic columns are already matched to `gene_ids`.

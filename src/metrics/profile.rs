@@ -83,8 +83,8 @@
 //! ```
 
 use super::spec::{ColumnSpec, Value, ValueKind};
-use super::{dcr, discriminative, kl, mmd, pca, prdc, utility};
-use super::{EvalInput, Metric, MetricOutput, PcaProjection, Revision};
+use super::{bio, dcr, discriminative, kl, mmd, pca, prdc, utility};
+use super::{EvalInput, Metric, MetricOutput, PcaProjection, Revision, SideTable};
 use crate::error::Result;
 use crate::{bail, ensure};
 use rayon::prelude::*;
@@ -99,7 +99,31 @@ pub struct Profile {
 }
 
 /// Every profile a grid may select.
-pub const PROFILES: &[&str] = &["camda2025", "camda2026"];
+pub const PROFILES: &[&str] = &["camda2025", "camda2026", "bio"];
+
+/// The registered profiles that the convenience name `camda2026-full` stands for (issue 13:
+/// camda2026 + mia + bio), in column order. `mia` joins with one line once it is registered.
+const CAMDA2026_FULL: &[&str] = &["camda2026", "bio"];
+
+/// Convenience names for several profiles, accepted where a list of profiles is (a grid's
+/// `metrics`, `bench score --profile`).
+pub const BUNDLES: &[(&str, &[&str])] = &[("camda2026-full", CAMDA2026_FULL)];
+
+/// The registered profiles `name` stands for, in order: the members of a bundle, or `name`
+/// itself. Each is checked with [`profile`], so an unknown name or a declaration error fails here.
+pub fn profile_members(name: &str) -> Result<Vec<&'static str>> {
+    let members: Vec<&'static str> = match BUNDLES.iter().find(|(bundle, _)| *bundle == name) {
+        Some((_, members)) => members.to_vec(),
+        None => PROFILES.iter().copied().filter(|p| *p == name).collect(),
+    };
+    if members.is_empty() {
+        profile(name)?;
+    }
+    for member in &members {
+        profile(member)?;
+    }
+    Ok(members)
+}
 
 /// The registry: profile name → its metric families in column order. The profile's column
 /// declarations are checked here ([`Profile::validate`]), so a declaration error stops a run
@@ -130,10 +154,31 @@ pub fn profile(name: &str) -> Result<Profile> {
                 Box::new(pca::PcaPlot(Revision::Camda2026)),
             ],
         },
-        other => bail!("unknown metric profile '{other}' (expected one of: {})", PROFILES.join(", ")),
+        "bio" => Profile {
+            name: "bio",
+            version: "bio.v1",
+            metrics: vec![
+                Box::new(bio::DePreservation { de_p: bio::de::DE_P }),
+                Box::new(bio::CoexprPreservation {
+                    cutoffs: bio::coexpr::CUTOFFS.to_vec(),
+                    mode: bio::coexpr::CoexprMode::Abs,
+                }),
+            ],
+        },
+        bundle if BUNDLES.iter().any(|(b, _)| *b == bundle) => {
+            bail!("'{bundle}' stands for several metric profiles; one profile is expected here")
+        }
+        other => bail!("unknown metric profile '{other}' (expected one of: {})", known_names().join(", ")),
     };
     profile.validate()?;
     Ok(profile)
+}
+
+/// Every name [`profile_members`] accepts: the registered profiles, then the bundles with their
+/// members (`camda2026-full = camda2026 + bio`).
+fn known_names() -> Vec<String> {
+    let bundles = BUNDLES.iter().map(|(name, members)| format!("{name} = {}", members.join(" + ")));
+    PROFILES.iter().map(|p| p.to_string()).chain(bundles).collect()
 }
 
 /// The declared spec of a result column, over every registered profile: the spec with that
@@ -184,6 +229,9 @@ pub struct ScoredProfile {
     pub pca: Vec<PcaProjection>,
     /// The families' diagnostics, keys prefixed `<profile>.`.
     pub diagnostics: Vec<(String, String)>,
+    /// The families' side table (`bio`: `de_pairs`): at most one per profile, written by the
+    /// runner as `<profile>/<cell>.csv` (`bench run`) or `<profile>_split_<k>.csv` (`bench score`).
+    pub tables: Vec<SideTable>,
 }
 
 impl Profile {
@@ -228,7 +276,8 @@ impl Profile {
     /// Score one cell: every family on `input` (`classes` = the dataset's sorted classes, for
     /// per-class columns). A column a family declares but did not return becomes NaN (text:
     /// empty) with reason `not_computed` (never silently dropped, metrics.md §0.3); a value for a
-    /// column the family does not declare, of the wrong kind, or returned twice is an error.
+    /// column the family does not declare, of the wrong kind, or returned twice is an error, and
+    /// so is more than one side table per profile.
     ///
     /// The families are independent, so they run as parallel tasks; their outputs are collected
     /// in profile order, so the result does not depend on which finished first.
@@ -250,7 +299,16 @@ impl Profile {
             }
             scored.values.extend(out.labels.into_iter().map(|l| (l.column, Value::Text(l.text))));
             scored.pca.extend(out.pca);
+            scored.tables.extend(out.tables);
             scored.diagnostics.extend(out.diagnostics.into_iter().map(|(k, v)| (format!("{}.{k}", self.name), v)));
+        }
+        if let [first, second, ..] = &scored.tables[..] {
+            bail!(
+                "profile {}: side tables '{}' and '{}'; a profile writes at most one (<profile>/<cell>.csv)",
+                self.name,
+                first.name,
+                second.name
+            );
         }
         for spec in self.specs(classes) {
             if !scored.values.iter().any(|(c, _)| *c == spec.name) {
@@ -338,6 +396,24 @@ mod tests {
                 scored.nan_reasons
             );
         }
+    }
+
+    /// The expansion of the convenience name `camda2026-full` (issue 13 item 3). `mia` belongs
+    /// here too (`["camda2026", "mia", "bio"]`) once that profile is registered.
+    #[test]
+    fn camda2026_full_expands_to_its_registered_members() {
+        assert_eq!(profile_members("camda2026-full").unwrap(), ["camda2026", "bio"]);
+        assert_eq!(profile_members("bio").unwrap(), ["bio"]);
+        for (bundle, members) in BUNDLES {
+            assert!(!PROFILES.contains(bundle), "{bundle} is both a profile and a bundle");
+            assert!(members.iter().all(|m| PROFILES.contains(m)), "{bundle}: {members:?}");
+        }
+        let err = profile_members("camda2026-ful").unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "unknown metric profile 'camda2026-ful' (expected one of: camda2025, camda2026, bio, \
+             camda2026-full = camda2026 + bio)"
+        );
     }
 
     #[test]

@@ -45,6 +45,22 @@ pub struct ReportSummary {
     pub notes: Vec<String>,
 }
 
+impl ReportSummary {
+    /// The closing lines of `bench run`, `bench report` and `bench merge` (stderr).
+    pub fn print(&self) {
+        eprintln!(
+            "report: {} ({} table rows, {} figures), {}",
+            self.html.display(),
+            self.table_rows,
+            self.figures.len() / 2,
+            self.table1.display()
+        );
+        for note in &self.notes {
+            eprintln!("note: {note}");
+        }
+    }
+}
+
 /// Regenerate tables, plots and the HTML/Markdown report of `results_dir` from its files.
 /// Fails with a one-line message naming the file, line and column when cells.csv is missing or
 /// malformed.

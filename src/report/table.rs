@@ -440,7 +440,8 @@ mod tests {
 
     fn row(generator: &str, eps: &str, fold: u32, status: &str, acc: &str, real: &str, extra: &str) -> String {
         format!(
-            "d,sim.v1,{generator},k,h,{eps},,1,{fold},camda2025,camda2025.v1,{status},,,false,false,,,,,,10,5,10,{acc},{real},{extra},,0.1.0"
+            "d,sim.v1,{generator},k,h,{eps},,1,{fold},camda2025,camda2025.v1,{status},{phase},,false,false,,,,,,10,5,10,{acc},{real},{extra},,0.1.0",
+            phase = if status == "error" { "fit" } else { "" }
         )
     }
 

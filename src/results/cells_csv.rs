@@ -289,6 +289,34 @@ impl Cells {
     }
 }
 
+/// The first typed leading column whose text does not parse (the crate's error does not say
+/// which field a custom number parser rejected).
+fn malformed_column<'h>(record: &StringRecord, header: &'h StringRecord) -> Option<&'h str> {
+    type Parses = fn(&str) -> bool;
+    let number: Parses = |s| parse_f64(s).is_some();
+    let optional_number: Parses = |s| s.is_empty() || parse_f64(s).is_some();
+    let count: Parses = |s| s.parse::<u64>().is_ok();
+    let optional_count: Parses = |s| s.is_empty() || s.parse::<u64>().is_ok();
+    let optional_flag: Parses = |s| matches!(s, "" | "true" | "false");
+    let checks = [
+        ("epsilon", number),
+        ("delta", optional_number),
+        ("seed", count),
+        ("fold", count),
+        ("dp", optional_flag),
+        ("end_to_end_dp", optional_flag),
+        ("rho_spent", optional_number),
+        ("epsilon_spent", optional_number),
+        ("n_train", count),
+        ("n_test", count),
+        ("n_synthetic", optional_count),
+    ];
+    checks.iter().find_map(|(name, ok)| {
+        let i = header.iter().position(|h| h == *name)?;
+        (!ok(record.get(i)?)).then(|| &header[i])
+    })
+}
+
 /// One typed row from a record; `at(column)` locates a field for messages.
 fn parse_row(
     record: &StringRecord,
@@ -300,7 +328,11 @@ fn parse_row(
     let columns = |e: csv::Error| -> Error {
         match e.kind() {
             csv::ErrorKind::Deserialize { err, .. } => {
-                let name = err.field().and_then(|i| header.get(i as usize)).unwrap_or("?");
+                let name = err
+                    .field()
+                    .and_then(|i| header.get(i as usize))
+                    .or_else(|| malformed_column(record, header))
+                    .unwrap_or("?");
                 Error::new(format!("{}: {}", at(name), err.kind()))
             }
             _ => Error::new(format!("{}: {e}", at("?"))),
@@ -314,7 +346,12 @@ fn parse_row(
     {
         ensure!(!value.is_empty(), "{}: must not be empty", at(name));
     }
-    ensure!(key.epsilon > 0.0, "{}: expected a positive number or inf, got '{}'", at("epsilon"), fmt_f64(key.epsilon));
+    ensure!(
+        key.epsilon.partial_cmp(&0.0) == Some(std::cmp::Ordering::Greater),
+        "{}: expected a positive number or inf, got '{}'",
+        at("epsilon"),
+        fmt_f64(key.epsilon)
+    );
     let status = match state.status.as_str() {
         "ok" => Status::Ok,
         "error" => match Phase::parse(&state.error_phase) {
@@ -404,6 +441,7 @@ mod tests {
                 profile: "p1".into(),
                 profile_version: "p1.v1".into(),
                 values: vec![("m".into(), 0.25), ("n".into(), f64::NAN)],
+                labels: vec![],
                 nan_reasons: "n=why".into(),
             }],
             timings: Timings { fit_seconds: 1.23456, ..Timings::default() },
@@ -480,7 +518,9 @@ mod tests {
         let text = render_cells_csv(&[&err, &ok], &profiles, &metrics);
         let cells = Cells::parse(&text, "cells.csv").unwrap();
         assert_eq!(cells.metric_columns, metrics);
-        assert_eq!(cells.rows, [ok.rows(&profiles, &metrics), err.rows(&profiles, &metrics)].concat());
+        // Debug text, because NaN != NaN.
+        let expected = [ok.rows(&profiles, &metrics), err.rows(&profiles, &metrics)].concat();
+        assert_eq!(format!("{:?}", cells.rows), format!("{expected:?}"));
         assert_eq!(cells.rows[0].values[0], Some(0.25));
         assert!(cells.rows[0].values[1].unwrap().is_nan());
         assert_eq!(cells.rows[1].values, vec![None, None]);

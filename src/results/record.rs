@@ -117,6 +117,11 @@ impl Status {
             Status::Error { message, .. } => message,
         }
     }
+
+    /// `phase: message` for logs and failure lists (empty phase when ok).
+    pub fn summary(&self) -> String {
+        format!("{}: {}", self.phase().map_or("", Phase::as_str), self.message())
+    }
 }
 
 /// Metric values of one profile for one cell.

@@ -3,14 +3,16 @@
 
 use super::datasets::{load_dataset, splits_for};
 use super::grid::{GeneratorSpec, Grid};
+use super::merge::{Plan, PlannedCell};
 use super::results::peak_rss_mb;
+use super::shard::{self, Shard};
 use super::synthetic_out;
 use crate::data::dataset::{Dataset, Labelled};
 use crate::data::split::{Fold, Split};
 use crate::error::{Context, Error, Result};
 use crate::generators::Synthetic;
 use crate::io::{csv_field, fmt_f64, write_atomic};
-use crate::metrics::{self, EvalInput, PcaProjection, Profile, RealCache, ScoredProfile, Value};
+use crate::metrics::{self, EvalInput, PcaProjection, Profile, RealCache, ScoredProfile, SideTable, Value};
 use crate::privacy::accountant::{Budget, PrivacyReport};
 use crate::results::{
     write_results, CellKey, CellRecord, Manifest, ManifestDataset, ManifestGenerator, ManifestProfile,
@@ -39,6 +41,8 @@ pub struct RunOptions {
     pub dry_run: bool,
     /// Show a progress bar / log lines on stderr.
     pub progress: bool,
+    /// Run only this shard's cells and leave cells.csv/timings.csv to `bench merge`.
+    pub shard: Option<Shard>,
 }
 
 /// Most worker threads per core `--jobs` accepts: more only adds contention (and a huge value
@@ -105,6 +109,19 @@ pub fn run(grid: &Grid, opts: &RunOptions) -> Result<RunSummary> {
         .collect::<Result<_>>()?;
     let folds = build_folds(grid, &datasets)?;
     let cells = expand_cells(grid, &datasets, &folds, &profiles);
+    let profile_names: Vec<(String, String)> =
+        profiles.iter().map(|p| (p.name.to_string(), p.version.to_string())).collect();
+    let plan = Plan {
+        grid: grid.name.clone(),
+        bench_version: crate::VERSION.to_string(),
+        profiles: profile_names.clone(),
+        metric_columns: metric_columns(&profiles, &datasets),
+        cells: cells.iter().map(|c| PlannedCell { id: c.key.id(), hash: c.hash.clone() }).collect(),
+    };
+    let cells = match opts.shard {
+        Some(s) => shard_cells(cells, s, &datasets),
+        None => cells,
+    };
     if opts.dry_run {
         for c in &cells {
             println!("{}", c.key.id());
@@ -116,6 +133,7 @@ pub fn run(grid: &Grid, opts: &RunOptions) -> Result<RunSummary> {
         check_jobs(jobs)?;
     }
     prepare_out_dir(&out_dir, grid, &datasets, &profiles)?;
+    plan.write(&out_dir)?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(opts.jobs.unwrap_or(0))
         .build()
@@ -136,11 +154,11 @@ pub fn run(grid: &Grid, opts: &RunOptions) -> Result<RunSummary> {
     });
     progress.finish();
     let records: Vec<&CellRecord> = outcomes.iter().map(|(r, _)| r).collect();
-    let profile_names: Vec<(String, String)> =
-        profiles.iter().map(|p| (p.name.to_string(), p.version.to_string())).collect();
-    write_results(&out_dir, &records, &profile_names, &metric_columns(&profiles, &datasets))?;
+    if opts.shard.is_none() {
+        write_results(&out_dir, &records, &plan.profiles, &plan.metric_columns)?;
+    }
     let failures =
-        records.iter().filter(|r| !r.is_ok()).map(|r| format!("{}: {}", r.key.id(), status_text(&r.status))).collect();
+        records.iter().filter(|r| !r.is_ok()).map(|r| format!("{}: {}", r.key.id(), r.status.summary())).collect();
     Ok(RunSummary {
         out_dir,
         cells: records.len(),
@@ -148,6 +166,19 @@ pub fn run(grid: &Grid, opts: &RunOptions) -> Result<RunSummary> {
         cached: outcomes.iter().filter(|(_, cached)| *cached).count(),
         failures,
     })
+}
+
+/// The cells of shard `s` (see [`shard::assign`]), costed by dataset size and generator kind.
+fn shard_cells<'g>(cells: Vec<Cell<'g>>, s: Shard, datasets: &[LoadedDataset]) -> Vec<Cell<'g>> {
+    let costs: Vec<(String, f64)> = cells
+        .iter()
+        .map(|c| {
+            let d = &datasets[c.fold.dataset].data;
+            (c.key.id(), shard::expected_cost(d.n_samples(), d.n_genes(), &c.key.kind))
+        })
+        .collect();
+    let shard_of = shard::assign(&costs, s.count);
+    cells.into_iter().zip(shard_of).filter(|(_, i)| *i == s.index).map(|(c, _)| c).collect()
 }
 
 /// Union of the profiles' columns over all datasets, in profile order.
@@ -306,10 +337,10 @@ fn cached_record(out_dir: &Path, cell: &Cell<'_>) -> Option<CellRecord> {
 }
 
 fn run_and_persist(cell: &Cell<'_>, profiles: &[Profile], datasets: &[LoadedDataset], out_dir: &Path) -> CellRecord {
-    let (mut record, privacy, pca, synthetic) = run_cell(cell, profiles, datasets);
+    let (mut record, privacy, files) = run_cell(cell, profiles, datasets);
     let id = cell.key.id();
     let persisted = (|| -> Result<()> {
-        if let (Some(s), true) = (&synthetic, cell.generator.save_synthetic.enabled()) {
+        if let (Some(s), true) = (&files.synthetic, cell.generator.save_synthetic.enabled()) {
             let dataset = &datasets[cell.fold.dataset].data;
             let genes = &cell.fold.fold.schema.gene_ids;
             synthetic_out::save(out_dir, &cell.key, cell.generator.save_synthetic, s, genes, &dataset.label_column)?;
@@ -318,14 +349,15 @@ fn run_and_persist(cell: &Cell<'_>, profiles: &[Profile], datasets: &[LoadedData
             let json = serde_json::to_string_pretty(p).expect("privacy report serialises") + "\n";
             write_atomic(&out_dir.join("privacy").join(format!("{id}.json")), json.as_bytes())?;
         }
-        if !pca.is_empty() {
-            write_atomic(&out_dir.join("pca").join(format!("{id}.csv")), render_pca(&pca).as_bytes())?;
+        if !files.pca.is_empty() {
+            write_atomic(&out_dir.join("pca").join(format!("{id}.csv")), render_pca(&files.pca).as_bytes())?;
         }
-        if record.is_ok() {
-            let json = serde_json::to_string(&record).expect("cell record serialises") + "\n";
-            write_atomic(&cache_path(out_dir, &cell.key), json.as_bytes())?;
+        for (profile, table) in &files.tables {
+            write_atomic(&out_dir.join(profile).join(format!("{id}.csv")), table.to_csv().as_bytes())?;
         }
-        Ok(())
+        // Failed cells are persisted too (for `bench merge`); the cache reruns them.
+        let json = serde_json::to_string(&record).expect("cell record serialises") + "\n";
+        write_atomic(&cache_path(out_dir, &cell.key), json.as_bytes())
     })();
     if let Err(e) = persisted {
         record.status = Status::Error { phase: Phase::Write, message: e.to_string() };
@@ -333,11 +365,12 @@ fn run_and_persist(cell: &Cell<'_>, profiles: &[Profile], datasets: &[LoadedData
     record
 }
 
-/// A cell's record, privacy report, PCA projections and synthetic rows (when sampling succeeded).
-type CellOutcome = (CellRecord, Option<PrivacyReport>, Vec<PcaProjection>, Option<Labelled>);
-
 /// Fit, sample and score one cell. Errors and panics become an error record, never a crash.
-fn run_cell(cell: &Cell<'_>, profiles: &[Profile], datasets: &[LoadedDataset]) -> CellOutcome {
+fn run_cell(
+    cell: &Cell<'_>,
+    profiles: &[Profile],
+    datasets: &[LoadedDataset],
+) -> (CellRecord, Option<PrivacyReport>, CellFiles) {
     let fold = &cell.fold.fold;
     let dataset = &datasets[cell.fold.dataset].data;
     let mut record = CellRecord {
@@ -380,7 +413,7 @@ fn run_cell(cell: &Cell<'_>, profiles: &[Profile], datasets: &[LoadedDataset]) -
     let train = fold.train_fold();
     let model = match guarded(|| cell.generator.generator.fit(&train, &cell.budget, &mut stream("fit"))) {
         Ok(m) => m,
-        Err(e) => return (fail(record, Phase::Fit, e), None, vec![], None),
+        Err(e) => return (fail(record, Phase::Fit, e), None, CellFiles::default()),
     };
     record.timings.fit_seconds = t.elapsed().as_secs_f64();
     let privacy = model.privacy().clone();
@@ -392,7 +425,7 @@ fn run_cell(cell: &Cell<'_>, profiles: &[Profile], datasets: &[LoadedDataset]) -
     let synthetic = match guarded(|| model.sample(n, &mut stream("sample"))).and_then(|s| check_synthetic(&s, fold, n))
     {
         Ok(s) => s,
-        Err(e) => return (fail(record, Phase::Sample, e), Some(privacy), vec![], None),
+        Err(e) => return (fail(record, Phase::Sample, e), Some(privacy), CellFiles::default()),
     };
     record.timings.sample_seconds = t.elapsed().as_secs_f64();
     record.n_synthetic = Some(synthetic.x.rows());
@@ -406,23 +439,40 @@ fn run_cell(cell: &Cell<'_>, profiles: &[Profile], datasets: &[LoadedDataset]) -
         synthetic: &synthetic,
         real: &cell.fold.real,
     };
-    let mut pca = Vec::new();
+    let mut files = CellFiles::default();
     for profile in profiles {
         match guarded(|| profile.score(&input, &dataset.classes())) {
             Ok(mut scored) => {
-                pca.append(&mut scored.pca);
+                files.pca.append(&mut scored.pca);
+                files.tables.extend(scored.tables.drain(..).map(|t| (profile.name, t)));
                 record.diagnostics.append(&mut scored.diagnostics);
                 record.profiles.push(profile_row(profile, scored));
             }
             Err(e) => {
                 let e = e.context(format!("profile {}", profile.name));
-                return (fail(record, Phase::Score, e), Some(privacy), vec![], Some(synthetic));
+                return (
+                    fail(record, Phase::Score, e),
+                    Some(privacy),
+                    CellFiles { synthetic: Some(synthetic), ..CellFiles::default() },
+                );
             }
         }
     }
     record.timings.score_seconds = t.elapsed().as_secs_f64();
     record.timings.peak_rss_mb = peak_rss_mb();
-    (record, Some(privacy), pca, Some(synthetic))
+    files.synthetic = Some(synthetic);
+    (record, Some(privacy), files)
+}
+
+/// The per-cell files beside the cell record: the PCA projections (`pca/<cell>.csv`) and each
+/// profile's side table (`<profile>/<cell>.csv`, e.g. `bio/<cell>.csv` holding `de_pairs`,
+/// metrics.md §5.1).
+#[derive(Default)]
+struct CellFiles {
+    pca: Vec<PcaProjection>,
+    tables: Vec<(&'static str, SideTable)>,
+    /// The synthetic rows, when sampling succeeded (saved when `save_synthetic` is on).
+    synthetic: Option<Labelled>,
 }
 
 /// Run `f`, turning a panic into an error that carries the panic message.
@@ -507,10 +557,6 @@ fn render_pca(projections: &[PcaProjection]) -> String {
 }
 
 /// `phase: message` of a failed cell.
-fn status_text(s: &Status) -> String {
-    format!("{}: {}", s.phase().map_or("", Phase::as_str), s.message())
-}
-
 /// Version of the per-cell cache (`cells/<id>.json`): bump it when the record format or the
 /// cell hash changes, so that older caches are recomputed rather than misread.
 /// 2: typed records; (ε, δ) and the public range hashed by their bit patterns.
@@ -604,7 +650,7 @@ impl Progress {
             bar.set_message(format!("{} {status}", r.key.id()));
             bar.inc(1);
             if !r.is_ok() {
-                bar.println(format!("error: {}: {}", r.key.id(), status_text(&r.status)));
+                bar.println(format!("error: {}: {}", r.key.id(), r.status.summary()));
             }
         } else if self.log_lines {
             let t = &r.timings;
@@ -617,7 +663,7 @@ impl Progress {
                 t.score_seconds
             );
             if !r.is_ok() {
-                eprintln!("error: {}: {}", r.key.id(), status_text(&r.status));
+                eprintln!("error: {}: {}", r.key.id(), r.status.summary());
             }
         }
     }

@@ -22,6 +22,7 @@ pub struct Grid {
     pub text: String,
     /// Directory of the grid file: relative paths in it are resolved from here.
     pub base_dir: PathBuf,
+    /// The metric profiles, bundles (`camda2026-full`) expanded to their members, in order.
     pub profiles: Vec<String>,
     pub protocol: Protocol,
     pub datasets: Vec<DatasetSpec>,
@@ -194,9 +195,13 @@ impl Grid {
         let protocol = file.protocol;
         validate_protocol(&protocol)?;
         ensure!(!file.metrics.is_empty(), "key 'metrics': list is empty (expected e.g. [\"camda2025\"])");
+        let mut profiles: Vec<String> = Vec::new();
         for (i, m) in file.metrics.iter().enumerate() {
-            metrics::profile(m).map_err(|e| e.context(format!("key 'metrics[{i}]'")))?;
-            ensure!(!file.metrics[..i].contains(m), "key 'metrics[{i}]': profile '{m}' listed twice");
+            for name in metrics::profile_members(m).map_err(|e| e.context(format!("key 'metrics[{i}]'")))? {
+                let via = if name == m { String::new() } else { format!(" (via '{m}')") };
+                ensure!(!profiles.iter().any(|p| p == name), "key 'metrics[{i}]': profile '{name}' listed twice{via}");
+                profiles.push(name.to_string());
+            }
         }
         ensure!(!file.datasets.is_empty(), "key 'datasets': at least one [[datasets]] entry is required");
         ensure!(!file.generators.is_empty(), "key 'generators': at least one [[generators]] entry is required");
@@ -230,7 +235,7 @@ impl Grid {
             name,
             text: text.to_string(),
             base_dir: base_dir.to_path_buf(),
-            profiles: file.metrics,
+            profiles,
             protocol,
             datasets,
             generators,
@@ -485,6 +490,17 @@ kind = "identity"
         assert_eq!(g.profiles, vec!["camda2025"]);
         assert!(matches!(&g.datasets[0].source, DatasetSource::Simulator { seed: 1, .. }));
         assert_eq!(g.generators[0].budgets(), vec![Budget::NonPrivate]);
+    }
+
+    #[test]
+    fn bundle_names_expand_to_their_profiles() {
+        let with = |metrics: &str| OK.replacen("[protocol]", &format!("metrics = {metrics}\n[protocol]"), 1);
+        let g = Grid::parse(&with(r#"["camda2025", "camda2026-full"]"#), "x", Path::new(".")).unwrap();
+        let mut want = vec!["camda2025"];
+        want.extend(crate::metrics::profile_members("camda2026-full").unwrap());
+        assert_eq!(g.profiles, want);
+        let e = err(&with(r#"["bio", "camda2026-full"]"#));
+        assert_eq!(e, "key 'metrics[1]': profile 'bio' listed twice (via 'camda2026-full')");
     }
 
     #[test]

@@ -1,10 +1,14 @@
 //! The runner: grid parsing ([`grid`]), dataset loading ([`datasets`]), cell expansion and
-//! parallel execution with a per-cell cache ([`execute`]), and process measurements
-//! ([`results::peak_rss_mb`]). The results files are [`crate::results`].
+//! parallel execution with a per-cell cache ([`execute`]), process measurements
+//! ([`results::peak_rss_mb`]), and scale-out: sharded runs ([`shard`]), their merge ([`merge`]) and
+//! Slurm jobs ([`slurm`]). The results files are [`crate::results`].
 
 pub mod datasets;
 pub mod execute;
 pub mod grid;
+pub mod merge;
 pub mod results;
 pub mod score;
+pub mod shard;
+pub mod slurm;
 pub mod synthetic_out;

@@ -1,11 +1,13 @@
 //! `bench score`: score any generator's output stored in the challenge kit's per-split files
 //! (data-formats.md §4) with the same metric code as `bench run`, and write the kit's
-//! `evaluation_split_{k}.csv` and `evaluation_results.csv` (metrics.md §0.3, §2.1).
+//! `evaluation_split_{k}.csv` and `evaluation_results.csv` (metrics.md §0.3, §2.1), plus each
+//! profile's side table as `<profile>_split_{k}.csv` (`bio_split_{k}.csv`: the per-pair DE
+//! rates of metrics.md §5.1).
 
 use crate::data::export::read_kit_split;
 use crate::error::{Context, Result};
 use crate::io::{csv_field, fmt_f64, write_atomic};
-use crate::metrics::{self, EvalInput, RealCache};
+use crate::metrics::{self, EvalInput, Profile, RealCache, SideTable};
 use crate::{bail, ensure};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
@@ -16,6 +18,8 @@ pub struct ScoreOptions {
     pub real_dir: PathBuf,
     pub synthetic_dir: PathBuf,
     pub out: PathBuf,
+    /// A profile or a bundle of profiles (`camda2026-full`); the columns of its members are
+    /// written side by side.
     pub profile: String,
 }
 
@@ -68,15 +72,21 @@ fn split_number(name: &str) -> Option<usize> {
     digits.parse().ok().filter(|&k| k > 0)
 }
 
-/// One split's formatted metric values (column order of the profile) and NaN reasons.
+/// One split's formatted metric values (column order of the profiles) and NaN reasons.
 struct SplitScores {
     values: Vec<(String, f64)>,
     reasons: String,
+    /// (profile, its side table).
+    tables: Vec<(&'static str, SideTable)>,
 }
 
 /// Score every split and write the evaluation files.
 pub fn score(opts: &ScoreOptions) -> Result<ScoreSummary> {
-    let profile = metrics::profile(&opts.profile)?;
+    let profiles: Vec<Profile> = metrics::profile_members(&opts.profile)
+        .map_err(|e| e.context("--profile"))?
+        .into_iter()
+        .map(metrics::profile)
+        .collect::<Result<_>>()?;
     let splits = discover_splits(&opts.real_dir, &opts.synthetic_dir)?;
     let kits = splits
         .par_iter()
@@ -94,7 +104,7 @@ pub fn score(opts: &ScoreOptions) -> Result<ScoreSummary> {
     let classes = crate::data::dataset::classes(
         &kits.iter().flat_map(|k| k.train.labels.iter().chain(&k.test.labels).cloned()).collect::<Vec<_>>(),
     );
-    let columns = profile.columns(&classes);
+    let columns: Vec<String> = profiles.iter().flat_map(|p| p.columns(&classes)).collect();
     let scored = kits
         .par_iter()
         .map(|kit| {
@@ -106,20 +116,27 @@ pub fn score(opts: &ScoreOptions) -> Result<ScoreSummary> {
                 synthetic: &kit.synthetic,
                 real: &real,
             };
-            let scored = profile.score(&input, &classes).map_err(|e| e.context(format!("split {}", kit.number)))?;
-            let values = columns
-                .iter()
-                .map(|c| {
-                    let v = scored.values.iter().find(|(col, _)| col == c).and_then(|(_, v)| v.number());
-                    (c.clone(), v.unwrap_or(f64::NAN))
-                })
-                .collect();
-            Ok(SplitScores { values, reasons: scored.nan_reasons.join(";") })
+            let (mut values, mut reasons, mut tables) = (Vec::new(), Vec::new(), Vec::new());
+            for profile in &profiles {
+                let scored = profile
+                    .score(&input, &classes)
+                    .map_err(|e| e.context(format!("split {}: profile {}", kit.number, profile.name)))?;
+                values.extend(profile.columns(&classes).into_iter().map(|c| {
+                    let v = scored.values.iter().find(|(col, _)| *col == c).and_then(|(_, v)| v.number());
+                    (c, v.unwrap_or(f64::NAN))
+                }));
+                reasons.extend(scored.nan_reasons);
+                tables.extend(scored.tables.into_iter().map(|t| (profile.name, t)));
+            }
+            Ok(SplitScores { values, reasons: reasons.join(";"), tables })
         })
         .collect::<Result<Vec<_>>>()?;
     for (k, s) in splits.iter().zip(&scored) {
         let text = render(&columns, &[(k.to_string(), s)], false);
         write_atomic(&opts.out.join(format!("evaluation_split_{k}.csv")), text.as_bytes())?;
+        for (profile, table) in &s.tables {
+            write_atomic(&opts.out.join(format!("{profile}_split_{k}.csv")), table.to_csv().as_bytes())?;
+        }
     }
     let rows: Vec<(String, &SplitScores)> = splits.iter().map(|k| k.to_string()).zip(&scored).collect();
     let results = opts.out.join("evaluation_results.csv");
@@ -173,8 +190,13 @@ mod tests {
 
     #[test]
     fn average_row_skips_nan_and_counts_valid_folds() {
-        let a = SplitScores { values: vec![("m".into(), 1.0), ("x".into(), f64::NAN)], reasons: "x=r".into() };
-        let b = SplitScores { values: vec![("m".into(), 2.0), ("x".into(), 4.0)], reasons: String::new() };
+        let a = SplitScores {
+            values: vec![("m".into(), 1.0), ("x".into(), f64::NAN)],
+            reasons: "x=r".into(),
+            tables: vec![],
+        };
+        let b =
+            SplitScores { values: vec![("m".into(), 2.0), ("x".into(), 4.0)], reasons: String::new(), tables: vec![] };
         let cols = vec!["m".to_string(), "x".to_string()];
         let text = render(&cols, &[("1".into(), &a), ("3".into(), &b)], true);
         let lines: Vec<&str> = text.lines().collect();

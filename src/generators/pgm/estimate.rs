@@ -1,9 +1,9 @@
 //! Estimation of a tree model from noisy marginals (generators.md §3.3–3.4): the weighted L2
 //! loss, its gradient and Lipschitz constant, and entropic mirror descent with the Armijo rule.
 
-use super::measure::{minimum_variance_total, Measurement};
 use super::tree::{Beliefs, TreeModel};
 use crate::error::Result;
+use crate::generators::discrete::measure::{minimum_variance_total, Measurement};
 use crate::{bail, ensure};
 use std::ops::Range;
 

@@ -4,32 +4,30 @@
 //!
 //! Submodules: [`measure`] (noisy marginals, N̂), [`tree`] (model structure and belief
 //! propagation), [`estimate`] (loss and mirror descent), [`sample`] (sampling plans),
-//! [`mst`] (compression and tree selection), [`common`] (options, budget split and the pipeline
-//! shared with `independent`), [`model`] (the fitted model).
+//! [`mst`] (tree selection). Discretisation, measurements, sampling and the fitted model are the
+//! pipeline shared with `independent` ([`crate::generators::discrete`]).
+//!
+//! Parameters are checked once: [`PrivatePgmParams`] (the grid table) →
+//! [`Params::check`] → [`PrivatePgm`], which the fit takes as is.
 
-pub mod common;
 pub mod estimate;
-pub mod measure;
-pub mod model;
 pub mod mst;
-pub mod sample;
 pub mod tree;
 
-use self::common::{finish, gene_counts, prepare, BudgetSplit, DiscreteOptions, Fitted, Labels, Prepared, Rows};
 use self::estimate::{estimate, DescentOptions, Estimate};
-use self::measure::{label_star_measurements, minimum_variance_total, one_way_round, pair_round};
-use self::model::DiscreteModel;
-use self::mst::{pair_scores, project_to_simplex, select_tree, DomainCompression, WARN_COLLAPSED};
-use self::sample::SamplingPlan;
-use self::tree::TreeModel;
-use super::{Generator, Model};
-use crate::data::dataset::TrainFold;
-use crate::data::discretise::{Dediscretise, EdgeMode};
-use crate::error::{Context, Result};
-use crate::privacy::accountant::Budget;
+use self::mst::{pair_scores, project_to_simplex, select_tree, WARN_COLLAPSED};
+use self::tree::{sampling_plan, TreeModel};
+use super::discrete::compress::DomainCompression;
+use super::discrete::discretise::{Dediscretise, EdgeMode};
+use super::discrete::measure::{label_star_measurements, minimum_variance_total, one_way_round, pair_round};
+use super::discrete::options::{DiscreteConfig, DiscreteKeys, Labels, Preset, Rows};
+use super::discrete::pipeline::{gene_counts, Fitted, Prepared};
+use super::discrete::DiscreteGenerator;
+use super::Params;
+use crate::bail;
+use crate::ensure;
+use crate::error::Result;
 use crate::privacy::mechanisms::{charge_exponential, count_round_sigma, Noise};
-use crate::rng::Rng;
-use crate::{bail, ensure};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -55,24 +53,24 @@ pub enum Compress {
     Off,
 }
 
-fn default_bins() -> usize {
-    common::DEFAULT_BINS
-}
-
 fn default_iterations() -> usize {
     DescentOptions::default().iterations
 }
 
-/// Grid parameters of `private-pgm` (§3.7).
+/// Grid parameters of `private-pgm` as written (§3.7); [`Params::check`] turns them into a
+/// [`PrivatePgm`].
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct PrivatePgm {
-    #[serde(default = "default_bins")]
-    pub bins: usize,
+pub struct PrivatePgmParams {
+    /// A named starting configuration (`"camda2025-entry"`); explicit keys override it.
     #[serde(default)]
-    pub edges: EdgeMode,
+    pub preset: Option<Preset>,
     #[serde(default)]
-    pub dediscretise: Dediscretise,
+    pub bins: Option<usize>,
+    #[serde(default)]
+    pub edges: Option<EdgeMode>,
+    #[serde(default)]
+    pub dediscretise: Option<Dediscretise>,
     #[serde(default = "default_iterations")]
     pub iterations: usize,
     #[serde(default)]
@@ -83,9 +81,9 @@ pub struct PrivatePgm {
     #[serde(default)]
     pub split: Option<BTreeMap<String, f64>>,
     #[serde(default)]
-    pub rows: Rows,
+    pub rows: Option<Rows>,
     #[serde(default)]
-    pub labels: Labels,
+    pub labels: Option<Labels>,
     /// MST only.
     #[serde(default)]
     pub compress: Option<Compress>,
@@ -94,16 +92,21 @@ pub struct PrivatePgm {
 /// Largest iteration count a grid may ask for.
 pub const MAX_ITERATIONS: usize = 10_000_000;
 
-impl PrivatePgm {
-    /// Parse and validate the grid parameters; errors name the key.
-    pub fn from_params(params: &toml::Table) -> Result<PrivatePgm> {
-        let g: PrivatePgm = super::parse_params("private-pgm", params)?;
-        g.validate().context("generator kind 'private-pgm'")?;
-        Ok(g)
-    }
+/// A checked `private-pgm` generator: options, budget split and descent settings validated by
+/// [`PrivatePgmParams::check`]; `marginals` is label-star or MST.
+#[derive(Clone, Debug)]
+pub struct PrivatePgm {
+    config: DiscreteConfig,
+    marginals: Marginals,
+    compress: Compress,
+    descent: DescentOptions,
+}
 
-    fn validate(&self) -> Result<()> {
-        self.options().validate()?;
+impl Params for PrivatePgmParams {
+    type Checked = PrivatePgm;
+    const KIND: &'static str = "private-pgm";
+
+    fn check(self) -> Result<PrivatePgm> {
         ensure!(
             (1..=MAX_ITERATIONS).contains(&self.iterations),
             "key 'iterations' must be between 1 and {MAX_ITERATIONS}, got {}",
@@ -117,44 +120,40 @@ impl PrivatePgm {
             self.compress.is_none() || self.marginals == Marginals::Mst,
             "key 'compress' applies only to marginals = \"mst\""
         );
-        BudgetSplit::plan(self.main_phases(), self.split.as_ref(), &self.options())?;
-        Ok(())
-    }
-
-    pub fn options(&self) -> DiscreteOptions {
-        DiscreteOptions {
+        let options = DiscreteKeys {
+            preset: self.preset,
             bins: self.bins,
             edges: self.edges,
             dediscretise: self.dediscretise,
             rows: self.rows,
             labels: self.labels,
         }
-    }
-
-    fn main_phases(&self) -> &'static [&'static str] {
-        match self.marginals {
+        .resolve();
+        let main: &'static [&'static str] = match self.marginals {
             Marginals::Mst => &["one_way", "selection", "two_way"],
             _ => &["one_way", "two_way"],
-        }
-    }
-
-    fn descent(&self) -> DescentOptions {
-        DescentOptions { iterations: self.iterations, tol: self.tol }
-    }
-
-    /// Fit with noise from `noise`. The grid path is [`Generator::fit`], which always passes
-    /// Gaussian noise; tests pass [`Noise::Off`] to check exact recovery at a real budget's σ.
-    pub fn fit_model(&self, train: &TrainFold<'_>, budget: &Budget, noise: Noise) -> Result<DiscreteModel> {
-        self.validate()?;
-        let opts = self.options();
-        let split = BudgetSplit::plan(self.main_phases(), self.split.as_ref(), &opts)?;
-        let mut prep = prepare(train, &opts, split, budget, &noise)?;
-        let fitted = match self.marginals {
-            Marginals::LabelStar => self.fit_label_star(&mut prep, &noise)?,
-            Marginals::Mst => self.fit_mst(&mut prep, &noise)?,
-            Marginals::Aim => bail!("marginals = \"aim\" is not implemented"),
         };
-        finish(prep, train, &opts, fitted, &noise)
+        Ok(PrivatePgm {
+            config: options.check(main, self.split.as_ref())?,
+            marginals: self.marginals,
+            compress: self.compress.unwrap_or_default(),
+            descent: DescentOptions { iterations: self.iterations, tol: self.tol },
+        })
+    }
+}
+
+impl PrivatePgm {
+    /// Parse and check the grid parameters; errors name the key.
+    pub fn from_params(params: &toml::Table) -> Result<PrivatePgm> {
+        super::checked::<PrivatePgmParams>(params)
+    }
+
+    pub fn marginals(&self) -> Marginals {
+        self.marginals
+    }
+
+    pub fn descent(&self) -> DescentOptions {
+        self.descent
     }
 
     /// Label-star (§3): both rounds of [`label_star_measurements`], the star around the label.
@@ -162,9 +161,9 @@ impl PrivatePgm {
         let (rho1, rho2, p) = (prep.rho("one_way"), prep.rho("two_way"), prep.genes());
         let ms = label_star_measurements(&prep.data, rho1, rho2, &mut prep.acct, noise)?;
         let tree = TreeModel::star(prep.data.sizes().to_vec(), p)?;
-        let est = estimate(tree, &ms, self.descent())?;
+        let est = estimate(tree, &ms, self.descent)?;
         Ok(Fitted {
-            plan: SamplingPlan::from_tree(&est.tree, &est.beliefs)?,
+            plan: sampling_plan(&est.tree, &est.beliefs)?,
             compression: None,
             nhat: est.nhat,
             gene_counts: gene_counts(&ms, p),
@@ -179,9 +178,9 @@ impl PrivatePgm {
         let (rho1, rho_sel, rho2) = (prep.rho("one_way"), prep.rho("selection"), prep.rho("two_way"));
         let (d, label) = (prep.data.attrs(), prep.genes());
         let one_way = one_way_round(&prep.data, rho1, &mut prep.acct, noise)?;
-        let compression = match self.compress.unwrap_or_default() {
+        let compression = match self.compress {
             Compress::On => {
-                let exempt: &[usize] = if self.labels == Labels::Train { &[label] } else { &[] };
+                let exempt: &[usize] = if self.config.options().labels == Labels::Train { &[label] } else { &[] };
                 DomainCompression::from_one_way(&one_way, 3.0 * one_way[0].sigma, exempt)
             }
             Compress::Off => DomainCompression::identity(prep.data.sizes()),
@@ -204,12 +203,12 @@ impl PrivatePgm {
         let mut ms = one_way_c;
         ms.extend(pair_round(&small, &pairs, "two_way", rho2, &mut prep.acct, noise)?);
         let tree = TreeModel::new(small.sizes().to_vec(), &pairs, label)?;
-        let est = estimate(tree, &ms, self.descent())?;
+        let est = estimate(tree, &ms, self.descent)?;
         let mut diagnostics = descent_diagnostics(&est);
         diagnostics.insert("mst_collapsed_attributes".into(), collapsed.to_string());
         diagnostics.insert("mst_eps_selection".into(), eps_em.to_string());
         Ok(Fitted {
-            plan: SamplingPlan::from_tree(&est.tree, &est.beliefs)?,
+            plan: sampling_plan(&est.tree, &est.beliefs)?,
             compression: Some(compression),
             nhat: est.nhat,
             gene_counts: gene_counts(&one_way, label),
@@ -238,17 +237,19 @@ pub fn label_star_sigmas(p: usize, rho: f64) -> (f64, f64) {
     (count_round_sigma(p + 1, rho / 2.0), count_round_sigma(p, rho / 2.0))
 }
 
-impl Generator for PrivatePgm {
-    fn kind(&self) -> &'static str {
-        "private-pgm"
+impl DiscreteGenerator for PrivatePgm {
+    const KIND: &'static str = "private-pgm";
+
+    fn config(&self) -> &DiscreteConfig {
+        &self.config
     }
 
-    fn is_dp(&self) -> bool {
-        true
-    }
-
-    fn fit(&self, train: &TrainFold<'_>, budget: &Budget, rng: &mut Rng) -> Result<Box<dyn Model>> {
-        Ok(Box::new(self.fit_model(train, budget, Noise::from_rng(rng))?))
+    fn measure_and_model(&self, prep: &mut Prepared, noise: &Noise) -> Result<Fitted> {
+        match self.marginals {
+            Marginals::LabelStar => self.fit_label_star(prep, noise),
+            Marginals::Mst => self.fit_mst(prep, noise),
+            Marginals::Aim => bail!("marginals = \"aim\" is not implemented"),
+        }
     }
 }
 
@@ -273,18 +274,20 @@ mod tests {
     #[test]
     fn parameters_parse_with_defaults() {
         let g = PrivatePgm::from_params(&params("")).unwrap();
-        assert_eq!((g.bins, g.iterations, g.tol), (4, 1000, 0.0));
+        let o = g.config().options();
+        assert_eq!((o.bins, g.descent().iterations, g.descent().tol), (4, 1000, 0.0));
         assert_eq!(
-            (g.edges, g.dediscretise, g.marginals),
-            (EdgeMode::Public, Dediscretise::BinMean, Marginals::LabelStar)
+            (o.edges, o.dediscretise, g.marginals()),
+            (EdgeMode::Dp, Dediscretise::BinMeanDp, Marginals::LabelStar)
         );
         let g = PrivatePgm::from_params(&params(
             "bins = 8\nedges = \"dp\"\ndediscretise = \"bin-mean-dp\"\nrows = \"nhat\"\nlabels = \"train\"\nsplit = { one_way = 0.4, two_way = 0.4, discretisation = 0.15, dediscretise = 0.05 }",
         ))
         .unwrap();
-        assert_eq!((g.bins, g.rows, g.labels), (8, Rows::Nhat, Labels::Train));
-        let g = PrivatePgm::from_params(&params("marginals = \"mst\"\ncompress = \"off\"\nsplit.one_way = 0.5\nsplit.selection = 0.25\nsplit.two_way = 0.25")).unwrap();
-        assert_eq!(g.compress, Some(Compress::Off));
+        let o = g.config().options();
+        assert_eq!((o.bins, o.rows, o.labels), (8, Rows::Nhat, Labels::Train));
+        let g = PrivatePgm::from_params(&params("preset = \"camda2025-entry\"\nmarginals = \"mst\"\ncompress = \"off\"\nsplit.one_way = 0.5\nsplit.selection = 0.25\nsplit.two_way = 0.25")).unwrap();
+        assert_eq!(g.compress, Compress::Off);
     }
 
     #[test]
@@ -298,7 +301,8 @@ mod tests {
         assert!(err("marginals = \"aim\"").contains("not implemented"));
         assert!(err("compress = \"off\"").contains("'compress'"));
         assert!(err("split = { one_way = 0.5, two_way = 0.6 }").contains("sum to 1"));
-        assert!(err("dediscretise = \"bin-mean-dp\"").contains("edges = \"dp\""));
+        assert!(err("edges = \"public\"\ndediscretise = \"bin-mean-dp\"").contains("edges = \"dp\""));
+        assert!(err("preset = \"camda2024\"").contains("camda2024"));
         assert!(err("rows = \"all\"").contains("all"));
     }
 }

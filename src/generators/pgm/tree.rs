@@ -11,6 +11,7 @@
 //! clique's ascending attribute indices used by measurements.
 
 use crate::error::Result;
+use crate::generators::discrete::sample::SamplingPlan;
 use crate::{bail, ensure};
 
 /// One clique `(a, b)`, `a < b`, oriented away from the root (`parent → child`).
@@ -204,6 +205,18 @@ impl TreeModel {
             out.node[self.node_range(child)].copy_from_slice(child_p);
         }
     }
+}
+
+/// The sampling plan of a fitted tree model: the root's marginal, then `cond(x_child | x_parent)`
+/// of every clique in breadth-first order (`cond = μ(x_parent, ·)/μ(x_parent)`).
+pub fn sampling_plan(tree: &TreeModel, beliefs: &Beliefs) -> Result<SamplingPlan> {
+    let root = tree.root();
+    let mut plan = SamplingPlan::new(tree.sizes().to_vec(), root, beliefs.node_marginal(tree, root).to_vec())?;
+    for &e in tree.bfs() {
+        let edge = tree.edges()[e];
+        plan.push(edge.child, Some(edge.parent), &beliefs.cond[tree.cell_range(e)])?;
+    }
+    Ok(plan)
 }
 
 /// `out = softmax(a + b)`; returns `logsumexp(a + b)`.

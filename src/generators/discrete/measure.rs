@@ -1,7 +1,7 @@
 //! Noisy marginal measurements (generators.md §3.1), the minimum-variance total N̂ (§3.2), and
 //! their JSON-lines dump for the cross-checks of §9.
 
-use crate::data::discretise::DiscreteData;
+use super::discretise::DiscreteData;
 use crate::error::{Context, Result};
 use crate::io::write_atomic;
 use crate::privacy::accountant::Accountant;

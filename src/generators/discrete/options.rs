@@ -1,18 +1,9 @@
-//! What the discrete generators (`private-pgm`, `independent`) share: the options of §2 and
-//! §3.6, the budget split of §1.4, and the two ends of the pipeline — discretise the train fold
-//! (`prepare`) and wrap a sampling plan into a model with its privacy report (`finish`).
+//! The options every discrete generator shares (generators.md §2, §3.6, §3.7) and its budget
+//! split (§1.4), checked once: [`DiscreteOptions`] as written in the grid →
+//! [`DiscreteOptions::check`] → [`DiscreteConfig`], the only form the pipeline accepts.
 
-use super::model::{DiscreteModel, LabelSource};
-use super::mst::DomainCompression;
-use super::sample::SamplingPlan;
-use crate::data::dataset::TrainFold;
-use crate::data::discretise::{
-    self, dp_edges, dp_edges_noise_to_signal, encode, public_edges, BinEdges, Dediscretise, Dediscretiser,
-    DiscreteData, EdgeMode, STEP_BIN_MEAN, STEP_PUBLIC_EDGES, WARN_DP_EDGES_NOISE,
-};
+use super::discretise::{self, Dediscretise, EdgeMode};
 use crate::error::Result;
-use crate::privacy::accountant::{Accountant, Budget};
-use crate::privacy::mechanisms::Noise;
 use crate::{bail, ensure};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -25,10 +16,10 @@ pub const STEP_LABEL_COUNTS: &str = "label_counts:train";
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
 pub enum Rows {
     /// The train-fold size (reveals N; recorded as `row_count:n_train`).
-    #[default]
     #[serde(rename = "n_train")]
     NTrain,
-    /// `⌊N̂⌋` (fully DP).
+    /// `⌊N̂⌋` (fully DP; the default).
+    #[default]
     #[serde(rename = "nhat")]
     Nhat,
 }
@@ -49,7 +40,12 @@ pub const DEFAULT_BINS: usize = 4;
 pub const DEFAULT_DISCRETISATION_SHARE: f64 = 0.1;
 pub const DEFAULT_DEDISCRETISE_SHARE: f64 = 0.05;
 
-/// The discretisation and sampling options every discrete generator has (§3.7).
+/// The discretisation and sampling options every discrete generator has (§3.7), unchecked
+/// ([`DiscreteOptions::check`] turns them into a [`DiscreteConfig`]).
+///
+/// The default is end-to-end DP: quartile edges from a DP histogram on the public grid
+/// (`edges = "dp"`), DP bin means (`bin-mean-dp`), `⌊N̂⌋` rows and model label counts, so no
+/// step reads the train fold outside the accountant.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct DiscreteOptions {
     pub bins: usize,
@@ -59,8 +55,78 @@ pub struct DiscreteOptions {
     pub labels: Labels,
 }
 
+impl Default for DiscreteOptions {
+    fn default() -> Self {
+        DiscreteOptions {
+            bins: DEFAULT_BINS,
+            edges: EdgeMode::default(),
+            dediscretise: Dediscretise::default(),
+            rows: Rows::default(),
+            labels: Labels::default(),
+        }
+    }
+}
+
+/// A named starting configuration (`preset = "…"`); keys given explicitly override it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+pub enum Preset {
+    /// The CAMDA 2025 challenge entry's configuration: public train-quantile edges, train bin
+    /// means and the exact train row count. Not end-to-end DP: the privacy report lists
+    /// `bin_edges:public(train)`, `dediscretise:bin_mean(train)` and `row_count:n_train`.
+    #[serde(rename = "camda2025-entry")]
+    Camda2025Entry,
+}
+
+impl Preset {
+    pub fn options(self) -> DiscreteOptions {
+        match self {
+            Preset::Camda2025Entry => DiscreteOptions {
+                bins: DEFAULT_BINS,
+                edges: EdgeMode::Public,
+                dediscretise: Dediscretise::BinMean,
+                rows: Rows::NTrain,
+                labels: Labels::Model,
+            },
+        }
+    }
+}
+
+/// The discrete keys as written in a grid entry: a key left out takes the preset's value, or
+/// the private default ([`DiscreteOptions::default`]) without a preset.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct DiscreteKeys {
+    pub preset: Option<Preset>,
+    pub bins: Option<usize>,
+    pub edges: Option<EdgeMode>,
+    pub dediscretise: Option<Dediscretise>,
+    pub rows: Option<Rows>,
+    pub labels: Option<Labels>,
+}
+
+impl DiscreteKeys {
+    pub fn resolve(self) -> DiscreteOptions {
+        let base = self.preset.map_or_else(DiscreteOptions::default, Preset::options);
+        DiscreteOptions {
+            bins: self.bins.unwrap_or(base.bins),
+            edges: self.edges.unwrap_or(base.edges),
+            dediscretise: self.dediscretise.unwrap_or(base.dediscretise),
+            rows: self.rows.unwrap_or(base.rows),
+            labels: self.labels.unwrap_or(base.labels),
+        }
+    }
+}
+
 impl DiscreteOptions {
-    pub fn validate(&self) -> Result<()> {
+    /// Check the options and plan the budget split over the generator's own phases `main` and
+    /// the user's `split.*` table (see [`BudgetSplit::plan`]): the one validation a discrete
+    /// generator's parameters get.
+    pub fn check(self, main: &[&'static str], user: Option<&BTreeMap<String, f64>>) -> Result<DiscreteConfig> {
+        self.validate()?;
+        let split = BudgetSplit::plan(main, user, &self)?;
+        Ok(DiscreteConfig { options: self, split })
+    }
+
+    fn validate(&self) -> Result<()> {
         ensure!(
             (discretise::MIN_BINS..=discretise::MAX_BINS).contains(&self.bins),
             "key 'bins' must be between {} and {}, got {}",
@@ -163,162 +229,22 @@ impl BudgetSplit {
     }
 }
 
-/// The train fold after discretisation, with the accountant that has paid for it.
-#[derive(Debug)]
-pub struct Prepared {
-    pub data: DiscreteData,
-    pub edges: BinEdges,
-    pub acct: Accountant,
-    pub split: BudgetSplit,
-    pub non_private: Vec<String>,
-    pub warnings: Vec<String>,
-    /// σ of the DP edge histograms (`edges = dp`).
-    pub edge_sigma: Option<f64>,
-    /// Train count per schema class (used only with `labels = train`).
-    pub train_counts: Vec<usize>,
-}
-
-impl Prepared {
-    pub fn genes(&self) -> usize {
-        self.data.attrs() - 1
-    }
-
-    pub fn rho(&self, phase: &str) -> f64 {
-        self.split.rho(phase, self.acct.rho_total())
-    }
-}
-
-/// Map labels to indices of the schema's class set.
-pub fn label_codes(train: &TrainFold<'_>) -> Result<Vec<u32>> {
-    let classes = train.classes();
-    train
-        .labels()
-        .iter()
-        .map(|l| match classes.iter().position(|c| c == l) {
-            Some(i) => Ok(i as u32),
-            None => bail!("train label '{l}' is not in the dataset's class set {classes:?}"),
-        })
-        .collect()
-}
-
-/// Discretise the train fold (§2.1–2.2): bin edges (public quantiles, recorded; or DP
-/// histograms charged to `discretisation`), then the encoded table (genes, then the label).
-pub fn prepare(
-    train: &TrainFold<'_>,
-    opts: &DiscreteOptions,
+/// Checked discrete options with their planned budget split: built only by
+/// [`DiscreteOptions::check`], so nothing downstream re-validates.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DiscreteConfig {
+    options: DiscreteOptions,
     split: BudgetSplit,
-    budget: &Budget,
-    noise: &Noise,
-) -> Result<Prepared> {
-    opts.validate()?;
-    ensure!(train.n_rows() > 0, "the train fold is empty");
-    ensure!(!train.classes().is_empty(), "the dataset has no classes");
-    let mut acct = Accountant::new(budget)?;
-    let range = train.schema().public_range;
-    let mut non_private = Vec::new();
-    let (edges, edge_sigma) = match opts.edges {
-        EdgeMode::Public => {
-            non_private.push(STEP_PUBLIC_EDGES.to_string());
-            (public_edges(train.x(), opts.bins, range)?, None)
-        }
-        EdgeMode::Dp => {
-            let rho = split.rho("discretisation", acct.rho_total());
-            let (edges, sigma) =
-                dp_edges(train.x(), opts.bins, range, rho, &mut acct, &mut noise.phase("discretisation"))?;
-            (edges, Some(sigma))
-        }
-    };
-    let data = encode(train.x(), &edges, &label_codes(train)?, train.classes().len())?;
-    Ok(Prepared {
-        data,
-        edges,
-        acct,
-        split,
-        non_private,
-        warnings: vec![],
-        edge_sigma,
-        train_counts: train.class_counts(),
-    })
 }
 
-/// What a fit hands to [`finish`] besides the prepared data.
-#[derive(Debug)]
-pub struct Fitted {
-    pub plan: SamplingPlan,
-    pub compression: Option<DomainCompression>,
-    pub nhat: f64,
-    /// Noisy 1-way gene counts, gene-major `p × B` (for `bin-mean-dp`).
-    pub gene_counts: Vec<f64>,
-    pub measurements: Vec<super::measure::Measurement>,
-    pub diagnostics: BTreeMap<String, String>,
-}
-
-/// Build the model: de-discretiser (§2.3), row-count and label options (§3.6), the DP-edge
-/// noise-to-signal check (§2.2, with N̂ for N), and the privacy report (§1.5).
-pub fn finish(
-    mut prep: Prepared,
-    train: &TrainFold<'_>,
-    opts: &DiscreteOptions,
-    fitted: Fitted,
-    noise: &Noise,
-) -> Result<DiscreteModel> {
-    let Fitted { plan, compression, nhat, gene_counts, measurements, mut diagnostics } = fitted;
-    let dediscretiser = match opts.dediscretise {
-        Dediscretise::BinMean => {
-            prep.non_private.push(STEP_BIN_MEAN.to_string());
-            Dediscretiser::bin_mean(train.x(), &prep.data, &prep.edges)
-        }
-        Dediscretise::Uniform => Dediscretiser::uniform(&prep.edges),
-        Dediscretise::BinMeanDp => {
-            let rho = prep.rho("dediscretise");
-            let mut phase_noise = noise.phase("dediscretise");
-            Dediscretiser::bin_mean_dp(
-                train.x(),
-                &prep.data,
-                &prep.edges,
-                &gene_counts,
-                rho,
-                &mut prep.acct,
-                &mut phase_noise,
-            )?
-        }
-    };
-    if let Some(sigma) = prep.edge_sigma {
-        let ratio = dp_edges_noise_to_signal(sigma, nhat, opts.bins);
-        diagnostics.insert("dp_edges_noise_to_signal".into(), ratio.to_string());
-        if ratio > 1.0 {
-            prep.warnings.push(WARN_DP_EDGES_NOISE.to_string());
-        }
+impl DiscreteConfig {
+    pub fn options(&self) -> &DiscreteOptions {
+        &self.options
     }
-    if opts.rows == Rows::NTrain {
-        prep.non_private.push(STEP_ROW_COUNT.to_string());
-    }
-    let labels = match opts.labels {
-        Labels::Model => LabelSource::Model,
-        Labels::Train => {
-            prep.non_private.push(STEP_LABEL_COUNTS.to_string());
-            LabelSource::Train(prep.train_counts.clone())
-        }
-    };
-    diagnostics.insert("nhat".into(), nhat.to_string());
-    let privacy = prep.acct.report(prep.split.fractions(), prep.non_private, prep.warnings);
-    Ok(DiscreteModel {
-        plan,
-        compression,
-        dediscretiser,
-        classes: train.classes().to_vec(),
-        labels,
-        rows: opts.rows,
-        nhat,
-        measurements,
-        privacy,
-        diagnostics,
-    })
-}
 
-/// Gene-major `p × B` noisy counts from the 1-way gene measurements (attributes `0..p`).
-pub fn gene_counts(one_way: &[super::measure::Measurement], genes: usize) -> Vec<f64> {
-    one_way.iter().filter(|m| m.clique.len() == 1 && m.clique[0] < genes).flat_map(|m| m.y.iter().copied()).collect()
+    pub fn split(&self) -> &BudgetSplit {
+        &self.split
+    }
 }
 
 #[cfg(test)]
@@ -367,6 +293,28 @@ mod tests {
         let dp = opts(EdgeMode::Dp, Dediscretise::BinMean);
         assert!(err(&[("one_way", 0.5), ("two_way", 0.5)], &dp).contains("split.discretisation"));
         assert!(err(&[("one_way", 1.5), ("two_way", -0.5)], &o).contains("must lie in [0, 1]"));
+    }
+
+    #[test]
+    fn defaults_are_private_and_the_preset_is_the_challenge_entry() {
+        let d = DiscreteKeys::default().resolve();
+        assert_eq!(
+            (d.edges, d.dediscretise, d.rows, d.labels),
+            (EdgeMode::Dp, Dediscretise::BinMeanDp, Rows::Nhat, Labels::Model)
+        );
+        let entry = DiscreteKeys { preset: Some(Preset::Camda2025Entry), ..Default::default() }.resolve();
+        assert_eq!(
+            (entry.edges, entry.dediscretise, entry.rows),
+            (EdgeMode::Public, Dediscretise::BinMean, Rows::NTrain)
+        );
+        let overridden = DiscreteKeys {
+            preset: Some(Preset::Camda2025Entry),
+            rows: Some(Rows::Nhat),
+            bins: Some(8),
+            ..Default::default()
+        }
+        .resolve();
+        assert_eq!((overridden.rows, overridden.bins, overridden.edges), (Rows::Nhat, 8, EdgeMode::Public));
     }
 
     #[test]

@@ -1,11 +1,11 @@
 //! The fitted model of every discrete generator: a sampling plan over the (possibly compressed)
 //! discrete domain, the de-discretiser, and the privacy report.
 
-use super::common::Rows;
+use super::compress::DomainCompression;
+use super::discretise::{Dediscretiser, DiscreteData};
 use super::measure::Measurement;
-use super::mst::DomainCompression;
+use super::options::Rows;
 use super::sample::{randomised_rounding, SamplingPlan};
-use crate::data::discretise::{Dediscretiser, DiscreteData};
 use crate::error::Result;
 use crate::generators::{Model, Synthetic};
 use crate::privacy::accountant::PrivacyReport;

@@ -2,7 +2,7 @@
 //! train-fold quantiles or a DP histogram on a public grid), the encoded discrete table the
 //! marginal-based generators work on, and the three de-discretisation modes.
 
-use super::matrix::Matrix;
+use crate::data::matrix::Matrix;
 use crate::error::Result;
 use crate::privacy::accountant::Accountant;
 use crate::privacy::mechanisms::{count_round, gaussian_mechanism, Noise};
@@ -28,9 +28,9 @@ pub const WARN_DP_EDGES_NOISE: &str = "dp_edges_noise_dominated";
 #[serde(rename_all = "kebab-case")]
 pub enum EdgeMode {
     /// Train-fold quantiles (non-private, recorded).
-    #[default]
     Public,
-    /// Quantiles of a noisy histogram on the public grid.
+    /// Quantiles of a noisy histogram on the public grid (the default: end-to-end DP).
+    #[default]
     Dp,
 }
 
@@ -39,11 +39,11 @@ pub enum EdgeMode {
 #[serde(rename_all = "kebab-case")]
 pub enum Dediscretise {
     /// Mean of the train values in the bin (non-private, recorded).
-    #[default]
     BinMean,
     /// Uniform draw inside the bin's interval.
     Uniform,
-    /// Noisy clipped bin sums over noisy bin counts (requires DP edges).
+    /// Noisy clipped bin sums over noisy bin counts (requires DP edges; the default).
+    #[default]
     BinMeanDp,
 }
 

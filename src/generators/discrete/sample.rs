@@ -2,8 +2,7 @@
 //! label) by randomised rounding, then every other attribute given its parent by stratified
 //! sampling inside each parent group, parents before children.
 
-use super::tree::{Beliefs, TreeModel};
-use crate::data::discretise::DiscreteData;
+use super::discretise::DiscreteData;
 use crate::ensure;
 use crate::error::Result;
 use crate::rng::{Key, Rng};
@@ -62,18 +61,6 @@ impl SamplingPlan {
         self.steps.push(Step { child, parent, offset: self.tables.len(), level });
         self.tables.extend_from_slice(table);
         Ok(())
-    }
-
-    /// The plan of a fitted tree model: the root's marginal, then `cond(x_child | x_parent)`
-    /// of every clique in breadth-first order (`cond = μ(x_parent, ·)/μ(x_parent)`).
-    pub fn from_tree(tree: &TreeModel, beliefs: &Beliefs) -> Result<SamplingPlan> {
-        let root = tree.root();
-        let mut plan = SamplingPlan::new(tree.sizes().to_vec(), root, beliefs.node_marginal(tree, root).to_vec())?;
-        for &e in tree.bfs() {
-            let edge = tree.edges()[e];
-            plan.push(edge.child, Some(edge.parent), &beliefs.cond[tree.cell_range(e)])?;
-        }
-        Ok(plan)
     }
 
     pub fn root(&self) -> usize {
