@@ -29,7 +29,8 @@ fn cells(path: &Path) -> (Vec<String>, BTreeMap<(String, String), BTreeMap<Strin
     let rows = reader
         .records()
         .map(|r| {
-            let row: BTreeMap<String, String> = header.iter().cloned().zip(r.unwrap().iter().map(String::from)).collect();
+            let row: BTreeMap<String, String> =
+                header.iter().cloned().zip(r.unwrap().iter().map(String::from)).collect();
             ((row["generator"].clone(), row["fold"].clone()), row)
         })
         .collect();
@@ -101,7 +102,19 @@ fn bench_generate_as_a_command_scores_like_the_builtin_with_the_same_seed() {
     );
     assert!(export.status.success(), "{}", stderr(&export));
     let generate = bench(
-        &["generate", "--generator", "independent", "--epsilon", "2", "--dataset", "toy", "--real-dir", "kit", "--out", "gen"],
+        &[
+            "generate",
+            "--generator",
+            "independent",
+            "--epsilon",
+            "2",
+            "--dataset",
+            "toy",
+            "--real-dir",
+            "kit",
+            "--out",
+            "gen",
+        ],
         dir.path(),
     );
     assert!(generate.status.success(), "{}", stderr(&generate));
@@ -124,7 +137,19 @@ fn bench_generate_names_what_is_wrong() {
     assert_eq!(no_eps.status.code(), Some(2));
     assert!(stderr(&no_eps).contains("--epsilon is required"), "{}", stderr(&no_eps));
     let bad_param = bench(
-        &["generate", "--generator", "independent", "--param", "binz=4", "--epsilon", "1", "--real-dir", ".", "--out", "o"],
+        &[
+            "generate",
+            "--generator",
+            "independent",
+            "--param",
+            "binz=4",
+            "--epsilon",
+            "1",
+            "--real-dir",
+            ".",
+            "--out",
+            "o",
+        ],
         dir.path(),
     );
     assert!(stderr(&bad_param).contains("binz"), "{}", stderr(&bad_param));

@@ -538,6 +538,18 @@ mod tests {
         assert!(first.starts_with(
             "d,sim.v1 seed=1,g,k,p,0.5,0.00001,1,2,p1,p1.v1,ok,,,true,false,0.1,,a=1,x;y,,8,2,8,0.25,NaN,n=why,"
         ));
+        let mut late = record(2.0, Status::timeout(Phase::Fit, 2.0, 2.0149));
+        late.key.generator = "slow".into();
+        let text = render_cells_csv(&[&late], &profiles, &metrics);
+        assert!(text.contains(",timeout,fit,timed out after 2.01 s (timeout 2 s),"), "{text}");
+        let back = Cells::parse(&text, "cells.csv").unwrap();
+        assert_eq!(
+            back.rows[0].status,
+            Status::Timeout { phase: Phase::Fit, limit_seconds: 2.0, elapsed_seconds: 2.01 }
+        );
+        let bad = text.replace("timed out after 2.01 s", "slow");
+        let e = Cells::parse(&bad, "cells.csv").unwrap_err().to_string();
+        assert!(e.contains("column 'error'") && e.contains("got 'slow (timeout 2 s)'"), "{e}");
         let timings = render_timings_csv(&[&ok]);
         assert_eq!(
             timings.lines().nth(1).unwrap(),

@@ -327,6 +327,24 @@ mod tests {
     }
 
     #[test]
+    fn descent_stops_at_the_cell_deadline() {
+        use crate::generators::context::{scope, CellContext, Deadline, StreamId};
+        let tree = TreeModel::star(vec![2, 2], 1).unwrap();
+        let ms = vec![m(vec![0, 1], vec![5.0, 5.0, 5.0, 5.0], 1.0)];
+        let context = CellContext {
+            stream: StreamId { seed: 1, dataset: "d".into(), fold: 1 },
+            label_column: "label".into(),
+            deadline: Some(Deadline::starting_now(0.0)),
+            scratch: std::env::temp_dir(),
+            work_dir: ".".into(),
+        };
+        let options = DescentOptions { iterations: 1000, tol: 0.0 };
+        let e = scope(context, || estimate(tree.clone(), &ms, options)).err().expect("past the deadline");
+        assert!(e.to_string().contains("timeout of 0 s reached"), "{e}");
+        assert_eq!(estimate(tree, &ms, options).unwrap().iterations, 1000, "no deadline outside a cell");
+    }
+
+    #[test]
     fn unroutable_measurements_are_errors() {
         let tree = TreeModel::star(vec![2, 2, 2], 2).unwrap();
         let e = Objective::new(&tree, &[m(vec![0, 1], vec![1.0; 4], 1.0)]).unwrap_err().to_string();
