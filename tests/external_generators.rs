@@ -310,3 +310,36 @@ fn sigkill_during_an_external_command_then_rerun_gives_the_same_cells_csv() {
     assert_eq!(std::fs::read_dir(&tmp).unwrap().count(), 0, "no directory with real data remains");
     assert_eq!(processes_using(dir.path()), Vec::<u32>::new(), "no external process survives");
 }
+
+#[test]
+fn the_shell_example_generator_runs_in_a_grid() {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/external/class_resample.sh");
+    let grid = format!(
+        r#"
+name = "t"
+[protocol]
+folds = 3
+seeds = [1]
+[[datasets]]
+name = "toy"
+format = "tidy"
+path = "toy.csv"
+[[generators]]
+name = "resample"
+kind = "command"
+command = ["{}", "{{request}}"]
+dp = false
+"#,
+        script.display()
+    );
+    let dir = setup(&grid);
+    let run = bench(&["run", "grid.toml", "--quiet"], dir.path());
+    assert!(run.status.success(), "{}", stderr(&run));
+    let (_, rows) = cells(&dir.path().join("results/t/cells.csv"));
+    for fold in ["1", "2", "3"] {
+        let row = &rows[&("resample".into(), fold.into())];
+        assert_eq!((row["status"].as_str(), row["dp"].as_str()), ("ok", "false"));
+        assert_eq!(row["n_synthetic"], row["n_train"]);
+        assert!(row["warnings"].contains("no privacy claim"), "{}", row["warnings"]);
+    }
+}

@@ -11,7 +11,7 @@ request=${1:-${BENCH_REQUEST:?no request given}}
 
 # request.json has one top-level key per line ("key": value,); read the scalars we need.
 field() {
-    sed -n "s/^  \"$1\": \"\{0,1\}\([^\"]*\)\"\{0,1\},\{0,1\}\$/\1/p" "$request"
+    sed -n "s/^  \"$1\": //p" "$request" | sed 's/,$//; s/^"//; s/"$//'
 }
 protocol=$(field protocol)
 [ "$protocol" = 1 ] || { echo "unsupported request protocol '$protocol'" >&2; exit 2; }
@@ -25,7 +25,7 @@ synthetic_data=$(field synthetic_data)
 synthetic_labels=$(field synthetic_labels)
 
 # awk's srand takes one number: mix the seed and the split so folds differ.
-awk -F, -v seed="$seed" -v split="$split" -v rows="$rows" -v label_column="$label_column" \
+awk -F, -v seed="$seed" -v fold="$split" -v rows="$rows" -v label_column="$label_column" \
     -v out_data="$synthetic_data" -v out_labels="$synthetic_labels" '
     FNR == 1 { file++ }
     file == 1 && FNR == 1 { header = $0; genes = NF; next }
@@ -37,7 +37,7 @@ awk -F, -v seed="$seed" -v split="$split" -v rows="$rows" -v label_column="$labe
     }
     END {
         if (n != m) { print "train data has " n " rows but " m " labels" > "/dev/stderr"; exit 3 }
-        srand(seed * 1000 + split)
+        srand(seed * 1000 + fold)
         print header > out_data
         print label_column > out_labels
         for (i = 1; i <= rows; i++) {
