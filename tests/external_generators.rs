@@ -21,8 +21,11 @@ fn setup(grid: &str) -> tempfile::TempDir {
     dir
 }
 
-/// cells.csv rows keyed by (generator, fold), as column → text.
-fn cells(path: &Path) -> (Vec<String>, BTreeMap<(String, String), BTreeMap<String, String>>) {
+/// One cells.csv row as column → text.
+type Row = BTreeMap<String, String>;
+
+/// cells.csv rows keyed by (generator, fold).
+fn cells(path: &Path) -> (Vec<String>, BTreeMap<(String, String), Row>) {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let mut reader = csv::Reader::from_reader(text.as_bytes());
     let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();

@@ -339,7 +339,7 @@ mod tests {
             work_dir: ".".into(),
         };
         let options = DescentOptions { iterations: 1000, tol: 0.0 };
-        let e = scope(context, || estimate(tree.clone(), &ms, options)).err().expect("past the deadline");
+        let Err(e) = scope(context, || estimate(tree.clone(), &ms, options)) else { panic!("past the deadline") };
         assert!(e.to_string().contains("timeout of 0 s reached"), "{e}");
         assert_eq!(estimate(tree, &ms, options).unwrap().iterations, 1000, "no deadline outside a cell");
     }
