@@ -161,6 +161,9 @@ case("eps_many_digits_bounded_id",
 # ---------------------------------------------------------------- command line
 case("out_is_a_file", {"grid.toml": grid(), "toy.csv": tidy(), "out": "not a directory\n"},
      "--out out: this is an existing file, not a directory (results go to <out>/t/)", args=RUN + ["--out", "out"])
+case("jobs_zero", {"grid.toml": grid(), "toy.csv": tidy()}, "--jobs 0: expected 1 to", args=RUN + ["--jobs", "0"])
+case("jobs_huge", {"grid.toml": grid(), "toy.csv": tidy()}, "--jobs 65535: expected 1 to",
+     args=RUN + ["--jobs", "65535"])
 case("score_out_is_a_file", dict(kit(), **{"eval": "a file\n"}), "--out eval: this is an existing file",
      args=SCORE)
 

@@ -23,7 +23,7 @@ struct Cli {
 enum Command {
     /// Run every cell of a grid (dataset × generator × ε × seed × fold) and write results.
     #[command(
-        after_help = "Examples:\n  bench run experiments/quickstart.toml\n  bench run experiments/brca.toml --jobs 1 --force\n  bench run experiments/brca.toml --dry-run\n  bench run experiments/brca.toml --shard 2/3   (then: bench merge results/brca)\n\nResults go to <out>/<grid name>/ (cells.csv, timings.csv, manifest.json, ...).\nA killed run resumes where it stopped: finished cells are kept in <out>/<grid name>/cells/."
+        after_help = "Examples:\n  bench run experiments/quickstart.toml\n  bench run experiments/brca.toml --jobs 1 --force\n  bench run experiments/brca.toml --dry-run\n  bench run experiments/brca.toml --shard 2/3   (then: bench merge results/brca)\n\nResults go to <out>/<grid name>/ (cells.csv, timings.csv, manifest.json, ...).\nA killed run resumes where it stopped: finished cells are kept in <out>/<grid name>/cells/.\n\nGrid keys for synthetic output, timeouts and external generators (README):\n  save_synthetic = true          # also \"gz\"; writes <out>/<grid>/synthetic/ (per entry too)\n  timeout = 600                  # seconds per cell (fit + sample); per entry too; status timeout\n  [[generators]]\n  name = \"mine\"\n  kind = \"command\"               # an external program, any language\n  command = [\"python3\", \"my_gen.py\", \"{request}\"]\n  epsilons = [1, 5]              # or dp = false\n  timeout = 3600\nThe command gets request.json (epsilon, delta, seed, dataset, split, rows, label_column,\nclasses, public_range, file paths) and writes synthetic_{data,labels}_split_{k}.csv\n(+ optional privacy.json, recorded as claimed); see examples/external/."
     )]
     Run(RunArgs),
     /// Built-in and configured datasets.
@@ -34,6 +34,14 @@ enum Command {
         after_help = "Example:\n  bench score --real-dir kit/real --synthetic-dir kit/synthetic/mygen --out eval\n\nReads X_train_real_split_{k}.csv, y_train_real_split_{k}.csv, X_test_real_split_{k}.csv,\ny_test_real_split_{k}.csv (real dir) and synthetic_data_split_{k}.csv,\nsynthetic_labels_split_{k}.csv (synthetic dir) for k = 1, 2, ...; genes are matched by name.\nWrites evaluation_split_{k}.csv and evaluation_results.csv (average row last)."
     )]
     Score(ScoreArgs),
+    /// Run one built-in generator on a kit's real per-split files and write the submission.
+    #[command(after_help = GENERATE_HELP)]
+    Generate(GenerateArgs),
+    /// Assemble one challenge submission folder from a grid run with save_synthetic.
+    #[command(
+        after_help = "Example:\n  bench export results/brca --generator pgm --epsilon 1 --seed 1 --out submission --with-real\n\nCopies synthetic_data_split_{k}.csv and synthetic_labels_split_{k}.csv of every fold from\n<results>/synthetic/; --with-real also writes the real X/y_{train,test}_real_split_{k}.csv\n(rebuilt from the grid), so `bench score --real-dir DIR --synthetic-dir DIR` can read the folder."
+    )]
+    Export(ExportArgs),
     /// Regenerate tables, plots and the HTML/Markdown report of a results directory.
     #[command(
         after_help = "Example:\n  bench report results/quickstart\n\nReads cells.csv (+ manifest.json, pca/, privacy/) and rewrites table1.csv,\ntable1_long.csv, plots/, report.html and report.md without rerunning any cell."
@@ -109,6 +117,86 @@ struct ScoreArgs {
     profile: String,
 }
 
+const GENERATE_HELP: &str = "Examples:
+  bench generate --generator private-pgm --epsilon 1 --seed 1 --real-dir kit --out submission
+  bench generate --generator private-pgm --param marginals=mst --param bins=8 --epsilon 1 \\
+      --real-dir kit --out submission
+  bench generate --generator independent --dataset sim-brca --seed 1 --epsilon 2 --real-dir kit --out sub
+
+Reads X_train_real_split_{k}.csv and y_train_real_split_{k}.csv (y_test for the class set, if
+present) for every k found in --real-dir and writes synthetic_data_split_{k}.csv,
+synthetic_labels_split_{k}.csv (label header = y_train's) and privacy/split_{k}.json to --out.
+Split k uses the random streams of the bench run cell (--seed, --dataset, fold k), so a kit
+exported from a grid (bench export --with-real) gives that grid's synthetic rows.
+
+As an external generator of a grid (README \"External generators\"):
+  [[generators]]
+  name = \"pgm-ext\"
+  kind = \"command\"
+  command = [\"bench\", \"generate\", \"--generator\", \"private-pgm\", \"--request\", \"{request}\"]
+  epsilons = [1]
+--request reads bench's request.json (epsilon, delta, seed, dataset, split, rows, paths) and
+writes the synthetic files and privacy.json where it says.";
+
+#[derive(Args, Debug)]
+struct GenerateArgs {
+    /// Built-in generator kind (private-pgm, independent, multivariate, dp-gaussian, identity).
+    #[arg(long)]
+    generator: String,
+    /// A generator parameter as in a grid's [[generators]] table (value parsed as TOML, a bare
+    /// word as a string); repeatable.
+    #[arg(long = "param", value_name = "KEY=VALUE")]
+    params: Vec<String>,
+    /// Privacy budget epsilon (required for DP kinds).
+    #[arg(long, conflicts_with = "request")]
+    epsilon: Option<f64>,
+    /// Privacy budget delta.
+    #[arg(long, default_value_t = 1e-5, conflicts_with = "request")]
+    delta: f64,
+    /// Seed of the random streams.
+    #[arg(long, default_value_t = 1, conflicts_with = "request")]
+    seed: u64,
+    /// Dataset name of the random streams (the grid's dataset name reproduces its cells).
+    #[arg(long, default_value = "kit", conflicts_with = "request")]
+    dataset: String,
+    /// Public value range lo,hi given to the generator (the grid's protocol.public_range).
+    #[arg(long, value_delimiter = ',', num_args = 2, default_value = "0,20", conflicts_with = "request")]
+    public_range: Vec<f64>,
+    /// Kit folder with X_train_real_split_{k}.csv and y_train_real_split_{k}.csv.
+    #[arg(long, required_unless_present = "request", conflicts_with = "request")]
+    real_dir: Option<PathBuf>,
+    /// Output folder of the submission.
+    #[arg(long, required_unless_present = "request", conflicts_with = "request")]
+    out: Option<PathBuf>,
+    /// Answer one request.json of the external-generator protocol instead.
+    #[arg(long)]
+    request: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+struct ExportArgs {
+    /// Results directory of a grid run (the one containing cells.csv).
+    results: PathBuf,
+    /// Generator name (the grid's `name`).
+    #[arg(long)]
+    generator: String,
+    /// Epsilon of the cells (`inf` for non-DP generators).
+    #[arg(long)]
+    epsilon: f64,
+    /// Seed of the cells.
+    #[arg(long)]
+    seed: u64,
+    /// Dataset name (needed when the grid has several).
+    #[arg(long)]
+    dataset: Option<String>,
+    /// Output directory of the submission.
+    #[arg(long)]
+    out: PathBuf,
+    /// Also write the real per-split files (real data: keep the folder private).
+    #[arg(long)]
+    with_real: bool,
+}
+
 #[derive(Args, Debug)]
 struct ReportArgs {
     /// Results directory (the one containing cells.csv).
@@ -148,9 +236,9 @@ struct TolerancesArgs {
 struct RunArgs {
     /// Grid file (TOML).
     grid: PathBuf,
-    /// Worker threads (default: all cores).
-    #[arg(long, short = 'j', value_parser = clap::value_parser!(u16).range(1..))]
-    jobs: Option<u16>,
+    /// Worker threads (default: all cores; at most 4 x the cores).
+    #[arg(long, short = 'j')]
+    jobs: Option<usize>,
     /// Results root directory.
     #[arg(long, default_value = "results")]
     out: PathBuf,
@@ -256,6 +344,21 @@ fn dispatch(cli: Cli) -> Result<i32> {
             eprintln!("scored splits {:?} -> {}", summary.splits, summary.results.display());
             Ok(0)
         }
+        Command::Generate(args) => generate(args),
+        Command::Export(args) => {
+            let opts = crate::runner::synthetic_out::ExportOptions {
+                results: args.results,
+                dataset: args.dataset,
+                generator: args.generator,
+                epsilon: args.epsilon,
+                seed: args.seed,
+                out: args.out,
+                with_real: args.with_real,
+            };
+            let folds = crate::runner::synthetic_out::export(&opts)?;
+            eprintln!("wrote {folds} folds -> {}", opts.out.display());
+            Ok(0)
+        }
         Command::Report(args) => {
             note_removed_temp_files(&args.results);
             let summary = crate::report::generate(&args.results)?;
@@ -273,6 +376,32 @@ fn dispatch(cli: Cli) -> Result<i32> {
             Ok(0)
         }
     }
+}
+
+fn generate(args: GenerateArgs) -> Result<i32> {
+    use crate::runner::generate;
+    let generator = generate::build_generator(&args.generator, &args.params)?;
+    if let Some(request) = &args.request {
+        generate::generate_request(generator.as_ref(), request)?;
+        return Ok(0);
+    }
+    let (Some(real_dir), Some(out)) = (args.real_dir, args.out) else {
+        unreachable!("clap requires --real-dir and --out without --request")
+    };
+    let [lo, hi] = args.public_range[..] else { unreachable!("clap takes two values") };
+    crate::ensure!(lo.is_finite() && hi.is_finite() && lo < hi, "--public-range: expected lo,hi with lo < hi");
+    let opts = generate::KitOptions {
+        real_dir,
+        out,
+        epsilon: args.epsilon,
+        delta: args.delta,
+        seed: args.seed,
+        dataset: args.dataset,
+        public_range: (lo, hi),
+    };
+    let splits = generate::generate_kit(generator.as_ref(), &opts)?;
+    eprintln!("generated splits {splits:?} -> {}", opts.out.display());
+    Ok(0)
 }
 
 fn check(args: CheckArgs) -> Result<i32> {
@@ -306,6 +435,9 @@ fn check(args: CheckArgs) -> Result<i32> {
 }
 
 fn run(args: RunArgs) -> Result<i32> {
+    if let Some(jobs) = args.jobs {
+        execute::check_jobs(jobs)?;
+    }
     let grid = Grid::load(&args.grid)?;
     crate::ensure!(
         !args.out.exists() || args.out.is_dir(),
@@ -318,7 +450,7 @@ fn run(args: RunArgs) -> Result<i32> {
         note_removed_temp_files(&out_dir);
     }
     let opts = RunOptions {
-        jobs: args.jobs.map(usize::from),
+        jobs: args.jobs,
         out: Some(args.out),
         force: args.force,
         dry_run: args.dry_run,

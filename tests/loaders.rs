@@ -189,7 +189,7 @@ fn write_kit(dir: &Path) -> (Dataset, Fold) {
     let rev: Vec<usize> = (0..d.n_genes()).rev().collect();
     let genes_rev: Vec<String> = rev.iter().map(|&j| d.gene_ids[j].clone()).collect();
     let train = fold.train();
-    write_synthetic_split(dir, 1, &train.x.select_cols(&rev), &train.labels, &genes_rev, "Subtype").unwrap();
+    write_synthetic_split(dir, 1, &train.x.select_cols(&rev), &train.labels, &genes_rev, "Subtype", false).unwrap();
     (d, fold)
 }
 
@@ -217,7 +217,7 @@ fn synthetic_row_count_different_from_train_is_a_warning() {
     let dir = tempfile::tempdir().unwrap();
     let (d, fold) = write_kit(dir.path());
     let x = fold.train().x.select_rows(&[0, 1, 2]);
-    write_synthetic_split(dir.path(), 1, &x, &fold.train().labels[..3], &d.gene_ids, "Subtype").unwrap();
+    write_synthetic_split(dir.path(), 1, &x, &fold.train().labels[..3], &d.gene_ids, "Subtype", false).unwrap();
     let classes = d.classes();
     let (s, warnings) = read_synthetic_split(dir.path(), 1, &d.gene_ids, &classes, fold.train().x.rows()).unwrap();
     assert_eq!(s.x.rows(), 3);
@@ -365,7 +365,7 @@ fn gene_mismatch_between_kit_files_lists_genes_and_hints() {
     let dir = tempfile::tempdir().unwrap();
     let (d, fold) = write_kit(dir.path());
     let versioned: Vec<String> = d.gene_ids.iter().map(|g| format!("{g}.7")).collect();
-    write_synthetic_split(dir.path(), 1, &fold.train().x, &fold.train().labels, &versioned, "Subtype").unwrap();
+    write_synthetic_split(dir.path(), 1, &fold.train().x, &fold.train().labels, &versioned, "Subtype", false).unwrap();
     assert_names(
         &err(read_kit_split(dir.path(), dir.path(), 1, None, None)),
         &[
@@ -391,7 +391,7 @@ fn unknown_synthetic_label_names_it_and_the_known_ones() {
     let (d, fold) = write_kit(dir.path());
     let mut labels = fold.train().labels.clone();
     labels[2] = "LumA".into();
-    write_synthetic_split(dir.path(), 1, &fold.train().x, &labels, &d.gene_ids, "Subtype").unwrap();
+    write_synthetic_split(dir.path(), 1, &fold.train().x, &labels, &d.gene_ids, "Subtype", false).unwrap();
     assert_names(
         &err(read_kit_split(dir.path(), dir.path(), 1, None, None)),
         &["synthetic_labels_split_1.csv", "unknown label(s) 'LumA'", "'BRCA.Basal', 'BRCA.LumA'", "prefix"],
@@ -404,12 +404,12 @@ fn non_finite_synthetic_value_and_label_count_mismatch_are_errors() {
     let (d, fold) = write_kit(dir.path());
     let mut x = fold.train().x.clone();
     x.set(1, 3, f64::INFINITY);
-    write_synthetic_split(dir.path(), 1, &x, &fold.train().labels, &d.gene_ids, "Subtype").unwrap();
+    write_synthetic_split(dir.path(), 1, &x, &fold.train().labels, &d.gene_ids, "Subtype", false).unwrap();
     assert_names(
         &err(read_kit_split(dir.path(), dir.path(), 1, None, None)),
         &["synthetic_data_split_1.csv", "line 3, column 4", "row 2", "gene 'ENSG00000000003'", "non-finite"],
     );
-    write_synthetic_split(dir.path(), 1, &fold.train().x, &fold.train().labels, &d.gene_ids, "Subtype").unwrap();
+    write_synthetic_split(dir.path(), 1, &fold.train().x, &fold.train().labels, &d.gene_ids, "Subtype", false).unwrap();
     let y = dir.path().join("synthetic_labels_split_1.csv");
     let short: String = std::fs::read_to_string(&y).unwrap().lines().take(4).map(|l| format!("{l}\n")).collect();
     std::fs::write(&y, short).unwrap();

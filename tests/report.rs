@@ -477,7 +477,10 @@ fn missing_or_malformed_cells_csv_is_a_clear_error() {
     lines[2] = lines[2].replacen(",ok,", ",maybe,", 1);
     std::fs::write(dir.join("cells.csv"), lines.join("\n")).unwrap();
     let e = report::generate(&dir).unwrap_err();
-    assert!(e.message().ends_with("cells.csv: line 3, column 'status': expected 'ok' or 'error', got 'maybe'"), "{e}");
+    assert!(
+        e.message().ends_with("cells.csv: line 3, column 'status': expected 'ok', 'error' or 'timeout', got 'maybe'"),
+        "{e}"
+    );
 
     lines[2] = text.lines().nth(2).unwrap().replace(",0.1.0", ",x,0.1.0");
     std::fs::write(dir.join("cells.csv"), lines.join("\n")).unwrap();

@@ -242,3 +242,41 @@ fn a_synthetic_file_without_a_real_gene_fails_naming_the_file_and_writes_nothing
     assert!(err.contains("synthetic_data_split_2.csv") && err.contains(&synthetic.genes[0]), "{err}");
     assert!(!dir.path().join("out/evaluation_results.csv").exists());
 }
+
+/// Splits are found from the file names: a kit holding splits 1 and 3 scores both, and the
+/// average row names the splits it covers.
+#[test]
+fn a_kit_with_splits_one_and_three_scores_both_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    write_kit(dir.path());
+    for name in ["X_train", "y_train", "X_test", "y_test"] {
+        let from = dir.path().join(format!("{name}_real_split_2.csv"));
+        std::fs::rename(&from, dir.path().join(format!("{name}_real_split_3.csv"))).unwrap();
+    }
+    for name in ["synthetic_data", "synthetic_labels"] {
+        let from = dir.path().join(format!("{name}_split_2.csv"));
+        std::fs::rename(&from, dir.path().join(format!("{name}_split_3.csv"))).unwrap();
+    }
+    let run = bench(&["score", "--real-dir", ".", "--synthetic-dir", ".", "--out", "out"], dir.path());
+    assert!(run.status.success(), "{}", stderr(&run));
+    assert!(stderr(&run).contains("scored splits [1, 3]"), "{}", stderr(&run));
+    let (header, rows) = read_results(&dir.path().join("out/evaluation_results.csv"));
+    assert_eq!(rows.keys().collect::<Vec<_>>(), ["1", "3", "average"]);
+    let covered = header.iter().position(|h| h == "splits_averaged").expect("splits_averaged column");
+    assert_eq!(rows["average"][covered], "1;3");
+    assert!(dir.path().join("out/evaluation_split_3.csv").is_file());
+    assert!(!dir.path().join("out/evaluation_split_2.csv").exists());
+}
+
+#[test]
+fn a_split_missing_one_partner_file_is_an_error_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    write_kit(dir.path());
+    std::fs::remove_file(dir.path().join("y_test_real_split_2.csv")).unwrap();
+    let run = bench(&["score", "--real-dir", ".", "--synthetic-dir", ".", "--out", "out"], dir.path());
+    assert_eq!(run.status.code(), Some(2), "{}", stderr(&run));
+    let err = stderr(&run);
+    assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
+    assert!(err.contains("y_test_real_split_2.csv"), "{err}");
+    assert!(!dir.path().join("out/evaluation_results.csv").exists());
+}

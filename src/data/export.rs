@@ -119,7 +119,7 @@ pub fn real_split_file(kind: char, part: &str, k: usize) -> String {
 
 /// Write one split's synthetic submission (data-formats.md §4) into `dir`: the data file with
 /// the gene columns in `gene_ids` order (the real column order, which the official evaluator
-/// relies on) and the labels file with header `label_column`.
+/// relies on) and the labels file with header `label_column`; with `gzip`, as `.csv.gz`.
 pub fn write_synthetic_split(
     dir: &Path,
     k: usize,
@@ -127,10 +127,12 @@ pub fn write_synthetic_split(
     labels: &[String],
     gene_ids: &[String],
     label_column: &str,
+    gzip: bool,
 ) -> Result<()> {
-    write_matrix_csv(&dir.join(synthetic_data_file(k)), x, gene_ids)?;
+    let suffix = if gzip { ".gz" } else { "" };
     ensure!(labels.len() == x.rows(), "split {k}: {} synthetic labels for {} rows", labels.len(), x.rows());
-    write_label_csv(&dir.join(synthetic_labels_file(k)), labels, label_column)
+    write_matrix_csv(&dir.join(format!("{}{suffix}", synthetic_data_file(k))), x, gene_ids)?;
+    write_label_csv(&dir.join(format!("{}{suffix}", synthetic_labels_file(k))), labels, label_column)
 }
 
 /// Write the real per-split files of one fold that the kit reads (data-formats.md §4):
@@ -144,6 +146,53 @@ pub fn write_real_split_files(dir: &Path, fold: &Fold, label_column: &str) -> Re
         write_label_csv(&dir.join(real_split_file('y', part, k)), &data.labels, label_column)?;
     }
     Ok(())
+}
+
+/// Write the real train rows of split `k` in the kit layout (`X_train_real_split_{k}.csv`,
+/// `y_train_real_split_{k}.csv` with header `label_column`): the train fold an external
+/// generator receives (README "External generators").
+pub fn write_train_split_files(
+    dir: &Path,
+    k: usize,
+    train: &Labelled,
+    gene_ids: &[String],
+    label_column: &str,
+) -> Result<()> {
+    write_matrix_csv(&dir.join(real_split_file('X', "train", k)), &train.x, gene_ids)?;
+    write_label_csv(&dir.join(real_split_file('y', "train", k)), &train.labels, label_column)
+}
+
+/// The real train rows of one kit split, as `bench generate` reads them.
+#[derive(Clone, Debug)]
+pub struct RealTrain {
+    /// The header of `X_train_real_split_{k}.csv`, in file order.
+    pub gene_ids: Vec<String>,
+    pub train: Labelled,
+    /// The header of `y_train_real_split_{k}.csv`.
+    pub label_column: String,
+    /// The labels of `y_test_real_split_{k}.csv` when that file exists (for the class set).
+    pub test_labels: Vec<String>,
+}
+
+/// Read split `k`'s real train rows (`X_train_real_split_{k}.csv` and `y_train_…`, `.gz`
+/// variants accepted) and, when present, the test labels. Errors name the file.
+pub fn read_real_train(dir: &Path, k: usize) -> Result<RealTrain> {
+    let x = read_matrix_csv(&kit_file(dir, &real_split_file('X', "train", k), k)?)?;
+    let gene_ids = x.header.clone();
+    let y_path = kit_file(dir, &real_split_file('y', "train", k), k)?;
+    let train = read_labelled(x, &y_path, &gene_ids)?;
+    let label_column = {
+        let text = read_text(&y_path)?;
+        let mut reader = CsvReader::new(&text, b',', &y_path);
+        let mut fields = StringRecord::new();
+        reader.header(&mut fields)?;
+        fields.get(0).unwrap_or_default().to_string()
+    };
+    let test_labels = match kit_file(dir, &real_split_file('y', "test", k), k) {
+        Ok(path) => read_label_csv(&path)?,
+        Err(_) => Vec::new(),
+    };
+    Ok(RealTrain { gene_ids, train, label_column, test_labels })
 }
 
 /// One split of the challenge kit read back: real train/test rows and the synthetic rows,
@@ -366,7 +415,19 @@ fn write_matrix_csv(path: &Path, x: &Matrix, gene_ids: &[String]) -> Result<()> 
         }
         out.push('\n');
     }
-    write_atomic(path, out.as_bytes())
+    write_text(path, &out)
+}
+
+/// Write `text` atomically, gzip-compressed when `path` ends in `.gz`.
+fn write_text(path: &Path, text: &str) -> Result<()> {
+    if path.extension().is_some_and(|e| e == "gz") {
+        use std::io::Write;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        let bytes = gz.write_all(text.as_bytes()).and_then(|_| gz.finish());
+        let bytes = bytes.map_err(|e| crate::error::Error::new(format!("cannot compress {}: {e}", path.display())))?;
+        return write_atomic(path, &bytes);
+    }
+    write_atomic(path, text.as_bytes())
 }
 
 /// Write a one-column CSV: header, then one label per line.
@@ -376,7 +437,7 @@ fn write_label_csv(path: &Path, labels: &[String], header: &str) -> Result<()> {
     for l in labels {
         push_record(&mut out, [l.as_str()]);
     }
-    write_atomic(path, out.as_bytes())
+    write_text(path, &out)
 }
 
 /// Append one comma-separated record (RFC 4180 quoting) and a LF.

@@ -8,8 +8,9 @@
 //! Not square-rooted, not rounded, may be slightly negative; NaN when `m < 2` or `n < 2`.
 //! Columns: `camda2025` writes `MMD_score = MMD²_u(Xtr, Xs)`; `camda2026` writes `MMD_train`
 //! (the same), `MMD_test = MMD²_u(Xte, Xs)`, `MMD_base = MMD²_u(Xte, Xtr)` and, per class `c`,
-//! `submmd_<c> = MMD²_u(Xtr[ytr=c], Xs[ys=c])` (NaN `too_few_rows` unless both sides have ≥ 2
-//! rows). Real-only sums are memoised per fold in [`RealKernels`].
+//! `submmd_<c> = MMD²_u(Xtr[ytr=c], Xs[ys=c])` (NaN `class_missing_in_synthetic` when no
+//! synthetic row has label `c`, otherwise NaN `too_few_rows` unless both sides have ≥ 2 rows).
+//! Real-only sums are memoised per fold in [`RealKernels`].
 
 use super::revision::Revision;
 use super::spec::{ColumnSpec, Direction, Exactness};
@@ -114,6 +115,9 @@ impl Mmd {
                 let column = SUBMMD.for_class(&c);
                 let real = rows_of(&train.x, &train.labels, &c);
                 let fake = rows_of(&syn.x, &syn.labels, &c);
+                if fake.rows() == 0 {
+                    return column.nan("class_missing_in_synthetic");
+                }
                 if real.rows() < 2 || fake.rows() < 2 {
                     return column.nan("too_few_rows");
                 }
@@ -202,5 +206,24 @@ mod tests {
         let expected = 2.0 * offdiag / 6.0 - 2.0 * (offdiag + 3.0) / 9.0;
         assert!((v - expected).abs() < 1e-15);
         assert!(mmd2_unbiased(&x, &m(&[&[0.0, 0.0]]), 0.5).is_nan());
+    }
+
+    #[test]
+    fn a_class_absent_from_the_synthetic_labels_is_named_as_such() {
+        let lab = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let train = crate::data::dataset::Labelled {
+            x: m(&[&[0.0], &[1.0], &[2.0], &[3.0], &[4.0]]),
+            labels: lab(&["a", "a", "b", "b", "c"]),
+        };
+        let synthetic =
+            crate::data::dataset::Labelled { x: m(&[&[0.5], &[1.5], &[2.5]]), labels: lab(&["a", "a", "b"]) };
+        let real = super::super::RealCache::default();
+        let input =
+            EvalInput { gene_ids: &lab(&["g"]), train: &train, test: &train, synthetic: &synthetic, real: &real };
+        let out = Mmd(Revision::Camda2026).score(&input).unwrap();
+        let reason = |c: &str| out.scores.iter().find(|s| s.column == c).unwrap().reason.clone();
+        assert_eq!(reason("submmd_a"), None);
+        assert_eq!(reason("submmd_b").as_deref(), Some("too_few_rows"));
+        assert_eq!(reason("submmd_c").as_deref(), Some("class_missing_in_synthetic"));
     }
 }

@@ -148,7 +148,7 @@ fn to_columns(r: CellRow) -> (KeyColumns, StateColumns, Vec<String>, TrailingCol
         profile_version: r.profile_version,
         status: r.status.label().to_string(),
         error_phase: r.status.phase().map(Phase::as_str).unwrap_or_default().to_string(),
-        error: r.status.message().to_string(),
+        error: r.status.message(),
         dp: r.dp,
         end_to_end_dp: r.end_to_end_dp,
         rho_spent: r.rho_spent,
@@ -353,12 +353,19 @@ fn parse_row(
         fmt_f64(key.epsilon)
     );
     let status = match state.status.as_str() {
-        "ok" => Status::Ok,
-        "error" => match Phase::parse(&state.error_phase) {
-            Some(phase) => Status::Error { phase, message: state.error },
-            None => bail!("{}: expected fit, sample, score or write, got '{}'", at("error_phase"), state.error_phase),
-        },
-        other => bail!("{}: expected 'ok' or 'error', got '{other}'", at("status")),
+        "ok" | "error" | "timeout" => {
+            if Phase::parse(&state.error_phase).is_none() && state.status != "ok" {
+                bail!("{}: expected fit, sample, score or write, got '{}'", at("error_phase"), state.error_phase);
+            }
+            Status::parse(&state.status, &state.error_phase, &state.error).ok_or_else(|| {
+                Error::new(format!(
+                    "{}: expected 'timed out after <seconds> s (timeout <seconds> s)', got '{}'",
+                    at("error"),
+                    state.error
+                ))
+            })?
+        }
+        other => bail!("{}: expected 'ok', 'error' or 'timeout', got '{other}'", at("status")),
     };
     let labels: Vec<Option<String>> = metric_index
         .iter()
@@ -531,6 +538,18 @@ mod tests {
         assert!(first.starts_with(
             "d,sim.v1 seed=1,g,k,p,0.5,0.00001,1,2,p1,p1.v1,ok,,,true,false,0.1,,a=1,x;y,,8,2,8,0.25,NaN,n=why,"
         ));
+        let mut late = record(2.0, Status::timeout(Phase::Fit, 2.0, 2.0149));
+        late.key.generator = "slow".into();
+        let text = render_cells_csv(&[&late], &profiles, &metrics);
+        assert!(text.contains(",timeout,fit,timed out after 2.01 s (timeout 2 s),"), "{text}");
+        let back = Cells::parse(&text, "cells.csv").unwrap();
+        assert_eq!(
+            back.rows[0].status,
+            Status::Timeout { phase: Phase::Fit, limit_seconds: 2.0, elapsed_seconds: 2.01 }
+        );
+        let bad = text.replace("timed out after 2.01 s", "slow");
+        let e = Cells::parse(&bad, "cells.csv").unwrap_err().to_string();
+        assert!(e.contains("column 'error'") && e.contains("got 'slow (timeout 2 s)'"), "{e}");
         let timings = render_timings_csv(&[&ok]);
         assert_eq!(
             timings.lines().nth(1).unwrap(),

@@ -11,6 +11,9 @@ pub struct Manifest {
     pub generators: Vec<ManifestGenerator>,
     /// The grid's name.
     pub grid: String,
+    /// Directory of the grid file, from which its relative paths resolve (`bench export`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grid_dir: Option<std::path::PathBuf>,
     /// Metric profiles in run order.
     pub profiles: Vec<ManifestProfile>,
     pub protocol: ManifestProtocol,

@@ -7,6 +7,7 @@
 
 use super::grid_checks::{check_delta, check_epsilon};
 use super::grid_errors::{found_value, grid_toml_error, line_of, line_of_key, named_key};
+use super::synthetic_out::SaveSynthetic;
 use crate::data::split::SplitRng;
 use crate::error::{Error, Result};
 use crate::generators::{self, Generator};
@@ -101,6 +102,12 @@ pub struct GeneratorSpec {
     pub epsilons: Option<Vec<f64>>,
     pub delta: Option<f64>,
     pub generator: Box<dyn Generator>,
+    /// Whether its cells' synthetic sets are written (the entry's `save_synthetic`, else the
+    /// grid's; see `synthetic_out`).
+    pub save_synthetic: SaveSynthetic,
+    /// Wall-clock limit of each cell's fit + sample in seconds (the entry's `timeout`, else the
+    /// grid's; `None`: no limit). Not part of the cell hash: only finished cells are cached.
+    pub timeout: Option<f64>,
 }
 
 impl GeneratorSpec {
@@ -123,6 +130,10 @@ struct GridFile {
     protocol: Protocol,
     datasets: Vec<toml::Spanned<DatasetEntry>>,
     generators: Vec<toml::Spanned<toml::Table>>,
+    /// `true`, `false` or `"gz"`: write every cell's synthetic set (README "Synthetic output").
+    save_synthetic: Option<toml::Value>,
+    /// Seconds each cell's fit + sample may take (README "Timeouts").
+    timeout: Option<toml::Value>,
 }
 
 fn default_metrics() -> Vec<String> {
@@ -162,6 +173,23 @@ impl Grid {
         let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
         let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "grid".into());
         Grid::parse(&text, &stem, &base_dir).map_err(|e| e.context(path.display()))
+    }
+
+    /// The grid copied into a results directory by `bench run` (`<results>/grid.toml`), with
+    /// relative paths resolved from the original grid's directory (`grid_dir` of manifest.json).
+    pub fn load_copy(results: &Path) -> Result<Grid> {
+        let manifest_path = results.join("manifest.json");
+        let manifest = std::fs::read_to_string(&manifest_path).map_err(|e| {
+            Error::new(format!("cannot read {}: {e} (is this a results directory?)", manifest_path.display()))
+        })?;
+        let manifest: serde_json::Value = serde_json::from_str(&manifest)
+            .map_err(|e| Error::new(format!("{}: not valid JSON: {e}", manifest_path.display())))?;
+        let path = results.join("grid.toml");
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| Error::new(format!("cannot read grid file {}: {e}", path.display())))?;
+        let base_dir = manifest["grid_dir"].as_str().map(PathBuf::from).unwrap_or_else(|| results.to_path_buf());
+        let name = manifest["grid"].as_str().unwrap_or("grid").to_string();
+        Grid::parse(&text, &name, &base_dir).map_err(|e| e.context(path.display()))
     }
 
     /// Parse grid text; `default_name` is used when the grid has no `name`.
@@ -206,10 +234,15 @@ impl Grid {
             );
             datasets.push(spec);
         }
+        let save_synthetic =
+            file.save_synthetic.as_ref().map(SaveSynthetic::from_toml).transpose()?.unwrap_or_default();
+        let timeout =
+            file.timeout.as_ref().map(|v| parse_timeout(v).map_err(|e| e.context("key 'timeout'"))).transpose()?;
         let mut generators = Vec::new();
         for (i, entry) in file.generators.into_iter().enumerate() {
             let line = line_of(text, entry.span().start);
-            let spec = generator_spec(entry.into_inner()).map_err(|e| entry_error(text, "generators", i, line, e))?;
+            let spec = generator_spec(entry.into_inner(), save_synthetic, timeout)
+                .map_err(|e| entry_error(text, "generators", i, line, e))?;
             ensure!(
                 !generators.iter().any(|g: &GeneratorSpec| g.name == spec.name),
                 "line {line}: generators[{i}]: generator name '{}' used twice",
@@ -365,7 +398,19 @@ fn dataset_spec(e: DatasetEntry, base_dir: &Path) -> Result<DatasetSpec> {
     })
 }
 
-fn generator_spec(mut table: toml::Table) -> Result<GeneratorSpec> {
+/// A `timeout` value: a finite number of seconds > 0.
+fn parse_timeout(value: &toml::Value) -> Result<f64> {
+    match number(value) {
+        Some(t) if t.is_finite() && t > 0.0 => Ok(t),
+        _ => bail!("expected a number of seconds > 0, got {value}"),
+    }
+}
+
+fn generator_spec(
+    mut table: toml::Table,
+    save_default: SaveSynthetic,
+    timeout_default: Option<f64>,
+) -> Result<GeneratorSpec> {
     let name = take_string(&mut table, "name")?;
     ensure!(
         !name.is_empty() && !name.contains(['/', '\\']) && !name.contains("__"),
@@ -374,6 +419,14 @@ fn generator_spec(mut table: toml::Table) -> Result<GeneratorSpec> {
     let kind = take_string(&mut table, "kind")?;
     let epsilons = table.remove("epsilons");
     let delta = table.remove("delta");
+    let save_synthetic = match table.remove("save_synthetic") {
+        Some(v) => SaveSynthetic::from_toml(&v).map_err(|e| e.context(format!("generator '{name}'")))?,
+        None => save_default,
+    };
+    let timeout = match table.remove("timeout") {
+        Some(v) => Some(parse_timeout(&v).map_err(|e| e.context(format!("generator '{name}': key 'timeout'")))?),
+        None => timeout_default,
+    };
     let generator = generators::build(&kind, &table).map_err(|e| e.context(format!("generator '{name}'")))?;
     let (epsilons, delta) = if generator.is_dp() {
         let eps_value = epsilons.ok_or_else(|| {
@@ -397,7 +450,7 @@ fn generator_spec(mut table: toml::Table) -> Result<GeneratorSpec> {
         );
         (None, None)
     };
-    Ok(GeneratorSpec { name, kind, params: table, epsilons, delta, generator })
+    Ok(GeneratorSpec { name, kind, params: table, epsilons, delta, generator, save_synthetic, timeout })
 }
 
 fn parse_epsilons(name: &str, value: &toml::Value) -> Result<Vec<f64>> {
@@ -492,6 +545,10 @@ kind = "identity"
         assert!(e.contains("not differentially private"), "{e}");
         let e = err("[[datasets]\n");
         assert!(e.contains("line 1"), "{e}");
+        let e = err(&OK.replace("kind = \"identity\"", "kind = \"identity\"\ntimeout = 0"));
+        assert!(e.contains("generator 'id': key 'timeout': expected a number of seconds > 0, got 0"), "{e}");
+        let e = err(&format!("timeout = \"1h\"\n{OK}"));
+        assert!(e.contains("key 'timeout': expected a number of seconds > 0"), "{e}");
         let e = err(&OK.replace("name = \"sim-brca\"", "name = \"mine\"\nformat = \"tidy\""));
         assert!(e.contains("key 'path' is required"), "{e}");
     }

@@ -5,6 +5,7 @@
 
 pub mod datasets;
 pub mod execute;
+pub mod generate;
 pub mod grid;
 pub mod grid_checks;
 pub mod grid_errors;
@@ -13,3 +14,4 @@ pub mod results;
 pub mod score;
 pub mod shard;
 pub mod slurm;
+pub mod synthetic_out;

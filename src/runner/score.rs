@@ -5,7 +5,7 @@
 //! rates of metrics.md §5.1).
 
 use crate::data::export::read_kit_split;
-use crate::error::Result;
+use crate::error::{Context, Result};
 use crate::io::{csv_field, fmt_f64, write_atomic};
 use crate::metrics::{self, EvalInput, Profile, RealCache, SideTable};
 use crate::{bail, ensure};
@@ -31,20 +31,45 @@ pub struct ScoreSummary {
     pub warnings: Vec<String>,
 }
 
-/// The split numbers present in `real_dir` (`X_train_real_split_{k}.csv[.gz]`, k = 1, 2, …).
-pub fn discover_splits(real_dir: &Path) -> Result<Vec<usize>> {
-    let exists = |k: usize| {
-        let name = crate::data::export::real_split_file('X', "train", k);
-        real_dir.join(&name).is_file() || real_dir.join(format!("{name}.gz")).is_file()
-    };
-    let splits: Vec<usize> = (1..).take_while(|&k| exists(k)).collect();
+/// The split numbers named by the kit files in `real_dir` and `synthetic_dir`, ascending: every
+/// `k` of `{X,y}_{train,test}_real_split_{k}.csv[.gz]` and
+/// `synthetic_{data,labels}_split_{k}.csv[.gz]` (any set, e.g. {1, 3}). A split that lacks one
+/// of its six files is reported by the reader, which names the missing file.
+pub fn discover_splits(real_dir: &Path, synthetic_dir: &Path) -> Result<Vec<usize>> {
+    let mut splits = std::collections::BTreeSet::new();
+    for dir in [real_dir, synthetic_dir] {
+        let entries = std::fs::read_dir(dir).with_context(|| format!("cannot read directory {}", dir.display()))?;
+        for entry in entries.flatten() {
+            if let Some(k) = entry.file_name().to_str().and_then(split_number) {
+                splits.insert(k);
+            }
+        }
+    }
     if splits.is_empty() {
         bail!(
-            "{}: no X_train_real_split_1.csv found (expected the challenge kit's per-split files)",
+            "{}: no X_train_real_split_<k>.csv found (expected the challenge kit's per-split files)",
             real_dir.display()
         );
     }
-    Ok(splits)
+    Ok(splits.into_iter().collect())
+}
+
+/// `k` of a kit file name (`X_train_real_split_3.csv.gz` → 3), `None` for any other name.
+fn split_number(name: &str) -> Option<usize> {
+    const PREFIXES: [&str; 6] = [
+        "X_train_real_split_",
+        "y_train_real_split_",
+        "X_test_real_split_",
+        "y_test_real_split_",
+        "synthetic_data_split_",
+        "synthetic_labels_split_",
+    ];
+    let rest = PREFIXES.iter().find_map(|p| name.strip_prefix(p))?;
+    let digits = rest.strip_suffix(".csv.gz").or_else(|| rest.strip_suffix(".csv"))?;
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok().filter(|&k| k > 0)
 }
 
 /// One split's formatted metric values (column order of the profiles) and NaN reasons.
@@ -62,14 +87,19 @@ pub fn score(opts: &ScoreOptions) -> Result<ScoreSummary> {
         .into_iter()
         .map(metrics::profile)
         .collect::<Result<_>>()?;
-    let splits = discover_splits(&opts.real_dir)?;
+    let splits = discover_splits(&opts.real_dir, &opts.synthetic_dir)?;
     let kits = splits
         .par_iter()
         .map(|&k| read_kit_split(&opts.real_dir, &opts.synthetic_dir, k, None, None))
         .collect::<Result<Vec<_>>>()?;
     let gene_ids = &kits[0].gene_ids;
     for kit in &kits[1..] {
-        ensure!(kit.gene_ids == *gene_ids, "split {}: X_train columns differ from split 1's", kit.number);
+        ensure!(
+            kit.gene_ids == *gene_ids,
+            "split {}: X_train columns differ from split {}'s",
+            kit.number,
+            kits[0].number
+        );
     }
     let classes = crate::data::dataset::classes(
         &kits.iter().flat_map(|k| k.train.labels.iter().chain(&k.test.labels).cloned()).collect::<Vec<_>>(),
@@ -102,7 +132,7 @@ pub fn score(opts: &ScoreOptions) -> Result<ScoreSummary> {
         })
         .collect::<Result<Vec<_>>>()?;
     for (k, s) in splits.iter().zip(&scored) {
-        let text = render(&columns, &[(k.to_string(), s)], None);
+        let text = render(&columns, &[(k.to_string(), s)], false);
         write_atomic(&opts.out.join(format!("evaluation_split_{k}.csv")), text.as_bytes())?;
         for (profile, table) in &s.tables {
             write_atomic(&opts.out.join(format!("{profile}_split_{k}.csv")), table.to_csv().as_bytes())?;
@@ -110,38 +140,44 @@ pub fn score(opts: &ScoreOptions) -> Result<ScoreSummary> {
     }
     let rows: Vec<(String, &SplitScores)> = splits.iter().map(|k| k.to_string()).zip(&scored).collect();
     let results = opts.out.join("evaluation_results.csv");
-    write_atomic(&results, render(&columns, &rows, Some(splits.len())).as_bytes())?;
+    write_atomic(&results, render(&columns, &rows, true).as_bytes())?;
     Ok(ScoreSummary { splits, results, warnings: kits.into_iter().flat_map(|k| k.warnings).collect() })
 }
 
-/// CSV with `split_no`, the metric columns, `nan_reasons`; with `average_of = Some(k)` a final
-/// `split_no = average` row holding the NaN-skipping mean of each column, plus `n_valid_<metric>`
-/// columns for metrics with fewer than k valid folds (metrics.md §0.3).
-fn render(columns: &[String], rows: &[(String, &SplitScores)], average_of: Option<usize>) -> String {
+/// CSV with `split_no`, the metric columns, `nan_reasons`. With `average`, also a
+/// `splits_averaged` column and a final `split_no = average` row holding the NaN-skipping mean of
+/// each column over the split rows, the splits it covers (`1;3`) and `n_valid_<metric>` columns
+/// for metrics with fewer valid folds than split rows (metrics.md §0.3).
+fn render(columns: &[String], rows: &[(String, &SplitScores)], average: bool) -> String {
     let valid = |i: usize| rows.iter().map(|(_, s)| s.values[i].1).filter(|v| !v.is_nan()).collect::<Vec<f64>>();
-    let short: Vec<usize> = match average_of {
-        Some(k) => (0..columns.len()).filter(|&i| valid(i).len() < k).collect(),
-        None => vec![],
-    };
+    let short: Vec<usize> =
+        if average { (0..columns.len()).filter(|&i| valid(i).len() < rows.len()).collect() } else { vec![] };
     let mut header = vec!["split_no".to_string()];
     header.extend(columns.iter().cloned());
     header.push("nan_reasons".into());
+    if average {
+        header.push("splits_averaged".into());
+    }
     header.extend(short.iter().map(|&i| format!("n_valid_{}", columns[i])));
     let mut out = header.iter().map(|h| csv_field(h)).collect::<Vec<_>>().join(",") + "\n";
     for (name, s) in rows {
         let mut fields = vec![name.clone()];
         fields.extend(s.values.iter().map(|(_, v)| fmt_f64(*v)));
         fields.push(s.reasons.clone());
+        if average {
+            fields.push(String::new());
+        }
         fields.extend(short.iter().map(|_| String::new()));
         out.push_str(&(fields.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(",") + "\n"));
     }
-    if average_of.is_some() {
+    if average {
         let mut fields = vec!["average".to_string()];
         for i in 0..columns.len() {
             let v = valid(i);
             fields.push(if v.is_empty() { "NaN".into() } else { fmt_f64(v.iter().sum::<f64>() / v.len() as f64) });
         }
         fields.push(String::new());
+        fields.push(rows.iter().map(|(name, _)| name.as_str()).collect::<Vec<_>>().join(";"));
         fields.extend(short.iter().map(|&i| valid(i).len().to_string()));
         out.push_str(&(fields.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(",") + "\n"));
     }
@@ -162,10 +198,26 @@ mod tests {
         let b =
             SplitScores { values: vec![("m".into(), 2.0), ("x".into(), 4.0)], reasons: String::new(), tables: vec![] };
         let cols = vec!["m".to_string(), "x".to_string()];
-        let text = render(&cols, &[("1".into(), &a), ("2".into(), &b)], Some(2));
+        let text = render(&cols, &[("1".into(), &a), ("3".into(), &b)], true);
         let lines: Vec<&str> = text.lines().collect();
-        assert_eq!(lines[0], "split_no,m,x,nan_reasons,n_valid_x");
-        assert_eq!(lines[1], "1,1,NaN,x=r,");
-        assert_eq!(lines[3], "average,1.5,4,,1");
+        assert_eq!(lines[0], "split_no,m,x,nan_reasons,splits_averaged,n_valid_x");
+        assert_eq!(lines[1], "1,1,NaN,x=r,,");
+        assert_eq!(lines[3], "average,1.5,4,,1;3,1");
+    }
+
+    #[test]
+    fn split_numbers_come_from_kit_file_names() {
+        assert_eq!(split_number("X_train_real_split_3.csv"), Some(3));
+        assert_eq!(split_number("synthetic_labels_split_12.csv.gz"), Some(12));
+        assert_eq!(split_number("y_test_real_split_1.csv"), Some(1));
+        for other in [
+            "X_train_real_split_.csv",
+            "X_train_real_split_0.csv",
+            "X_train_real_split_1.tsv",
+            "evaluation_split_1.csv",
+            "X_train_real_split_1a.csv",
+        ] {
+            assert_eq!(split_number(other), None, "{other}");
+        }
     }
 }

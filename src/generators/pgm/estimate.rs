@@ -191,7 +191,7 @@ impl Estimate {
 pub fn estimate(tree: TreeModel, measurements: &[Measurement], options: DescentOptions) -> Result<Estimate> {
     let nhat = minimum_variance_total(measurements);
     let objective = Objective::new(&tree, measurements)?;
-    Ok(mirror_descent(tree, &objective, nhat, options))
+    mirror_descent(tree, &objective, nhat, options)
 }
 
 /// Entropic mirror descent (§3.4), starting from θ = 0 with step `α = 2/(L·N̂)`:
@@ -199,8 +199,9 @@ pub fn estimate(tree: TreeModel, measurements: &[Measurement], options: DescentO
 /// `α ← 1.01·α`), otherwise rejected with `α ← α/2`; one trial per iteration. With `tol > 0`
 /// the loop stops once the relative loss decrease over a block of 50 iterations,
 /// `(ℓ_prev − ℓ)/max(|ℓ|, 1)`, is ≤ tol for 2 consecutive blocks.
-/// All buffers are allocated once; an iteration allocates nothing.
-pub fn mirror_descent(tree: TreeModel, objective: &Objective, nhat: f64, options: DescentOptions) -> Estimate {
+/// All buffers are allocated once; an iteration allocates nothing. Each iteration first checks
+/// the cell's deadline ([`crate::generators::context::check_deadline`]).
+pub fn mirror_descent(tree: TreeModel, objective: &Objective, nhat: f64, options: DescentOptions) -> Result<Estimate> {
     let cells = tree.cells();
     let mut theta = vec![0.0; cells];
     let mut trial = vec![0.0; cells];
@@ -215,6 +216,7 @@ pub fn mirror_descent(tree: TreeModel, objective: &Objective, nhat: f64, options
     let (mut accepted, mut done) = (0, 0);
     let (mut block_start_loss, mut flat_blocks) = (loss, 0);
     while done < options.iterations {
+        crate::generators::context::check_deadline()?;
         for ((t, &th), &g) in trial.iter_mut().zip(&theta).zip(&grad) {
             *t = th - alpha * g;
         }
@@ -241,7 +243,7 @@ pub fn mirror_descent(tree: TreeModel, objective: &Objective, nhat: f64, options
             }
         }
     }
-    Estimate {
+    Ok(Estimate {
         lipschitz: objective.lipschitz(),
         tree,
         nhat,
@@ -252,7 +254,7 @@ pub fn mirror_descent(tree: TreeModel, objective: &Objective, nhat: f64, options
         iterations: done,
         accepted,
         step: alpha,
-    }
+    })
 }
 
 #[cfg(test)]
@@ -322,6 +324,24 @@ mod tests {
         // Uniform measurements: θ = 0 is already optimal, so every block is flat.
         let est = estimate(tree, &ms, DescentOptions { iterations: 1000, tol: 1e-12 }).unwrap();
         assert_eq!(est.iterations, 100);
+    }
+
+    #[test]
+    fn descent_stops_at_the_cell_deadline() {
+        use crate::generators::context::{scope, CellContext, Deadline, StreamId};
+        let tree = TreeModel::star(vec![2, 2], 1).unwrap();
+        let ms = vec![m(vec![0, 1], vec![5.0, 5.0, 5.0, 5.0], 1.0)];
+        let context = CellContext {
+            stream: StreamId { seed: 1, dataset: "d".into(), fold: 1 },
+            label_column: "label".into(),
+            deadline: Some(Deadline::starting_now(0.0)),
+            scratch: std::env::temp_dir(),
+            work_dir: ".".into(),
+        };
+        let options = DescentOptions { iterations: 1000, tol: 0.0 };
+        let Err(e) = scope(context, || estimate(tree.clone(), &ms, options)) else { panic!("past the deadline") };
+        assert!(e.to_string().contains("timeout of 0 s reached"), "{e}");
+        assert_eq!(estimate(tree, &ms, options).unwrap().iterations, 1000, "no deadline outside a cell");
     }
 
     #[test]
