@@ -121,13 +121,15 @@ const GENERATE_HELP: &str = "Examples:
   bench generate --generator private-pgm --epsilon 1 --seed 1 --real-dir kit --out submission
   bench generate --generator private-pgm --param marginals=mst --param bins=8 --epsilon 1 \\
       --real-dir kit --out submission
-  bench generate --generator independent --dataset sim-brca --seed 1 --epsilon 2 --real-dir kit --out sub
+  bench generate --generator independent --dataset <content_hash> --seed 1 --epsilon 2 --real-dir kit --out sub
 
 Reads X_train_real_split_{k}.csv and y_train_real_split_{k}.csv (y_test for the class set, if
 present) for every k found in --real-dir and writes synthetic_data_split_{k}.csv,
 synthetic_labels_split_{k}.csv (label header = y_train's) and privacy/split_{k}.json to --out.
-Split k uses the random streams of the bench run cell (--seed, --dataset, fold k), so a kit
-exported from a grid (bench export --with-real) gives that grid's synthetic rows.
+Split k uses the random streams of the bench run cell (--seed, --dataset, fold k): bench run keys
+a dataset's streams by its content hash, so a kit exported from a grid (bench export --with-real)
+gives that grid's synthetic rows when --dataset is the dataset's content_hash in the run's
+manifest.json.
 
 As an external generator of a grid (README \"External generators\"):
   [[generators]]
@@ -156,7 +158,8 @@ struct GenerateArgs {
     /// Seed of the random streams.
     #[arg(long, default_value_t = 1, conflicts_with = "request")]
     seed: u64,
-    /// Dataset name of the random streams (the grid's dataset name reproduces its cells).
+    /// Stream key of the dataset (any word; the dataset's `content_hash` from a run's
+    /// manifest.json reproduces that run's cells).
     #[arg(long, default_value = "kit", conflicts_with = "request")]
     dataset: String,
     /// Public value range lo,hi given to the generator (the grid's protocol.public_range).

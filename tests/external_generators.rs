@@ -97,8 +97,12 @@ fn bench_generate_as_a_command_scores_like_the_builtin_with_the_same_seed() {
     let tmp = dir.path().join("results/t/tmp");
     assert_eq!(std::fs::read_dir(&tmp).map_or(0, |d| d.count()), 0, "no private directory is left");
 
-    // On the exported kit, `bench generate` with the grid's dataset name and seed writes the
-    // grid's synthetic files and the same privacy report as `bench run`.
+    // On the exported kit, `bench generate` with the grid's stream key (the dataset's content
+    // hash in manifest.json) and seed writes the grid's synthetic files and the same privacy
+    // report as `bench run`.
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("results/t/manifest.json")).unwrap()).unwrap();
+    let stream_key = manifest["datasets"][0]["content_hash"].as_str().expect("content_hash").to_string();
     let export = bench(
         &["export", "results/t", "--generator", "ind", "--epsilon", "2", "--seed", "1", "--out", "kit", "--with-real"],
         dir.path(),
@@ -112,7 +116,7 @@ fn bench_generate_as_a_command_scores_like_the_builtin_with_the_same_seed() {
             "--epsilon",
             "2",
             "--dataset",
-            "toy",
+            &stream_key,
             "--real-dir",
             "kit",
             "--out",

@@ -57,6 +57,8 @@ impl Deadline {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StreamId {
     pub seed: u64,
+    /// The dataset's stream key: `bench run` uses its content hash (generators.md §8), so a
+    /// dataset renamed in a grid draws the same numbers.
     pub dataset: String,
     pub fold: usize,
 }

@@ -34,7 +34,7 @@ pub struct KitOptions {
     pub epsilon: Option<f64>,
     pub delta: f64,
     pub seed: u64,
-    /// The dataset name of the random streams (use the grid's dataset name to reproduce a cell).
+    /// The stream key of the dataset (a run's manifest.json `content_hash` reproduces its cells).
     pub dataset: String,
     pub public_range: (f64, f64),
 }
