@@ -34,6 +34,9 @@ enum Command {
         after_help = "Example:\n  bench score --real-dir kit/real --synthetic-dir kit/synthetic/mygen --out eval\n\nReads X_train_real_split_{k}.csv, y_train_real_split_{k}.csv, X_test_real_split_{k}.csv,\ny_test_real_split_{k}.csv (real dir) and synthetic_data_split_{k}.csv,\nsynthetic_labels_split_{k}.csv (synthetic dir) for k = 1, 2, ...; genes are matched by name.\nWrites evaluation_split_{k}.csv and evaluation_results.csv (average row last)."
     )]
     Score(ScoreArgs),
+    /// Run one built-in generator on a kit's real per-split files and write the submission.
+    #[command(after_help = GENERATE_HELP)]
+    Generate(GenerateArgs),
     /// Assemble one challenge submission folder from a grid run with save_synthetic.
     #[command(
         after_help = "Example:\n  bench export results/brca --generator pgm --epsilon 1 --seed 1 --out submission --with-real\n\nCopies synthetic_data_split_{k}.csv and synthetic_labels_split_{k}.csv of every fold from\n<results>/synthetic/; --with-real also writes the real X/y_{train,test}_real_split_{k}.csv\n(rebuilt from the grid), so `bench score --real-dir DIR --synthetic-dir DIR` can read the folder."
@@ -109,6 +112,62 @@ struct ScoreArgs {
     /// a profile is written as <profile>_split_<k>.csv.
     #[arg(long, default_value = "camda2025")]
     profile: String,
+}
+
+const GENERATE_HELP: &str = "Examples:
+  bench generate --generator private-pgm --epsilon 1 --seed 1 --real-dir kit --out submission
+  bench generate --generator private-pgm --param marginals=mst --param bins=8 --epsilon 1 \\
+      --real-dir kit --out submission
+  bench generate --generator independent --dataset sim-brca --seed 1 --epsilon 2 --real-dir kit --out sub
+
+Reads X_train_real_split_{k}.csv and y_train_real_split_{k}.csv (y_test for the class set, if
+present) for every k found in --real-dir and writes synthetic_data_split_{k}.csv,
+synthetic_labels_split_{k}.csv (label header = y_train's) and privacy/split_{k}.json to --out.
+Split k uses the random streams of the bench run cell (--seed, --dataset, fold k), so a kit
+exported from a grid (bench export --with-real) gives that grid's synthetic rows.
+
+As an external generator of a grid (README \"External generators\"):
+  [[generators]]
+  name = \"pgm-ext\"
+  kind = \"command\"
+  command = [\"bench\", \"generate\", \"--generator\", \"private-pgm\", \"--request\", \"{request}\"]
+  epsilons = [1]
+--request reads bench's request.json (epsilon, delta, seed, dataset, split, rows, paths) and
+writes the synthetic files and privacy.json where it says.";
+
+#[derive(Args, Debug)]
+struct GenerateArgs {
+    /// Built-in generator kind (private-pgm, independent, multivariate, dp-gaussian, identity).
+    #[arg(long)]
+    generator: String,
+    /// A generator parameter as in a grid's [[generators]] table (value parsed as TOML, a bare
+    /// word as a string); repeatable.
+    #[arg(long = "param", value_name = "KEY=VALUE")]
+    params: Vec<String>,
+    /// Privacy budget epsilon (required for DP kinds).
+    #[arg(long, conflicts_with = "request")]
+    epsilon: Option<f64>,
+    /// Privacy budget delta.
+    #[arg(long, default_value_t = 1e-5, conflicts_with = "request")]
+    delta: f64,
+    /// Seed of the random streams.
+    #[arg(long, default_value_t = 1, conflicts_with = "request")]
+    seed: u64,
+    /// Dataset name of the random streams (the grid's dataset name reproduces its cells).
+    #[arg(long, default_value = "kit", conflicts_with = "request")]
+    dataset: String,
+    /// Public value range lo,hi given to the generator (the grid's protocol.public_range).
+    #[arg(long, value_delimiter = ',', num_args = 2, default_value = "0,20", conflicts_with = "request")]
+    public_range: Vec<f64>,
+    /// Kit folder with X_train_real_split_{k}.csv and y_train_real_split_{k}.csv.
+    #[arg(long, required_unless_present = "request", conflicts_with = "request")]
+    real_dir: Option<PathBuf>,
+    /// Output folder of the submission.
+    #[arg(long, required_unless_present = "request", conflicts_with = "request")]
+    out: Option<PathBuf>,
+    /// Answer one request.json of the external-generator protocol instead.
+    #[arg(long)]
+    request: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -275,6 +334,7 @@ fn dispatch(cli: Cli) -> Result<i32> {
             eprintln!("scored splits {:?} -> {}", summary.splits, summary.results.display());
             Ok(0)
         }
+        Command::Generate(args) => generate(args),
         Command::Export(args) => {
             let opts = crate::runner::synthetic_out::ExportOptions {
                 results: args.results,
@@ -304,6 +364,32 @@ fn dispatch(cli: Cli) -> Result<i32> {
             Ok(0)
         }
     }
+}
+
+fn generate(args: GenerateArgs) -> Result<i32> {
+    use crate::runner::generate;
+    let generator = generate::build_generator(&args.generator, &args.params)?;
+    if let Some(request) = &args.request {
+        generate::generate_request(generator.as_ref(), request)?;
+        return Ok(0);
+    }
+    let (Some(real_dir), Some(out)) = (args.real_dir, args.out) else {
+        unreachable!("clap requires --real-dir and --out without --request")
+    };
+    let [lo, hi] = args.public_range[..] else { unreachable!("clap takes two values") };
+    crate::ensure!(lo.is_finite() && hi.is_finite() && lo < hi, "--public-range: expected lo,hi with lo < hi");
+    let opts = generate::KitOptions {
+        real_dir,
+        out,
+        epsilon: args.epsilon,
+        delta: args.delta,
+        seed: args.seed,
+        dataset: args.dataset,
+        public_range: (lo, hi),
+    };
+    let splits = generate::generate_kit(generator.as_ref(), &opts)?;
+    eprintln!("generated splits {splits:?} -> {}", opts.out.display());
+    Ok(0)
 }
 
 fn check(args: CheckArgs) -> Result<i32> {

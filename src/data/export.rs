@@ -147,6 +147,53 @@ pub fn write_real_split_files(dir: &Path, fold: &Fold, label_column: &str) -> Re
     Ok(())
 }
 
+/// Write the real train rows of split `k` in the kit layout (`X_train_real_split_{k}.csv`,
+/// `y_train_real_split_{k}.csv` with header `label_column`): the train fold an external
+/// generator receives (README "External generators").
+pub fn write_train_split_files(
+    dir: &Path,
+    k: usize,
+    train: &Labelled,
+    gene_ids: &[String],
+    label_column: &str,
+) -> Result<()> {
+    write_matrix_csv(&dir.join(real_split_file('X', "train", k)), &train.x, gene_ids)?;
+    write_label_csv(&dir.join(real_split_file('y', "train", k)), &train.labels, label_column)
+}
+
+/// The real train rows of one kit split, as `bench generate` reads them.
+#[derive(Clone, Debug)]
+pub struct RealTrain {
+    /// The header of `X_train_real_split_{k}.csv`, in file order.
+    pub gene_ids: Vec<String>,
+    pub train: Labelled,
+    /// The header of `y_train_real_split_{k}.csv`.
+    pub label_column: String,
+    /// The labels of `y_test_real_split_{k}.csv` when that file exists (for the class set).
+    pub test_labels: Vec<String>,
+}
+
+/// Read split `k`'s real train rows (`X_train_real_split_{k}.csv` and `y_train_…`, `.gz`
+/// variants accepted) and, when present, the test labels. Errors name the file.
+pub fn read_real_train(dir: &Path, k: usize) -> Result<RealTrain> {
+    let x = read_matrix_csv(&kit_file(dir, &real_split_file('X', "train", k), k)?)?;
+    let gene_ids = x.header.clone();
+    let y_path = kit_file(dir, &real_split_file('y', "train", k), k)?;
+    let train = read_labelled(x, &y_path, &gene_ids)?;
+    let label_column = {
+        let text = read_text(&y_path)?;
+        let mut reader = CsvReader::new(&text, b',', &y_path);
+        let mut fields = StringRecord::new();
+        reader.header(&mut fields)?;
+        fields.get(0).unwrap_or_default().to_string()
+    };
+    let test_labels = match kit_file(dir, &real_split_file('y', "test", k), k) {
+        Ok(path) => read_label_csv(&path)?,
+        Err(_) => Vec::new(),
+    };
+    Ok(RealTrain { gene_ids, train, label_column, test_labels })
+}
+
 /// One split of the challenge kit read back: real train/test rows and the synthetic rows,
 /// all with columns in `gene_ids` order.
 #[derive(Clone, Debug)]

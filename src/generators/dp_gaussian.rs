@@ -293,6 +293,7 @@ impl Generator for DpGaussian {
     fn fit(&self, train: &TrainFold<'_>, budget: &Budget, rng: &mut Rng) -> Result<Box<dyn Model>> {
         let mut acct = Accountant::new(budget)?;
         let (stats, sigmas) = self.measure(train, &mut acct, rng)?;
+        super::context::check_deadline()?;
         let clipping = Clipping::new(self, train.schema().public_range, train.x().cols());
         let scale = self.scale;
         let classes = train.classes();

@@ -5,12 +5,15 @@
 //! deserialises into the kind's [`Params`] type, [`Params::check`] validates it into the
 //! generator itself, and `fit` takes that checked value without validating again.
 
+pub mod command;
+pub mod context;
 pub mod discrete;
 pub mod dp_gaussian;
 pub mod identity;
 pub mod independent;
 pub mod multivariate;
 pub mod pgm;
+pub mod scratch;
 
 use crate::data::dataset::TrainFold;
 use crate::data::matrix::Matrix;
@@ -61,7 +64,7 @@ pub trait Model: Send + Sync {
 }
 
 /// Every generator kind the grid accepts, in documentation order.
-pub const KINDS: &[&str] = &["identity", "private-pgm", "independent", "multivariate", "dp-gaussian"];
+pub const KINDS: &[&str] = &["identity", "private-pgm", "independent", "multivariate", "dp-gaussian", "command"];
 
 /// Build a generator of `kind` from its grid parameters (the entry minus `name`, `kind`,
 /// `epsilons`, `delta`). Unknown kinds and unknown or mistyped parameters are errors.
@@ -72,6 +75,7 @@ pub fn build(kind: &str, params: &toml::Table) -> Result<Box<dyn Generator>> {
         "independent" => Ok(Box::new(checked::<independent::IndependentParams>(params)?)),
         "multivariate" => Ok(Box::new(checked::<multivariate::MultivariateParams>(params)?)),
         "dp-gaussian" => Ok(Box::new(checked::<dp_gaussian::DpGaussianParams>(params)?)),
+        "command" => Ok(Box::new(checked::<command::CommandParams>(params)?)),
         other => crate::bail!("unknown generator kind '{other}' (expected one of: {})", KINDS.join(", ")),
     }
 }

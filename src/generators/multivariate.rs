@@ -99,6 +99,7 @@ impl Generator for Multivariate {
                 Ok((ClassLaw { label: train.classes()[c].clone(), mean, factor }, clipped, shift))
             })
             .collect::<Result<_>>()?;
+        super::context::check_deadline()?;
         let mut diagnostics = BTreeMap::new();
         for (law, clipped, shift) in &fitted {
             diagnostics.insert(format!("psd_clipped_eigenvalues.{}", law.label), clipped.to_string());

@@ -148,7 +148,7 @@ fn to_columns(r: CellRow) -> (KeyColumns, StateColumns, Vec<String>, TrailingCol
         profile_version: r.profile_version,
         status: r.status.label().to_string(),
         error_phase: r.status.phase().map(Phase::as_str).unwrap_or_default().to_string(),
-        error: r.status.message().to_string(),
+        error: r.status.message(),
         dp: r.dp,
         end_to_end_dp: r.end_to_end_dp,
         rho_spent: r.rho_spent,
@@ -353,12 +353,19 @@ fn parse_row(
         fmt_f64(key.epsilon)
     );
     let status = match state.status.as_str() {
-        "ok" => Status::Ok,
-        "error" => match Phase::parse(&state.error_phase) {
-            Some(phase) => Status::Error { phase, message: state.error },
-            None => bail!("{}: expected fit, sample, score or write, got '{}'", at("error_phase"), state.error_phase),
-        },
-        other => bail!("{}: expected 'ok' or 'error', got '{other}'", at("status")),
+        "ok" | "error" | "timeout" => {
+            if Phase::parse(&state.error_phase).is_none() && state.status != "ok" {
+                bail!("{}: expected fit, sample, score or write, got '{}'", at("error_phase"), state.error_phase);
+            }
+            Status::parse(&state.status, &state.error_phase, &state.error).ok_or_else(|| {
+                Error::new(format!(
+                    "{}: expected 'timed out after <seconds> s (timeout <seconds> s)', got '{}'",
+                    at("error"),
+                    state.error
+                ))
+            })?
+        }
+        other => bail!("{}: expected 'ok', 'error' or 'timeout', got '{other}'", at("status")),
     };
     let labels: Vec<Option<String>> = metric_index
         .iter()

@@ -80,25 +80,40 @@ impl std::fmt::Display for Phase {
 }
 
 /// How a cell ended. In cells.csv a status spans three columns: `status` ([`Status::label`]),
-/// `error_phase` and `error`; a new variant (e.g. a timeout) adds a label and fills the same
-/// columns.
+/// `error_phase` and `error` ([`Status::message`]).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "status", rename_all = "lowercase")]
 pub enum Status {
     Ok,
-    Error { phase: Phase, message: String },
+    Error {
+        phase: Phase,
+        message: String,
+    },
+    /// The cell passed its `timeout` (grid key) in `phase` (fit or sample) after
+    /// `elapsed_seconds` of wall time (rounded to 0.01 s); an external command was killed.
+    Timeout {
+        phase: Phase,
+        limit_seconds: f64,
+        elapsed_seconds: f64,
+    },
 }
 
 impl Status {
+    /// A timeout after `elapsed_seconds` (kept to 0.01 s, so that cells.csv round-trips it).
+    pub fn timeout(phase: Phase, limit_seconds: f64, elapsed_seconds: f64) -> Status {
+        Status::Timeout { phase, limit_seconds, elapsed_seconds: (elapsed_seconds * 100.0).round() / 100.0 }
+    }
+
     pub fn is_ok(&self) -> bool {
         matches!(self, Status::Ok)
     }
 
-    /// The `status` column: `ok` or `error`.
+    /// The `status` column: `ok`, `error` or `timeout`.
     pub fn label(&self) -> &'static str {
         match self {
             Status::Ok => "ok",
             Status::Error { .. } => "error",
+            Status::Timeout { .. } => "timeout",
         }
     }
 
@@ -106,15 +121,38 @@ impl Status {
     pub fn phase(&self) -> Option<Phase> {
         match self {
             Status::Ok => None,
-            Status::Error { phase, .. } => Some(*phase),
+            Status::Error { phase, .. } | Status::Timeout { phase, .. } => Some(*phase),
         }
     }
 
-    /// The error message (empty when ok).
-    pub fn message(&self) -> &str {
+    /// The `error` column: empty when ok; for a timeout
+    /// `timed out after <elapsed> s (timeout <limit> s)` (parsed back by [`Status::parse`]).
+    pub fn message(&self) -> String {
         match self {
-            Status::Ok => "",
-            Status::Error { message, .. } => message,
+            Status::Ok => String::new(),
+            Status::Error { message, .. } => message.clone(),
+            Status::Timeout { limit_seconds, elapsed_seconds, .. } => {
+                format!("timed out after {} s (timeout {} s)", fmt_f64(*elapsed_seconds), fmt_f64(*limit_seconds))
+            }
+        }
+    }
+
+    /// The status of the three cells.csv columns, `None` when they do not form one.
+    pub fn parse(label: &str, phase: &str, message: &str) -> Option<Status> {
+        match label {
+            "ok" => Some(Status::Ok),
+            "error" => Some(Status::Error { phase: Phase::parse(phase)?, message: message.to_string() }),
+            "timeout" => {
+                let rest = message.strip_prefix("timed out after ")?;
+                let (elapsed, rest) = rest.split_once(" s (timeout ")?;
+                let limit = rest.strip_suffix(" s)")?;
+                Some(Status::Timeout {
+                    phase: Phase::parse(phase)?,
+                    limit_seconds: crate::io::parse_f64(limit)?,
+                    elapsed_seconds: crate::io::parse_f64(elapsed)?,
+                })
+            }
+            _ => None,
         }
     }
 

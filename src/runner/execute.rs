@@ -7,9 +7,11 @@ use super::merge::{Plan, PlannedCell};
 use super::results::peak_rss_mb;
 use super::shard::{self, Shard};
 use super::synthetic_out;
-use crate::data::dataset::{Dataset, Labelled};
+use crate::data::dataset::{Dataset, Labelled, Schema};
 use crate::data::split::{Fold, Split};
 use crate::error::{Context, Error, Result};
+use crate::generators::context::{check_deadline, scope, CellContext, Deadline, StreamId};
+use crate::generators::scratch;
 use crate::generators::Synthetic;
 use crate::io::{csv_field, fmt_f64, write_atomic};
 use crate::metrics::{self, EvalInput, PcaProjection, Profile, RealCache, ScoredProfile, SideTable, Value};
@@ -18,7 +20,6 @@ use crate::results::{
     write_results, CellKey, CellRecord, Manifest, ManifestDataset, ManifestGenerator, ManifestProfile,
     ManifestProtocol, Phase, ProfileRow, Status, Timings,
 };
-use crate::rng::{Key, Rng};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
@@ -133,19 +134,23 @@ pub fn run(grid: &Grid, opts: &RunOptions) -> Result<RunSummary> {
         check_jobs(jobs)?;
     }
     prepare_out_dir(&out_dir, grid, &datasets, &profiles)?;
+    // Real data left by external generators of a killed run (scratch::remove_stale).
+    scratch::remove_stale(&scratch::root(&out_dir))?;
     plan.write(&out_dir)?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(opts.jobs.unwrap_or(0))
         .build()
         .map_err(|e| Error::new(format!("cannot start {} worker threads: {e}", opts.jobs.unwrap_or(0))))?;
     let progress = Progress::new(cells.len(), opts.progress);
+    // External commands run in the grid file's directory (an empty parent is the current one).
+    let work_dir = std::path::absolute(grid.base_dir.join(".")).unwrap_or_else(|_| PathBuf::from("."));
     let outcomes: Vec<(CellRecord, bool)> = pool.install(|| {
         cells
             .par_iter()
             .map(|cell| {
                 let outcome = match (!opts.force).then(|| cached_record(&out_dir, cell)).flatten() {
                     Some(rec) => (rec, true),
-                    None => (run_and_persist(cell, &profiles, &datasets, &out_dir), false),
+                    None => (run_and_persist(cell, &profiles, &datasets, &out_dir, &work_dir), false),
                 };
                 progress.cell_done(&outcome.0, outcome.1);
                 outcome
@@ -336,8 +341,22 @@ fn cached_record(out_dir: &Path, cell: &Cell<'_>) -> Option<CellRecord> {
     (rec.hash == cell.hash && rec.is_ok() && saved).then_some(rec)
 }
 
-fn run_and_persist(cell: &Cell<'_>, profiles: &[Profile], datasets: &[LoadedDataset], out_dir: &Path) -> CellRecord {
-    let (mut record, privacy, files) = run_cell(cell, profiles, datasets);
+fn run_and_persist(
+    cell: &Cell<'_>,
+    profiles: &[Profile],
+    datasets: &[LoadedDataset],
+    out_dir: &Path,
+    work_dir: &Path,
+) -> CellRecord {
+    let dataset = &datasets[cell.fold.dataset].data;
+    let context = CellContext {
+        stream: StreamId { seed: cell.key.seed, dataset: cell.key.dataset.clone(), fold: cell.key.fold },
+        label_column: dataset.label_column.clone(),
+        deadline: cell.generator.timeout.map(Deadline::starting_now),
+        scratch: scratch::root(out_dir),
+        work_dir: work_dir.to_path_buf(),
+    };
+    let (mut record, privacy, files) = run_cell(cell, profiles, datasets, &context);
     let id = cell.key.id();
     let persisted = (|| -> Result<()> {
         if let (Some(s), true) = (&files.synthetic, cell.generator.save_synthetic.enabled()) {
@@ -370,6 +389,7 @@ fn run_cell(
     cell: &Cell<'_>,
     profiles: &[Profile],
     datasets: &[LoadedDataset],
+    context: &CellContext,
 ) -> (CellRecord, Option<PrivacyReport>, CellFiles) {
     let fold = &cell.fold.fold;
     let dataset = &datasets[cell.fold.dataset].data;
@@ -392,42 +412,52 @@ fn run_cell(
         timings: Timings::default(),
         diagnostics: vec![],
     };
+    // A failure once the deadline has passed is a timeout (a killed command fails that way).
+    let deadline = context.deadline.as_ref();
     let fail = |mut record: CellRecord, phase: Phase, e: Error| {
-        record.status = Status::Error { phase, message: e.to_string() };
+        record.status = match deadline.filter(|d| d.expired()) {
+            Some(d) => Status::timeout(phase, d.limit_seconds(), d.elapsed_seconds()),
+            None => Status::Error { phase, message: e.to_string() },
+        };
         record.timings.peak_rss_mb = peak_rss_mb();
         record
     };
     // Streams are keyed by (seed, dataset, split, phase) and deliberately not by generator:
     // every generator of a cell row sees the same draws (common random numbers), which makes
     // `independent` (per-class) an exact ablation of Private-PGM label-star (generators.md §6).
-    let stream = |phase: &str| {
-        Rng::derive(&[
-            Key::Num(cell.key.seed),
-            Key::Str(&cell.key.dataset),
-            Key::Num(cell.key.fold as u64),
-            Key::Str(phase),
-        ])
-    };
+    let stream = |phase: &str| context.stream.rng(phase);
+    let in_context = |f: &mut dyn FnMut() -> Result<()>| scope(context.clone(), || guarded(f).and(check_deadline()));
 
     let t = Instant::now();
     let train = fold.train_fold();
-    let model = match guarded(|| cell.generator.generator.fit(&train, &cell.budget, &mut stream("fit"))) {
-        Ok(m) => m,
-        Err(e) => return (fail(record, Phase::Fit, e), None, CellFiles::default()),
-    };
+    let mut model = None;
+    let fitted = in_context(&mut || {
+        model = Some(cell.generator.generator.fit(&train, &cell.budget, &mut stream("fit"))?);
+        Ok(())
+    });
     record.timings.fit_seconds = t.elapsed().as_secs_f64();
+    let model = match (fitted, model) {
+        (Ok(()), Some(m)) => m,
+        (Err(e), _) => return (fail(record, Phase::Fit, e), None, CellFiles::default()),
+        (Ok(()), None) => unreachable!("a successful fit stores its model"),
+    };
     let privacy = model.privacy().clone();
     fill_privacy(&mut record, &privacy);
     record.diagnostics = model.diagnostics().into_iter().collect();
 
     let t = Instant::now();
     let n = model.sample_size(train.n_rows());
-    let synthetic = match guarded(|| model.sample(n, &mut stream("sample"))).and_then(|s| check_synthetic(&s, fold, n))
-    {
-        Ok(s) => s,
-        Err(e) => return (fail(record, Phase::Sample, e), Some(privacy), CellFiles::default()),
-    };
+    let mut sampled = None;
+    let drawn = in_context(&mut || {
+        sampled = Some(check_synthetic(&model.sample(n, &mut stream("sample"))?, &fold.schema, n)?);
+        Ok(())
+    });
     record.timings.sample_seconds = t.elapsed().as_secs_f64();
+    let synthetic = match (drawn, sampled) {
+        (Ok(()), Some(s)) => s,
+        (Err(e), _) => return (fail(record, Phase::Sample, e), Some(privacy), CellFiles::default()),
+        (Ok(()), None) => unreachable!("a successful sample stores its rows"),
+    };
     record.n_synthetic = Some(synthetic.x.rows());
 
     let t = Instant::now();
@@ -492,8 +522,8 @@ fn guarded<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
 
 /// The generator contract of generators.md §8 / metrics.md §0.4: exactly `n` rows, every gene,
 /// finite values, labels from the class set, at least 2 rows.
-fn check_synthetic(s: &Synthetic, fold: &Fold, n: usize) -> Result<Synthetic> {
-    let genes = &fold.schema.gene_ids;
+pub(crate) fn check_synthetic(s: &Synthetic, schema: &Schema, n: usize) -> Result<Synthetic> {
+    let genes = &schema.gene_ids;
     crate::ensure!(s.x.rows() == n, "generator returned {} rows, expected {n}", s.x.rows());
     crate::ensure!(s.labels.len() == n, "generator returned {} labels for {n} rows", s.labels.len());
     crate::ensure!(s.x.cols() == genes.len(), "generator returned {} genes, expected {}", s.x.cols(), genes.len());
@@ -501,8 +531,8 @@ fn check_synthetic(s: &Synthetic, fold: &Fold, n: usize) -> Result<Synthetic> {
     if let Some((i, j)) = s.x.first_non_finite() {
         crate::bail!("generator returned non-finite value {} at row {} gene '{}'", s.x.get(i, j), i + 1, genes[j]);
     }
-    if let Some(l) = s.labels.iter().find(|l| fold.schema.classes.binary_search(l).is_err()) {
-        crate::bail!("generator returned label '{l}', not one of the dataset's classes {:?}", fold.schema.classes);
+    if let Some(l) = s.labels.iter().find(|l| schema.classes.binary_search(l).is_err()) {
+        crate::bail!("generator returned label '{l}', not one of the dataset's classes {:?}", schema.classes);
     }
     Ok(s.clone())
 }
@@ -644,7 +674,7 @@ impl Progress {
         } else if r.is_ok() {
             "ok".into()
         } else {
-            format!("ERROR ({})", r.status.phase().map_or("", Phase::as_str))
+            format!("{} ({})", r.status.label().to_uppercase(), r.status.phase().map_or("", Phase::as_str))
         };
         if let Some(bar) = &self.bar {
             bar.set_message(format!("{} {status}", r.key.id()));

@@ -102,6 +102,9 @@ pub struct GeneratorSpec {
     /// Whether its cells' synthetic sets are written (the entry's `save_synthetic`, else the
     /// grid's; see `synthetic_out`).
     pub save_synthetic: SaveSynthetic,
+    /// Wall-clock limit of each cell's fit + sample in seconds (the entry's `timeout`, else the
+    /// grid's; `None`: no limit). Not part of the cell hash: only finished cells are cached.
+    pub timeout: Option<f64>,
 }
 
 impl GeneratorSpec {
@@ -126,6 +129,8 @@ struct GridFile {
     generators: Vec<toml::Spanned<toml::Table>>,
     /// `true`, `false` or `"gz"`: write every cell's synthetic set (README "Synthetic output").
     save_synthetic: Option<toml::Value>,
+    /// Seconds each cell's fit + sample may take (README "Timeouts").
+    timeout: Option<toml::Value>,
 }
 
 fn default_metrics() -> Vec<String> {
@@ -219,10 +224,12 @@ impl Grid {
         }
         let save_synthetic =
             file.save_synthetic.as_ref().map(SaveSynthetic::from_toml).transpose()?.unwrap_or_default();
+        let timeout =
+            file.timeout.as_ref().map(|v| parse_timeout(v).map_err(|e| e.context("key 'timeout'"))).transpose()?;
         let mut generators = Vec::new();
         for (i, entry) in file.generators.into_iter().enumerate() {
             let line = line_of(text, entry.span().start);
-            let spec = generator_spec(entry.into_inner(), save_synthetic)
+            let spec = generator_spec(entry.into_inner(), save_synthetic, timeout)
                 .map_err(|e| e.context(format!("line {line}: generators[{i}]")))?;
             ensure!(
                 !generators.iter().any(|g: &GeneratorSpec| g.name == spec.name),
@@ -372,7 +379,19 @@ fn dataset_spec(e: DatasetEntry, base_dir: &Path) -> Result<DatasetSpec> {
     })
 }
 
-fn generator_spec(mut table: toml::Table, save_default: SaveSynthetic) -> Result<GeneratorSpec> {
+/// A `timeout` value: a finite number of seconds > 0.
+fn parse_timeout(value: &toml::Value) -> Result<f64> {
+    match number(value) {
+        Some(t) if t.is_finite() && t > 0.0 => Ok(t),
+        _ => bail!("expected a number of seconds > 0, got {value}"),
+    }
+}
+
+fn generator_spec(
+    mut table: toml::Table,
+    save_default: SaveSynthetic,
+    timeout_default: Option<f64>,
+) -> Result<GeneratorSpec> {
     let name = take_string(&mut table, "name")?;
     ensure!(
         !name.is_empty() && !name.contains(['/', '\\']) && !name.contains("__"),
@@ -384,6 +403,10 @@ fn generator_spec(mut table: toml::Table, save_default: SaveSynthetic) -> Result
     let save_synthetic = match table.remove("save_synthetic") {
         Some(v) => SaveSynthetic::from_toml(&v).map_err(|e| e.context(format!("generator '{name}'")))?,
         None => save_default,
+    };
+    let timeout = match table.remove("timeout") {
+        Some(v) => Some(parse_timeout(&v).map_err(|e| e.context(format!("generator '{name}': key 'timeout'")))?),
+        None => timeout_default,
     };
     let generator = generators::build(&kind, &table).map_err(|e| e.context(format!("generator '{name}'")))?;
     let (epsilons, delta) = if generator.is_dp() {
@@ -407,7 +430,7 @@ fn generator_spec(mut table: toml::Table, save_default: SaveSynthetic) -> Result
         );
         (None, None)
     };
-    Ok(GeneratorSpec { name, kind, params: table, epsilons, delta, generator, save_synthetic })
+    Ok(GeneratorSpec { name, kind, params: table, epsilons, delta, generator, save_synthetic, timeout })
 }
 
 fn parse_epsilons(name: &str, value: &toml::Value) -> Result<Vec<f64>> {
@@ -515,6 +538,10 @@ kind = "identity"
         assert!(e.contains("not differentially private"), "{e}");
         let e = err("[[datasets]\n");
         assert!(e.contains("line 1"), "{e}");
+        let e = err(&OK.replace("kind = \"identity\"", "kind = \"identity\"\ntimeout = 0"));
+        assert!(e.contains("generator 'id': key 'timeout': expected a number of seconds > 0, got 0"), "{e}");
+        let e = err(&format!("timeout = \"1h\"\n{OK}"));
+        assert!(e.contains("key 'timeout': expected a number of seconds > 0"), "{e}");
         let e = err(&OK.replace("name = \"sim-brca\"", "name = \"mine\"\nformat = \"tidy\""));
         assert!(e.contains("key 'path' is required"), "{e}");
     }

@@ -5,6 +5,7 @@
 
 pub mod datasets;
 pub mod execute;
+pub mod generate;
 pub mod grid;
 pub mod merge;
 pub mod results;

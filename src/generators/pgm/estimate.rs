@@ -191,7 +191,7 @@ impl Estimate {
 pub fn estimate(tree: TreeModel, measurements: &[Measurement], options: DescentOptions) -> Result<Estimate> {
     let nhat = minimum_variance_total(measurements);
     let objective = Objective::new(&tree, measurements)?;
-    Ok(mirror_descent(tree, &objective, nhat, options))
+    mirror_descent(tree, &objective, nhat, options)
 }
 
 /// Entropic mirror descent (§3.4), starting from θ = 0 with step `α = 2/(L·N̂)`:
@@ -199,8 +199,9 @@ pub fn estimate(tree: TreeModel, measurements: &[Measurement], options: DescentO
 /// `α ← 1.01·α`), otherwise rejected with `α ← α/2`; one trial per iteration. With `tol > 0`
 /// the loop stops once the relative loss decrease over a block of 50 iterations,
 /// `(ℓ_prev − ℓ)/max(|ℓ|, 1)`, is ≤ tol for 2 consecutive blocks.
-/// All buffers are allocated once; an iteration allocates nothing.
-pub fn mirror_descent(tree: TreeModel, objective: &Objective, nhat: f64, options: DescentOptions) -> Estimate {
+/// All buffers are allocated once; an iteration allocates nothing. Each iteration first checks
+/// the cell's deadline ([`crate::generators::context::check_deadline`]).
+pub fn mirror_descent(tree: TreeModel, objective: &Objective, nhat: f64, options: DescentOptions) -> Result<Estimate> {
     let cells = tree.cells();
     let mut theta = vec![0.0; cells];
     let mut trial = vec![0.0; cells];
@@ -215,6 +216,7 @@ pub fn mirror_descent(tree: TreeModel, objective: &Objective, nhat: f64, options
     let (mut accepted, mut done) = (0, 0);
     let (mut block_start_loss, mut flat_blocks) = (loss, 0);
     while done < options.iterations {
+        crate::generators::context::check_deadline()?;
         for ((t, &th), &g) in trial.iter_mut().zip(&theta).zip(&grad) {
             *t = th - alpha * g;
         }
@@ -241,7 +243,7 @@ pub fn mirror_descent(tree: TreeModel, objective: &Objective, nhat: f64, options
             }
         }
     }
-    Estimate {
+    Ok(Estimate {
         lipschitz: objective.lipschitz(),
         tree,
         nhat,
@@ -252,7 +254,7 @@ pub fn mirror_descent(tree: TreeModel, objective: &Objective, nhat: f64, options
         iterations: done,
         accepted,
         step: alpha,
-    }
+    })
 }
 
 #[cfg(test)]

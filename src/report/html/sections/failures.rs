@@ -22,7 +22,7 @@ pub(super) fn section<'a>(ctx: &Context<'a>, blocks: &mut Vec<Block<'a>>) {
         t.rows.push(vec![
             Cell::text(r.cell_id()),
             Cell::text(r.status.phase().map(|p| p.to_string()).unwrap_or_default()),
-            Cell::warn(r.status.message().to_string()),
+            Cell::warn(r.status.message()),
         ]);
         t.highlight.push(false);
     }
