@@ -220,7 +220,7 @@ mod tests {
         let real = super::super::RealCache::default();
         let input =
             EvalInput { gene_ids: &lab(&["g"]), train: &train, test: &train, synthetic: &synthetic, real: &real };
-        let out = Mmd(MmdColumns::Camda2026).score(&input).unwrap();
+        let out = Mmd(Revision::Camda2026).score(&input).unwrap();
         let reason = |c: &str| out.scores.iter().find(|s| s.column == c).unwrap().reason.clone();
         assert_eq!(reason("submmd_a"), None);
         assert_eq!(reason("submmd_b").as_deref(), Some("too_few_rows"));
