@@ -231,8 +231,8 @@ fn the_camda2026_header_follows_the_documented_official_order() {
     }
 }
 
-/// `camda2026-full` writes the columns of each of its profiles side by side, and the `bio`
-/// side table of each split as `bio_split_<k>.csv`, equal to the library's `de_pairs` table.
+/// `camda2026-full` writes the columns of each of its profiles side by side (the `bio` and `mia`
+/// values equal the library's), and the `bio` side table of each split as `bio_split_<k>.csv`, equal to the library's `de_pairs` table.
 #[test]
 fn the_camda2026_full_bundle_writes_every_member_and_the_bio_side_tables() {
     let dir = tempfile::tempdir().unwrap();
@@ -251,9 +251,14 @@ fn the_camda2026_full_bundle_writes_every_member_and_the_bio_side_tables() {
         .collect();
     assert!(columns.iter().any(|c| c == "DE_TPR_up") && columns.iter().any(|c| c == "MMD_base"));
     assert_eq!(header[1..=columns.len()], columns[..]);
-    for (column, expected) in direct_scores("bio", &train, &test, &synthetic) {
-        let got = value(&header, &rows["1"], &column);
-        assert!(got == expected || (got.is_nan() && expected.is_nan()), "{column}: {got} vs {expected}");
+    // `mia`: candidates = the split's train ∪ test rows, members = train (metrics.md §4.1).
+    for member in ["bio", "mia"] {
+        let direct = direct_scores(member, &train, &test, &synthetic);
+        assert!(!direct.is_empty());
+        for (column, expected) in direct {
+            let got = value(&header, &rows["1"], &column);
+            assert!(got == expected || (got.is_nan() && expected.is_nan()), "{column}: {got} vs {expected}");
+        }
     }
     let (tr, te, sy) = (train.labelled(), test.labelled(), synthetic.labelled());
     let cache = RealCache::default();

@@ -12,6 +12,7 @@ pub mod classification;
 pub mod dcr;
 pub mod discriminative;
 pub mod kl;
+pub mod mia;
 pub mod mmd;
 pub mod pca;
 pub mod prdc;

@@ -83,7 +83,7 @@
 //! ```
 
 use super::spec::{ColumnSpec, Value, ValueKind};
-use super::{bio, dcr, discriminative, kl, mmd, pca, prdc, utility};
+use super::{bio, dcr, discriminative, kl, mia, mmd, pca, prdc, utility};
 use super::{EvalInput, Metric, MetricOutput, PcaProjection, Revision, SideTable};
 use crate::error::Result;
 use crate::{bail, ensure};
@@ -99,11 +99,11 @@ pub struct Profile {
 }
 
 /// Every profile a grid may select.
-pub const PROFILES: &[&str] = &["camda2025", "camda2026", "bio"];
+pub const PROFILES: &[&str] = &["camda2025", "camda2026", "mia", "bio"];
 
 /// The registered profiles that the convenience name `camda2026-full` stands for (issue 13:
-/// camda2026 + mia + bio), in column order. `mia` joins with one line once it is registered.
-const CAMDA2026_FULL: &[&str] = &["camda2026", "bio"];
+/// camda2026 + mia + bio), in column order.
+const CAMDA2026_FULL: &[&str] = &["camda2026", "mia", "bio"];
 
 /// Convenience names for several profiles, accepted where a list of profiles is (a grid's
 /// `metrics`, `bench score --profile`).
@@ -154,6 +154,11 @@ pub fn profile(name: &str) -> Result<Profile> {
                 Box::new(pca::PcaPlot(Revision::Camda2026)),
             ],
         },
+        "mia" => Profile {
+            name: "mia",
+            version: "mia.v1",
+            metrics: vec![Box::new(mia::metric::Mia(mia::MiaParams::default()))],
+        },
         "bio" => Profile {
             name: "bio",
             version: "bio.v1",
@@ -175,7 +180,7 @@ pub fn profile(name: &str) -> Result<Profile> {
 }
 
 /// Every name [`profile_members`] accepts: the registered profiles, then the bundles with their
-/// members (`camda2026-full = camda2026 + bio`).
+/// members (`camda2026-full = camda2026 + mia + bio`).
 fn known_names() -> Vec<String> {
     let bundles = BUNDLES.iter().map(|(name, members)| format!("{name} = {}", members.join(" + ")));
     PROFILES.iter().map(|p| p.to_string()).chain(bundles).collect()
@@ -398,11 +403,10 @@ mod tests {
         }
     }
 
-    /// The expansion of the convenience name `camda2026-full` (issue 13 item 3). `mia` belongs
-    /// here too (`["camda2026", "mia", "bio"]`) once that profile is registered.
+    /// The expansion of the convenience name `camda2026-full` (issue 13 item 3).
     #[test]
     fn camda2026_full_expands_to_its_registered_members() {
-        assert_eq!(profile_members("camda2026-full").unwrap(), ["camda2026", "bio"]);
+        assert_eq!(profile_members("camda2026-full").unwrap(), ["camda2026", "mia", "bio"]);
         assert_eq!(profile_members("bio").unwrap(), ["bio"]);
         for (bundle, members) in BUNDLES {
             assert!(!PROFILES.contains(bundle), "{bundle} is both a profile and a bundle");
@@ -411,8 +415,8 @@ mod tests {
         let err = profile_members("camda2026-ful").unwrap_err().to_string();
         assert_eq!(
             err,
-            "unknown metric profile 'camda2026-ful' (expected one of: camda2025, camda2026, bio, \
-             camda2026-full = camda2026 + bio)"
+            "unknown metric profile 'camda2026-ful' (expected one of: camda2025, camda2026, mia, bio, \
+             camda2026-full = camda2026 + mia + bio)"
         );
     }
 

@@ -318,6 +318,38 @@ fn exact_kth_smallest(pw: &Pairwise<'_>, panel: &Panel<'_>, i: usize, k: usize, 
     *kth
 }
 
+/// For each row of `query`, the number of rows of `reference` at squared Euclidean distance
+/// strictly below `threshold` (the Monte-Carlo membership attack, metrics.md §4.2). Pairs whose
+/// screened distance lies inside its error window are recomputed exactly, so the counts equal
+/// brute force.
+pub fn count_sq_within(query: &Matrix, reference: &Matrix, threshold: f64) -> Vec<usize> {
+    if reference.rows() == 0 {
+        return vec![0; query.rows()];
+    }
+    let pw = Pairwise::new(query, reference, Precision::Screening);
+    pw.map_panels(Coverage::Full, |panel| {
+        panel
+            .rows
+            .clone()
+            .map(|i| {
+                let row = panel.row(i);
+                let near = |j: usize, d: f64| {
+                    let t = pw.tolerance(i, j);
+                    if d + t < threshold {
+                        true
+                    } else if d - t >= threshold {
+                        false
+                    } else {
+                        pw.exact(i, j) < threshold
+                    }
+                };
+                row.iter().enumerate().filter(|&(j, &d)| near(j, d)).count()
+            })
+            .collect::<Vec<_>>()
+    })
+    .concat()
+}
+
 /// `Σ_{i,j} exp(−γ d²(a_i, b_j))` over all pairs (the cross term of MMD², metrics.md §2.7).
 pub fn rbf_kernel_sum(a: &Matrix, b: &Matrix, gamma: f64) -> f64 {
     let pw = Pairwise::new(a, b, Precision::Double);
@@ -431,6 +463,20 @@ mod tests {
             assert_eq!(got, d[4], "row {i}");
         }
         assert_eq!(kth_nearest_sq_distances(&y, 1)[5], 0.0);
+    }
+
+    #[test]
+    fn counts_within_a_squared_radius_match_brute_force_with_exact_boundaries() {
+        let q = noisy(37, 11, 3);
+        let r = noisy(53, 11, 4);
+        let r2 = r.vstack(&q.select_rows(&[0, 5])).unwrap();
+        let threshold = exact_sq_distance(q.row(1), r2.row(2));
+        let brute: Vec<usize> =
+            q.row_iter().map(|a| r2.row_iter().filter(|b| exact_sq_distance(a, b) < threshold).count()).collect();
+        assert_eq!(count_sq_within(&q, &r2, threshold), brute);
+        // Zero threshold: nothing is strictly closer, even an identical row.
+        assert_eq!(count_sq_within(&q, &r2, 0.0), vec![0; 37]);
+        assert!(brute.iter().any(|&c| c > 0));
     }
 
     #[test]

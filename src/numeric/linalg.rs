@@ -12,6 +12,7 @@ use crate::ensure;
 use crate::error::Result;
 use faer::diag::Diag;
 use faer::dyn_stack::{MemBuffer, MemStack};
+use faer::linalg::cholesky::llt::{self, factor::LltParams};
 use faer::linalg::evd::{self, ComputeEigenvectors, SelfAdjointEvdParams};
 use faer::linalg::matmul::matmul;
 use faer::{Accum, Mat, MatMut, MatRef, Par, Spec};
@@ -93,6 +94,29 @@ pub fn sym_eigenvalues(a: MatRef<'_, f64>) -> Result<Vec<f64>> {
     let mut values = Diag::<f64>::zeros(a.nrows());
     run_evd(a, values.as_mut(), None, ComputeEigenvectors::No)?;
     Ok(diag_to_vec(values.as_ref()))
+}
+
+/// Lower Cholesky factor `L` with `A = L Lᵀ` of a symmetric positive-definite matrix (only the
+/// lower triangle of `a` is read; faer `cholesky_in_place` with [`PAR`]). An error when `a` is
+/// not numerically positive definite.
+pub fn cholesky_lower(a: MatRef<'_, f64>) -> Result<Mat<f64>> {
+    let n = check_square(a)?;
+    let mut l = a.to_owned();
+    let params: Spec<LltParams, f64> = Default::default();
+    let mut buf = MemBuffer::new(llt::factor::cholesky_in_place_scratch::<f64>(n, PAR, params));
+    llt::factor::cholesky_in_place(l.as_mut(), Default::default(), PAR, MemStack::new(&mut buf), params)
+        .map_err(|e| crate::error::Error::new(format!("matrix is not positive definite ({e:?})")))?;
+    for j in 0..n {
+        for i in 0..j {
+            l[(i, j)] = 0.0;
+        }
+    }
+    Ok(l)
+}
+
+/// Overwrite `rhs` with `L⁻¹ rhs` for a lower-triangular `l` (forward substitution, [`PAR`]).
+pub fn solve_lower_in_place(l: MatRef<'_, f64>, rhs: MatMut<'_, f64>) {
+    faer::linalg::triangular_solve::solve_lower_triangular_in_place(l, rhs, PAR);
 }
 
 fn check_square(a: MatRef<'_, f64>) -> Result<usize> {
@@ -217,6 +241,19 @@ impl PsdRepair {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cholesky_factor_and_forward_substitution_by_hand() {
+        // A = [[4, 2], [2, 5]] = L Lᵀ with L = [[2, 0], [1, 2]]; L⁻¹ (2, 5)ᵀ = (1, 2)ᵀ.
+        let a = Mat::<f64>::from_fn(2, 2, |i, j| [[4.0, 2.0], [2.0, 5.0]][i][j]);
+        let l = cholesky_lower(a.as_ref()).unwrap();
+        assert_eq!((l[(0, 0)], l[(0, 1)], l[(1, 0)], l[(1, 1)]), (2.0, 0.0, 1.0, 2.0));
+        let mut b = Mat::<f64>::from_fn(2, 1, |i, _| [2.0, 5.0][i]);
+        solve_lower_in_place(l.as_ref(), b.as_mut());
+        assert_eq!((b[(0, 0)], b[(1, 0)]), (1.0, 2.0));
+        let singular = Mat::<f64>::from_fn(2, 2, |_, _| 1.0);
+        assert!(cholesky_lower(singular.as_ref()).is_err());
+    }
 
     fn max_abs_diff(a: MatRef<'_, f64>, b: MatRef<'_, f64>) -> f64 {
         let mut m = 0.0_f64;

@@ -18,7 +18,8 @@
 //! The top eigenpairs come from a block subspace iteration with Rayleigh–Ritz that never forms
 //! the Gram matrix: each sweep applies it as two thin products (`Z·(Zᵀ·V)` or `Zᵀ·(Z·V)`,
 //! `2·n·p·(k + 14)` work; about a dozen sweeps on expression data). Small or degenerate
-//! matrices fall back to forming the Gram matrix and its full eigendecomposition. Products and
+//! matrices, and many components (more than 1/16 of the Gram dimension, where the iteration
+//! converges slowly), use the Gram matrix and its full eigendecomposition instead. Products and
 //! the eigensolver run through `numeric::linalg` with its fixed parallelism, so the fit is
 //! bit-identical for any thread count.
 
@@ -134,6 +135,12 @@ fn top_right_singular_vectors(z: &Matrix, k: usize) -> Result<(Matrix, Vec<f64>)
 const GUARD_COLUMNS: usize = 14;
 /// Iteration cap of the subspace iteration before falling back to the full decomposition.
 const MAX_SWEEPS: usize = 60;
+/// The subspace iteration is tried only for `k ≤ n / MAX_SHARE` components of an `n × n`
+/// matrix. Deep in the spectrum `λ_{k+15}/λ_k` is close to 1: for the 100 components of
+/// `domias_kde` (metrics.md §4.3) on an 871 × 978 synthetic set the iteration ran all
+/// `MAX_SWEEPS` sweeps (2.3 s of CPU) before falling back, while the full decomposition of the
+/// 871 × 871 Gram matrix takes 0.15 s.
+const MAX_SHARE: usize = 16;
 /// Convergence: every wanted Ritz pair has `‖A x − θ x‖ ≤ RESIDUAL_TOL · θ_max`.
 const RESIDUAL_TOL: f64 = 1e-13;
 
@@ -141,15 +148,16 @@ const RESIDUAL_TOL: f64 = 1e-13;
 /// as the product `apply(V, out): out = A·V`, by block subspace iteration with Rayleigh–Ritz
 /// (block of `k + 14` columns from a fixed pseudo-random start, re-orthonormalised by two passes
 /// of Gram–Schmidt each sweep). Converges at the rate `λ_{k+15}/λ_k`, which is fast for
-/// expression data; returns `None` (caller falls back to the full decomposition) for small
-/// matrices, degenerate spectra or no convergence within `MAX_SWEEPS`. Deterministic.
+/// expression data when `k` is small; returns `None` (caller falls back to the full
+/// decomposition) for small matrices, for many components (`k > n / MAX_SHARE`), for degenerate
+/// spectra or with no convergence within `MAX_SWEEPS`. Deterministic.
 fn subspace_top_eigenpairs(
     n: usize,
     k: usize,
     apply: impl Fn(MatRef<'_, f64>, MatMut<'_, f64>),
 ) -> Option<(Vec<f64>, Mat<f64>)> {
     let b = k + GUARD_COLUMNS;
-    if n < 4 * b {
+    if n < 4 * b || k * MAX_SHARE > n {
         return None;
     }
     let mut state = 0x9E37_79B9_7F4A_7C15u64;

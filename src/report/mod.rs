@@ -6,7 +6,8 @@
 //!
 //! * `table1.csv`, `table1_long.csv` — fold × seed aggregates in the layout of Table 1 of
 //!   Menzies et al. ([`table`]);
-//! * `plots/*.png`, `plots/*.svg` — PCA panels and metric-vs-ε curves ([`plots`]);
+//! * `plots/*.png`, `plots/*.svg` — PCA panels and metric-vs-ε curves ([`plots`]), and with
+//!   profiles `mia`/`bio` the ROC, TPR-vs-ε and biology figures ([`suite_plots`]);
 //! * `report.html` (self-contained) and `report.md` ([`html`]), with the grid settings, the
 //!   privacy-budget accounting ([`budget`]), the tables, the published reference values
 //!   ([`reference`]), the figures and the versions.
@@ -20,7 +21,10 @@ pub mod html;
 pub mod inputs;
 pub mod plots;
 pub mod reference;
+mod roc_plot;
 pub mod stats;
+pub mod suite;
+pub mod suite_plots;
 pub mod table;
 
 use crate::error::Result;

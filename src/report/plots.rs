@@ -32,7 +32,7 @@ use std::sync::OnceLock;
 /// The embedded font (DejaVu Sans 2.37, Debian fonts-dejavu-core; licence in assets/fonts).
 static FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
 /// The family name plots use; registered to [`FONT`].
-const FAMILY: &str = "sans-serif";
+pub(super) const FAMILY: &str = "sans-serif";
 
 /// Register the embedded font with plotters once.
 fn ensure_font() -> Result<()> {
@@ -46,7 +46,7 @@ fn ensure_font() -> Result<()> {
 }
 
 /// Tableau-10 colours, for series.
-const PALETTE: [RGBColor; 10] = [
+pub(super) const PALETTE: [RGBColor; 10] = [
     RGBColor(31, 119, 180),
     RGBColor(255, 127, 14),
     RGBColor(44, 160, 44),
@@ -64,8 +64,15 @@ const SYNTHETIC_POINTS: RGBColor = RGBColor(230, 85, 13);
 /// What a figure shows.
 #[derive(Clone, Debug, PartialEq)]
 pub enum FigureKind {
-    Pca { definition: String },
-    Curve { profile: String, metric: String },
+    Pca {
+        definition: String,
+    },
+    Curve {
+        profile: String,
+        metric: String,
+    },
+    /// Privacy and biology figures of profiles `mia` and `bio` ([`super::suite_plots`]).
+    Suite(super::suite_plots::SuiteFigure),
 }
 
 /// A rendered figure.
@@ -91,13 +98,13 @@ impl Figure {
 }
 
 /// A figure before rendering: its size and how to draw it on any backend.
-trait Drawing: Sync {
+pub(super) trait Drawing: Sync {
     fn size(&self) -> (u32, u32);
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()>;
 }
 
 /// Render to PNG (via an RGB buffer and the `png` crate) and SVG.
-fn render(d: &impl Drawing) -> Result<(Vec<u8>, String)> {
+pub(super) fn render(d: &impl Drawing) -> Result<(Vec<u8>, String)> {
     let (w, h) = d.size();
     let mut svg = String::new();
     {
@@ -151,7 +158,8 @@ pub fn render_all(inputs: &Inputs, table: &Table1) -> Result<Vec<Figure>> {
             specs.extend(curve_specs(table, &dataset, &profile).into_iter().map(Spec::Curve));
         }
     }
-    let figures: Vec<Figure> = specs.par_iter().map(|s| s.render()).collect::<Result<_>>()?;
+    let mut figures: Vec<Figure> = specs.par_iter().map(|s| s.render()).collect::<Result<_>>()?;
+    figures.extend(super::suite_plots::render_all(inputs, table)?);
     for f in &figures {
         write_atomic(&inputs.dir.join(f.png_path()), &f.png)?;
         write_atomic(&inputs.dir.join(f.svg_path()), f.svg.as_bytes())?;
@@ -283,7 +291,7 @@ fn curve_specs(table: &Table1, dataset: &str, profile: &str) -> Vec<CurveFigure>
 }
 
 /// Axis range with 8 % padding; a degenerate range is widened around its value.
-fn padded(lo: f64, hi: f64) -> (f64, f64) {
+pub(super) fn padded(lo: f64, hi: f64) -> (f64, f64) {
     let span = hi - lo;
     if span > 1e-12 * hi.abs().max(lo.abs()).max(1e-300) {
         (lo - 0.08 * span, hi + 0.08 * span)
@@ -294,7 +302,7 @@ fn padded(lo: f64, hi: f64) -> (f64, f64) {
 }
 
 /// Decimals for tick labels of an axis spanning `span` (ticks about `span/10` apart).
-fn decimals(span: f64) -> usize {
+pub(super) fn decimals(span: f64) -> usize {
     (-(span / 10.0).log10().floor()).clamp(0.0, 8.0) as usize
 }
 
@@ -421,7 +429,7 @@ fn draw_legend<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, entries: &[Leg
 }
 
 /// Greedy word wrap at `width` characters (words longer than that are kept whole).
-fn wrap(text: &str, width: usize) -> Vec<String> {
+pub(super) fn wrap(text: &str, width: usize) -> Vec<String> {
     let mut lines: Vec<String> = Vec::new();
     for word in text.split(' ') {
         match lines.last_mut() {

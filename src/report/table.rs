@@ -18,9 +18,11 @@
 //! | `feature_overlap` | `feature_overlap_count` | – |
 //! | `mmd` (MMD) | `MMD_score` (camda2025), `MMD_train` (camda2026) | `MMD_base` |
 //! | `discriminative` | `discriminative_score` | – |
-//! | `dcr` (DCR) | `distance_to_closest` | `distance_to_closest_base` |
+//! | `dcr` (DCR, a distance proxy, not a privacy test) | `distance_to_closest` | `distance_to_closest_base` |
 //!
-//! then every other metric column in cells.csv order. A metric column belongs to a profile when
+//! then, when profile `mia` ran, the worst-case attack of each `mia_worst_<m>` metric in the
+//! paper's convention (`mia_worst_mean_<m>_*` and `mia_worst_mean_<m>_attack`, see
+//! [`super::suite`]), then every other metric column in cells.csv order. A metric column belongs to a profile when
 //! some ok row of that profile has a value in it; the cells of other columns stay empty.
 //!
 //! **Statistics** (per row and column, over the valid values `x_1..x_n`; NaN and empty values are
@@ -47,6 +49,7 @@
 
 use super::inputs::{CellRow, Cells};
 use super::stats::{bootstrap_mean_interval, kahan_mean, student_t_quantile, welford_variance};
+use super::suite;
 use crate::error::{Context, Result};
 use crate::io::{csv_field, fmt_f64, write_atomic};
 use crate::metrics::{column_spec, resolve_column};
@@ -82,7 +85,7 @@ pub const PAPER_COLUMNS: [PaperColumn; 6] = [
     PaperColumn { key: "discriminative", label: "Discriminative ↓", synthetic: &["discriminative_score"], real: &[] },
     PaperColumn {
         key: "dcr",
-        label: "DCR ↑",
+        label: "DCR (distance proxy) ↑",
         synthetic: &["distance_to_closest"],
         real: &["distance_to_closest_base"],
     },
@@ -389,6 +392,8 @@ pub fn render_wide(t: &Table1) -> String {
             .map(String::from)
             .to_vec();
     header.extend(columns.iter().flat_map(|c| STATISTICS.iter().map(move |s| format!("{c}_{s}"))));
+    let worst = suite::worst_mean_metrics(t);
+    header.splice(PAPER_END..PAPER_END, worst_mean_header(&worst));
     let mut out = csv_line(header);
     for r in &t.rows {
         let mut fields = key_fields(r);
@@ -400,15 +405,49 @@ pub fn render_wide(t: &Table1) -> String {
                 None => fields.extend(std::iter::repeat_n(String::new(), STATISTICS.len())),
             }
         }
+        fields.splice(PAPER_END..PAPER_END, worst_mean_fields(r, &worst));
         out.push_str(&csv_line(fields));
     }
     out
 }
 
-/// Render table1_long.csv: one value per line, metrics under their cells.csv names.
+/// Index just after the paper columns of a wide header or row (9 key fields + 6 × statistics).
+const PAPER_END: usize = 9 + PAPER_COLUMNS.len() * STATISTICS.len();
+
+/// The wide header of the paper-convention worst-case MIA columns ([`suite`]): per metric its
+/// statistics and `_attack`.
+fn worst_mean_header(metrics: &[&str]) -> Vec<String> {
+    let mut out = Vec::new();
+    for m in metrics {
+        let c = suite::worst_mean_column(m);
+        out.extend(STATISTICS.iter().map(|s| format!("{c}_{s}")));
+        out.push(format!("{c}_attack"));
+    }
+    out
+}
+
+/// The fields of [`worst_mean_header`] for row `r` (empty where it has no worst attack).
+fn worst_mean_fields(r: &Row, metrics: &[&'static str]) -> Vec<String> {
+    let mut out = Vec::new();
+    for m in metrics {
+        match suite::worst_mean(r, m) {
+            Some(w) => {
+                out.extend(stat_fields(w.stat));
+                out.push(w.attack.to_string());
+            }
+            None => out.extend(std::iter::repeat_n(String::new(), STATISTICS.len() + 1)),
+        }
+    }
+    out
+}
+
+/// Render table1_long.csv: one value per line, metrics under their cells.csv names, then the
+/// paper-convention worst-case MIA statistics as metric `mia_worst_mean_<m>` (the attack's name
+/// is in table1.csv only, which keeps `value` numeric).
 pub fn render_long(t: &Table1) -> String {
     let mut out =
         csv_line(["dataset", "generator", "epsilon", "profile", "metric", "statistic", "value"].map(String::from));
+    let worst = suite::worst_mean_metrics(t);
     for r in &t.rows {
         for (_, metric, s) in t.row_values(r) {
             for (stat, value) in STATISTICS.iter().zip(stat_fields(s)) {
@@ -418,6 +457,20 @@ pub fn render_long(t: &Table1) -> String {
                     r.epsilon.map(fmt_f64).unwrap_or_default(),
                     r.profile.clone(),
                     metric.to_string(),
+                    stat.to_string(),
+                    value,
+                ]));
+            }
+        }
+        for &m in &worst {
+            let Some(w) = suite::worst_mean(r, m) else { continue };
+            for (stat, value) in STATISTICS.iter().zip(stat_fields(w.stat)) {
+                out.push_str(&csv_line([
+                    r.dataset.clone(),
+                    r.generator.clone(),
+                    r.epsilon.map(fmt_f64).unwrap_or_default(),
+                    r.profile.clone(),
+                    suite::worst_mean_column(m),
                     stat.to_string(),
                     value,
                 ]));

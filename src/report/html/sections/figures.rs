@@ -27,7 +27,7 @@ pub(super) fn section<'a>(ctx: &Context<'a>, blocks: &mut Vec<Block<'a>>) {
         }
         let is_paper = |f: &&Figure| match &f.kind {
             FigureKind::Curve { metric, .. } => PAPER_COLUMNS.iter().any(|c| c.synthetic.contains(&metric.as_str())),
-            FigureKind::Pca { .. } => false,
+            FigureKind::Pca { .. } | FigureKind::Suite(_) => false,
         };
         let curves: Vec<&Figure> = of.iter().copied().filter(|f| matches!(f.kind, FigureKind::Curve { .. })).collect();
         let (paper, other): (Vec<&Figure>, Vec<&Figure>) = curves.into_iter().partition(is_paper);

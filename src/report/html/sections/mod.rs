@@ -16,4 +16,4 @@ macro_rules! sections {
     };
 }
 
-sections!(header, summary, settings, budget, results, reference, figures, failures, versions);
+sections!(header, summary, settings, budget, results, privacy, biology, reference, figures, failures, versions);

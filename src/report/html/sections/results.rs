@@ -16,7 +16,8 @@ pub(super) fn section<'a>(ctx: &Context<'a>, blocks: &mut Vec<Block<'a>>) {
          ci95_*). Each column has one number format, with decimals fitted to its smallest sd. Failed cells are \
          excluded and counted. The real-data row holds the \
          generator-independent references (train on real / test on real: accuracy_real, avg_pr_macro_real, \
-         MMD_base, distance_to_closest_base). Full precision in table1.csv and table1_long.csv."
+         MMD_base, distance_to_closest_base). Full precision in table1.csv and table1_long.csv. DCR is a \
+         distance proxy, not a privacy test: membership-inference attacks (profile mia) measure privacy."
             .into(),
     ));
     for dataset in inputs.datasets() {
