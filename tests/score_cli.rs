@@ -14,6 +14,7 @@ mod common;
 use bench::data::dataset::Labelled;
 use bench::data::matrix::Matrix;
 use bench::metrics::{profile, profile_members, EvalInput, RealCache};
+use bench::runner::score::score_columns;
 use common::{bench, stderr};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -190,6 +191,46 @@ fn the_camda2026_profile_writes_its_own_columns() {
     assert!(value(&header, &rows["average"], "MMD_base").is_finite());
 }
 
+/// The column order written in metrics.md §3.8 (its code block), `submmd_<class>` expanded over
+/// `classes`.
+fn documented_camda2026_order(classes: &[&str]) -> Vec<String> {
+    let doc = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/metrics.md")).unwrap();
+    let section = doc.split("\n### 3.8 ").nth(1).expect("metrics.md has a §3.8");
+    let block = section.split("```").nth(1).expect("§3.8 lists the columns in a code block");
+    let mut order = Vec::new();
+    for name in block.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        match name {
+            "submmd_<class>" => order.extend(classes.iter().map(|c| format!("submmd_{c}"))),
+            _ => order.push(name.to_string()),
+        }
+    }
+    order
+}
+
+/// metrics.md §3.8: the camda2026 header of `bench score` is the official 2026 evaluator's
+/// column order, then bench's `*_relative` columns, then the bookkeeping columns.
+#[test]
+fn the_camda2026_header_follows_the_documented_official_order() {
+    let dir = tempfile::tempdir().unwrap();
+    write_kit(dir.path());
+    let run = bench(
+        &["score", "--real-dir", ".", "--synthetic-dir", ".", "--out", "out", "--profile", "camda2026"],
+        dir.path(),
+    );
+    assert!(run.status.success(), "{}", stderr(&run));
+    let documented = documented_camda2026_order(&["A", "B", "C"]);
+    assert_eq!(documented.len(), 1 + 27 + 3 + 6, "{documented:?}");
+    for (file, bookkeeping) in [
+        ("evaluation_split_1.csv", &["nan_reasons"][..]),
+        ("evaluation_results.csv", &["nan_reasons", "splits_averaged"]),
+    ] {
+        let text = std::fs::read_to_string(dir.path().join("out").join(file)).unwrap();
+        let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
+        assert_eq!(header[..documented.len()], documented[..], "{file}");
+        assert_eq!(header[documented.len()..documented.len() + bookkeeping.len()], bookkeeping[..], "{file}");
+    }
+}
+
 /// `camda2026-full` writes the columns of each of its profiles side by side (the `bio` and `mia`
 /// values equal the library's), and the `bio` side table of each split as `bio_split_<k>.csv`, equal to the library's `de_pairs` table.
 #[test]
@@ -206,7 +247,7 @@ fn the_camda2026_full_bundle_writes_every_member_and_the_bio_side_tables() {
     let columns: Vec<String> = profile_members("camda2026-full")
         .unwrap()
         .into_iter()
-        .flat_map(|p| profile(p).unwrap().columns(&classes))
+        .flat_map(|p| score_columns(&profile(p).unwrap(), &classes))
         .collect();
     assert!(columns.iter().any(|c| c == "DE_TPR_up") && columns.iter().any(|c| c == "MMD_base"));
     assert_eq!(header[1..=columns.len()], columns[..]);

@@ -72,6 +72,57 @@ fn split_number(name: &str) -> Option<usize> {
     digits.parse().ok().filter(|&k| k > 0)
 }
 
+/// The official 2026 evaluator's columns in the order of its `evaluation_split_<k>.csv`
+/// (metrics.md §3.8); `submmd_` stands for the per-class columns `submmd_<class>`.
+const CAMDA2026_OFFICIAL_ORDER: [&str; 28] = [
+    "accuracy_synthetic",
+    "avg_pr_macro_synthetic",
+    "avg_pr_weight_synthetic",
+    "f1_synthetic",
+    "auroc_synthetic",
+    "accuracy_real",
+    "avg_pr_macro_real",
+    "avg_pr_weight_real",
+    "f1_real",
+    "auroc_real",
+    "feature_overlap_count",
+    "feature_overlap_proportion",
+    "MMD_train",
+    "MMD_test",
+    "MMD_base",
+    "discriminative_score",
+    "distance_to_closest",
+    "distance_to_closest_base",
+    "kl_mean_train",
+    "kl_mean_test",
+    "kl_mean_base",
+    "prdc_precision",
+    "prdc_recall",
+    "prdc_density",
+    "prdc_coverage",
+    "prdc_density_test",
+    "prdc_coverage_test",
+    "submmd_",
+];
+
+/// The metric columns `bench score` writes for one profile. camda2026: the official evaluator's
+/// columns in its order, the per-class `submmd_<class>` after them (in `classes` order), then
+/// bench's own columns (`*_relative`) in the profile's order (metrics.md §3.8). Other profiles:
+/// the profile's order (camda2025's is already the official one, §2.1).
+pub fn score_columns(profile: &Profile, classes: &[String]) -> Vec<String> {
+    let mut columns = profile.columns(classes);
+    if profile.name == "camda2026" {
+        let rank = |column: &String| {
+            CAMDA2026_OFFICIAL_ORDER
+                .iter()
+                .position(|official| column == official || (*official == "submmd_" && column.starts_with(official)))
+                .unwrap_or(CAMDA2026_OFFICIAL_ORDER.len())
+        };
+        columns.sort_by_key(rank);
+    }
+    columns
+}
+
 /// One split's formatted metric values (column order of the profiles) and NaN reasons.
 struct SplitScores {
     values: Vec<(String, f64)>,
@@ -104,7 +155,7 @@ pub fn score(opts: &ScoreOptions) -> Result<ScoreSummary> {
     let classes = crate::data::dataset::classes(
         &kits.iter().flat_map(|k| k.train.labels.iter().chain(&k.test.labels).cloned()).collect::<Vec<_>>(),
     );
-    let columns: Vec<String> = profiles.iter().flat_map(|p| p.columns(&classes)).collect();
+    let columns: Vec<String> = profiles.iter().flat_map(|p| score_columns(p, &classes)).collect();
     let scored = kits
         .par_iter()
         .map(|kit| {
@@ -121,7 +172,7 @@ pub fn score(opts: &ScoreOptions) -> Result<ScoreSummary> {
                 let scored = profile
                     .score(&input, &classes)
                     .map_err(|e| e.context(format!("split {}: profile {}", kit.number, profile.name)))?;
-                values.extend(profile.columns(&classes).into_iter().map(|c| {
+                values.extend(score_columns(profile, &classes).into_iter().map(|c| {
                     let v = scored.values.iter().find(|(col, _)| *col == c).and_then(|(_, v)| v.number());
                     (c, v.unwrap_or(f64::NAN))
                 }));
@@ -203,6 +254,37 @@ mod tests {
         assert_eq!(lines[0], "split_no,m,x,nan_reasons,splits_averaged,n_valid_x");
         assert_eq!(lines[1], "1,1,NaN,x=r,,");
         assert_eq!(lines[3], "average,1.5,4,,1;3,1");
+    }
+
+    /// Every name of the official order is a camda2026 column (a misspelt one would silently
+    /// move a column to the end), and the sort keeps each group's own order.
+    #[test]
+    fn the_camda2026_order_names_only_profile_columns() {
+        let classes = vec!["B".to_string(), "A".to_string()];
+        let profile = metrics::profile("camda2026").unwrap();
+        let columns = profile.columns(&classes);
+        for official in CAMDA2026_OFFICIAL_ORDER {
+            assert!(
+                columns.iter().any(|c| c == official || c.starts_with(official) && official.ends_with('_')),
+                "{official}"
+            );
+        }
+        let ordered = score_columns(&profile, &classes);
+        assert_eq!(ordered.len(), columns.len());
+        assert_eq!(ordered[27..29], ["submmd_B", "submmd_A"]);
+        assert_eq!(
+            ordered[29..],
+            [
+                "accuracy_relative",
+                "avg_pr_macro_relative",
+                "avg_pr_weight_relative",
+                "auroc_relative",
+                "f1_relative",
+                "distance_to_closest_relative"
+            ]
+        );
+        let camda2025 = metrics::profile("camda2025").unwrap();
+        assert_eq!(score_columns(&camda2025, &classes), camda2025.columns(&classes));
     }
 
     #[test]
