@@ -308,6 +308,13 @@ fn sigkill_during_an_external_command_then_rerun_gives_the_same_cells_csv() {
     killed.kill().unwrap(); // SIGKILL
     killed.wait().unwrap();
     assert!(private_dir.exists(), "SIGKILL leaves the private directory behind");
+    // The command's process group dies with bench (its guard gets SIGTERM and kills the group).
+    let killed_dir = dir.path().join("killed");
+    let waited = Instant::now();
+    while !processes_using(&killed_dir).is_empty() && waited.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(processes_using(&killed_dir), Vec::<u32>::new(), "the command's processes die with bench");
 
     let rerun = bench(&["run", "grid.toml", "--quiet", "--out", "killed"], dir.path());
     assert!(rerun.status.success(), "{}", stderr(&rerun));
@@ -316,6 +323,47 @@ fn sigkill_during_an_external_command_then_rerun_gives_the_same_cells_csv() {
     assert!(!private_dir.exists(), "the killed run's private directory is removed by the rerun");
     assert_eq!(std::fs::read_dir(&tmp).unwrap().count(), 0, "no directory with real data remains");
     assert_eq!(processes_using(dir.path()), Vec::<u32>::new(), "no external process survives");
+}
+
+const LINGERING_COMMAND_GRID: &str = r#"
+name = "t"
+[protocol]
+folds = 3
+seeds = [1]
+[[datasets]]
+name = "toy"
+format = "tidy"
+path = "toy.csv"
+[[generators]]
+name = "lingering"
+kind = "command"
+command = ["sh", "-c", "sleep 120; exit 1"]
+dp = false
+"#;
+
+#[test]
+fn sigkill_of_bench_kills_the_commands_grandchildren_too() {
+    // `sleep 120` runs below the command's shell, which runs below the guard: wait for all three,
+    // then only the guard's group kill can end the sleep early.
+    let dir = setup(LINGERING_COMMAND_GRID);
+    let mut run = Command::new(BENCH)
+        .args(["run", "grid.toml", "--quiet", "--jobs", "1"])
+        .current_dir(dir.path())
+        .spawn()
+        .unwrap();
+    let results = dir.path().join("results");
+    let started = Instant::now();
+    while processes_using(&results).len() < 3 {
+        assert!(started.elapsed() < Duration::from_secs(30), "the external command did not start");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    run.kill().unwrap(); // SIGKILL
+    run.wait().unwrap();
+    let waited = Instant::now();
+    while !processes_using(&results).is_empty() && waited.elapsed() < Duration::from_secs(20) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(processes_using(&results), Vec::<u32>::new(), "no process of the command outlives bench");
 }
 
 #[test]

@@ -202,9 +202,16 @@ impl Drop for GroupKiller {
     }
 }
 
-/// Run `command` in `dir`'s protocol: its own process group, working directory `ctx.work_dir`,
-/// stdin null, stdout/stderr to `dir/{stdout,stderr}.log`, `BENCH_REQUEST` set, SIGKILL when
-/// the bench thread that started it dies. Past the cell's deadline the group is killed.
+/// The shell guard every command runs under, as `sh -c GUARD guard PROGRAM ARGS…`: it starts
+/// the command in the background, in the guard's own process group, and waits for it (exit status
+/// = the command's). The guard gets SIGTERM when the bench thread that started it dies (also on
+/// SIGKILL of bench: PR_SET_PDEATHSIG) and then SIGKILLs its whole group, so no grandchild of
+/// the command (e.g. a Python process behind a wrapper script) outlives bench.
+const GROUP_GUARD: &str = r#"trap 'kill -KILL 0' TERM; "$@" & wait $!"#;
+
+/// Run `command` in `dir`'s protocol: under [`GROUP_GUARD`] in its own process group, working
+/// directory `ctx.work_dir`, stdin null, stdout/stderr to `dir/{stdout,stderr}.log`,
+/// `BENCH_REQUEST` set. Past the cell's deadline the group is killed.
 fn run(command: &[String], request: &Path, dir: &Path, ctx: &CellContext) -> Result<ExitStatus> {
     let request_text = request.display().to_string();
     let mut args: Vec<String> = command[1..].iter().map(|a| a.replace("{request}", &request_text)).collect();
@@ -215,8 +222,9 @@ fn run(command: &[String], request: &Path, dir: &Path, ctx: &CellContext) -> Res
         std::fs::File::create(dir.join(name)).with_context(|| format!("cannot create {}", dir.join(name).display()))
     };
     let parent = std::process::id() as i32;
-    let mut cmd = Command::new(&command[0]);
-    cmd.args(&args)
+    let mut cmd = Command::new("/bin/sh");
+    cmd.args(["-c", GROUP_GUARD, "bench-command-guard", command[0].as_str()])
+        .args(&args)
         .current_dir(&ctx.work_dir)
         .env(ENV_REQUEST, request)
         .stdin(Stdio::null())
@@ -226,7 +234,7 @@ fn run(command: &[String], request: &Path, dir: &Path, ctx: &CellContext) -> Res
     // SAFETY: only async-signal-safe calls (prctl, getppid) between fork and exec.
     unsafe {
         cmd.pre_exec(move || {
-            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
+            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM) != 0 {
                 return Err(std::io::Error::last_os_error());
             }
             if libc::getppid() != parent {

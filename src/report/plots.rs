@@ -7,6 +7,7 @@
 //! * **Metric-vs-ε curves** (`curve__<dataset>__<profile>__<metric>`; not for `mia` and `bio`, whose
 //!   figures are in `suite_plots`): per DP generator the mean
 //!   over folds × seeds with a ±1 sd band (the statistics of `table1.csv`), on a log-scale ε axis;
+//!   an ε without a valid value (NaN) as a hollow marker on the x axis, named in the legend;
 //!   non-DP generators (ε = inf) as solid horizontal lines; the real-data reference as a dashed
 //!   horizontal line. The reference is the metric's real-only counterpart when it has one
 //!   (`accuracy_real`, `avg_pr_macro_real`, `distance_to_closest_base`, … see
@@ -199,10 +200,12 @@ impl Spec {
 // ---------------------------------------------------------------------------------------------
 // Metric-vs-ε curves
 
-/// One DP generator's curve: (ε, mean, sd) in increasing ε.
+/// One DP generator's curve: (ε, mean, sd) in increasing ε, and the ε values without a valid
+/// value (NaN), drawn as hollow markers on the x axis.
 struct Curve {
     label: String,
     points: Vec<(f64, f64, f64)>,
+    nan_eps: Vec<f64>,
 }
 
 struct CurveFigure {
@@ -256,7 +259,13 @@ fn curve_specs(table: &Table1, dataset: &str, profile: &str) -> Vec<CurveFigure>
         let mut identity = None;
         let mut n_range = (usize::MAX, 0);
         for r in rows.iter().filter(|r| r.row == RowKind::Generator) {
-            let (Some(eps), Some(s)) = (r.epsilon, r.stats.get(&metric).filter(valid)) else { continue };
+            let Some(eps) = r.epsilon else { continue };
+            let Some(s) = r.stats.get(&metric).filter(valid) else {
+                if eps.is_finite() && r.kind != "identity" {
+                    curve_of(&mut curves, &r.generator).nan_eps.push(eps);
+                }
+                continue;
+            };
             n_range = (n_range.0.min(s.n), n_range.1.max(s.n));
             if r.kind == "identity" {
                 identity.get_or_insert((format!("real data (identity generator '{}')", r.generator), s.mean));
@@ -264,13 +273,10 @@ fn curve_specs(table: &Table1, dataset: &str, profile: &str) -> Vec<CurveFigure>
                 baselines.push((format!("{} (non-DP)", r.generator), s.mean));
             } else {
                 let sd = if s.sd.is_finite() { s.sd } else { 0.0 };
-                match curves.iter_mut().find(|c| c.label == r.generator) {
-                    Some(c) => c.points.push((eps, s.mean, sd)),
-                    None => curves.push(Curve { label: r.generator.clone(), points: vec![(eps, s.mean, sd)] }),
-                }
+                curve_of(&mut curves, &r.generator).points.push((eps, s.mean, sd));
             }
         }
-        if curves.is_empty() {
+        if curves.iter().all(|c| c.points.is_empty()) {
             continue;
         }
         let counterpart = real_counterpart(&metric).and_then(|counterpart| {
@@ -293,6 +299,17 @@ fn curve_specs(table: &Table1, dataset: &str, profile: &str) -> Vec<CurveFigure>
         });
     }
     figures
+}
+
+/// The curve of `generator`, added (empty) when it is new.
+fn curve_of<'a>(curves: &'a mut Vec<Curve>, generator: &str) -> &'a mut Curve {
+    match curves.iter().position(|c| c.label == generator) {
+        Some(i) => &mut curves[i],
+        None => {
+            curves.push(Curve { label: generator.to_string(), points: Vec::new(), nan_eps: Vec::new() });
+            curves.last_mut().expect("just pushed")
+        }
+    }
 }
 
 /// Axis range with 8 % padding; a degenerate range is widened around its value.
@@ -324,7 +341,11 @@ impl Drawing for CurveFigure {
         let area = root.titled(&self.title, (FAMILY, 19)).context("title")?;
         let (plot, legend) = area.split_horizontally(CURVE_SIZE.0 - LEGEND_WIDTH);
         let eps: Vec<f64> = {
-            let mut e: Vec<f64> = self.curves.iter().flat_map(|c| c.points.iter().map(|p| p.0)).collect();
+            let mut e: Vec<f64> = self
+                .curves
+                .iter()
+                .flat_map(|c| c.points.iter().map(|p| p.0).chain(c.nan_eps.iter().copied()))
+                .collect();
             e.sort_by(f64::total_cmp);
             e.dedup();
             e
@@ -375,8 +396,11 @@ impl Drawing for CurveFigure {
             chart
                 .draw_series(c.points.iter().map(|p| Circle::new((p.0, p.1), 4, colour.filled())))
                 .context("points")?;
+            let hollow = c.nan_eps.iter().map(|&e| Circle::new((e, y_lo), 6, colour.stroke_width(2)));
+            chart.draw_series(hollow).context("NaN points")?;
+            let nan_note = if c.nan_eps.is_empty() { "" } else { "; ○ on the x axis = NaN" };
             entries.push(LegendEntry {
-                label: format!("{} (mean ± 1 sd)", c.label),
+                label: format!("{} (mean ± 1 sd{nan_note})", c.label),
                 colour,
                 line: LineKind::Solid,
                 band: true,
