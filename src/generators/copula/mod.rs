@@ -179,7 +179,12 @@ impl Params for DpCopulaParams {
             "residual_floor must lie in [0, 1], got {}",
             self.residual_floor
         );
-        ensure!(self.scale_floor <= self.scale_clip, "scale_floor must be <= scale_clip");
+        ensure!(
+            self.scale_floor.total_cmp(&self.scale_clip).is_le(),
+            "scale_floor ({}) must be <= scale_clip ({})",
+            self.scale_floor,
+            self.scale_clip
+        );
         if let Some([lo, hi]) = self.range {
             ensure!(
                 lo.is_finite() && hi.is_finite() && lo < hi,
