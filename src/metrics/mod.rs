@@ -70,7 +70,8 @@ pub struct MetricOutput {
     pub labels: Vec<Label>,
     /// Free-form diagnostics (e.g. logistic-regression iterations, convergence).
     pub diagnostics: Vec<(String, String)>,
-    pub pca: Option<PcaProjection>,
+    /// 2-D projections for the report's PCA figures (metrics.md §2.11, §3.6).
+    pub pca: Vec<PcaProjection>,
     /// Per-fold side tables (`bio`: `de_pairs`).
     pub tables: Vec<SideTable>,
 }

@@ -5,6 +5,9 @@
 //!   and on `Xs`; each set is projected onto its own components (axes not comparable).
 //! * `camda2026` (§3.6): a StandardScaler (ddof 0) and a 2-component PCA are fitted on `Xtr`
 //!   (memoised per fold); `Xtr` and `Xs` are both projected with that transform.
+//!
+//! The `camda2025` family also returns the `camda2026` projection: §2.11 says reports should
+//! show the comparable shared projection beside the per-set one.
 
 use super::revision::Revision;
 use super::spec::ColumnSpec;
@@ -76,25 +79,28 @@ impl Metric for PcaPlot {
 
     /// A failed fit (e.g. fewer than 2 genes) skips the plot with a diagnostic; it is not an error.
     fn score(&self, input: &EvalInput<'_>) -> Result<MetricOutput> {
-        let (real, synthetic) = match self.project(input) {
-            Ok(points) => points,
-            Err(e) => {
-                return Ok(MetricOutput {
-                    diagnostics: vec![("pca_skipped".into(), e.to_string())],
-                    ..Default::default()
-                })
-            }
+        let definitions: &[Revision] = match self.0 {
+            Revision::Camda2025 => &[Revision::Camda2025, Revision::Camda2026],
+            Revision::Camda2026 => &[Revision::Camda2026],
         };
-        Ok(MetricOutput {
-            pca: Some(PcaProjection {
-                definition: self.0.name().into(),
-                real,
-                real_labels: input.train.labels.clone(),
-                synthetic,
-                synthetic_labels: input.synthetic.labels.clone(),
-            }),
-            ..Default::default()
-        })
+        let mut out = MetricOutput::default();
+        for &definition in definitions {
+            match PcaPlot(definition).project(input) {
+                Ok((real, synthetic)) => out.pca.push(PcaProjection {
+                    definition: definition.name().into(),
+                    real,
+                    real_labels: input.train.labels.clone(),
+                    synthetic,
+                    synthetic_labels: input.synthetic.labels.clone(),
+                }),
+                Err(e) => {
+                    out.pca.clear();
+                    out.diagnostics = vec![("pca_skipped".into(), e.to_string())];
+                    break;
+                }
+            }
+        }
+        Ok(out)
     }
 }
 
@@ -117,12 +123,15 @@ mod tests {
         let genes = vec!["g1".to_string(), "g2".to_string()];
         let real = RealCache::default();
         let input = EvalInput { gene_ids: &genes, train: &train, test: &train, synthetic: &synthetic, real: &real };
-        let own = PcaPlot(Revision::Camda2025).score(&input).unwrap().pca.unwrap();
+        let both = PcaPlot(Revision::Camda2025).score(&input).unwrap().pca;
+        assert_eq!(both.iter().map(|p| p.definition.as_str()).collect::<Vec<_>>(), ["camda2025", "camda2026"]);
+        let own = both[0].clone();
         // Each set on its own first axis: ±√5 for the synthetic ends, ±√5 and 0 for train.
         let s5 = 5f64.sqrt();
         assert!((own.synthetic[0][0].abs() - s5).abs() < 1e-12 && own.synthetic[0][1].abs() < 1e-12);
         assert!((own.real[2][0].abs() - s5).abs() < 1e-12);
-        let shared = PcaPlot(Revision::Camda2026).score(&input).unwrap().pca.unwrap();
+        let shared = PcaPlot(Revision::Camda2026).score(&input).unwrap().pca.remove(0);
+        assert_eq!(both[1], shared, "camda2025 draws the same shared projection beside its own");
         // Standardised train (sds √(2/3) and 2√(2/3)) is ±(√1.5, √1.5): first axis (1, 1)/√2,
         // coordinates ±√3. The synthetic points, standardised with the train scaler, are
         // orthogonal to that axis.
@@ -140,7 +149,7 @@ mod tests {
         let input =
             EvalInput { gene_ids: &genes, train: &one_gene, test: &one_gene, synthetic: &one_gene, real: &real };
         let out = PcaPlot(Revision::Camda2025).score(&input).unwrap();
-        assert!(out.pca.is_none() && out.scores.is_empty());
+        assert!(out.pca.is_empty() && out.scores.is_empty());
         assert_eq!(out.diagnostics[0].0, "pca_skipped");
     }
 }

@@ -479,7 +479,12 @@ fn run_cell(
     for profile in profiles {
         match guarded(|| profile.score(&input, &dataset.classes())) {
             Ok(mut scored) => {
-                files.pca.append(&mut scored.pca);
+                // camda2025 and camda2026 both draw the shared projection: keep it once.
+                for p in scored.pca.drain(..) {
+                    if !files.pca.iter().any(|q| q.definition == p.definition) {
+                        files.pca.push(p);
+                    }
+                }
                 files.tables.extend(scored.tables.drain(..).map(|t| (profile.name, t)));
                 record.diagnostics.append(&mut scored.diagnostics);
                 record.profiles.push(profile_row(profile, scored));
