@@ -142,7 +142,15 @@ impl CheckReport {
 
 /// The identity of a row: `dataset / generator / epsilon / seed / fold / profile`.
 fn row_key(r: &CellRow) -> String {
-    format!("{} / {} / {} / {} / {} / {}", r.dataset, r.generator, fmt_f64(r.epsilon), r.seed, r.fold, r.profile)
+    format!(
+        "{} / {} / {} / {} / {} / {}",
+        r.key.dataset,
+        r.key.generator,
+        fmt_f64(r.key.epsilon),
+        r.key.seed,
+        r.key.fold,
+        r.profile
+    )
 }
 
 /// A cells.csv with its rows found by [`row_key`].
@@ -325,9 +333,16 @@ pub fn derive_tolerances(results_dir: &Path, factor: f64) -> Result<String> {
         }
         let mut groups: BTreeMap<String, Vec<f64>> = BTreeMap::new();
         for r in cells.rows.iter().filter(|r| r.is_ok()) {
-            seeds_seen.insert(r.seed);
+            seeds_seen.insert(r.key.seed);
             if let Some(v) = r.values[m_idx].filter(|v| v.is_finite()) {
-                let key = format!("{}/{}/{}/{}/{}", r.dataset, r.generator, fmt_f64(r.epsilon), r.fold, r.profile);
+                let key = format!(
+                    "{}/{}/{}/{}/{}",
+                    r.key.dataset,
+                    r.key.generator,
+                    fmt_f64(r.key.epsilon),
+                    r.key.fold,
+                    r.profile
+                );
                 groups.entry(key).or_default().push(v);
             }
         }

@@ -74,14 +74,14 @@ pub fn accounting(inputs: &Inputs) -> Result<Vec<BudgetRow>> {
     }
     let mut rows: Vec<BudgetRow> = Vec::new();
     for c in cells {
-        let idx = match rows.iter().position(|b| b.generator == c.generator && b.epsilon == c.epsilon) {
+        let idx = match rows.iter().position(|b| b.generator == c.key.generator && b.epsilon == c.key.epsilon) {
             Some(i) => i,
             None => {
                 rows.push(BudgetRow {
-                    generator: c.generator.clone(),
-                    kind: c.kind.clone(),
-                    epsilon: c.epsilon,
-                    delta: c.delta,
+                    generator: c.key.generator.clone(),
+                    kind: c.key.kind.clone(),
+                    epsilon: c.key.epsilon,
+                    delta: c.key.delta,
                     dp: c.is_dp(),
                     cells: 0,
                     error_cells: 0,
@@ -101,11 +101,11 @@ pub fn accounting(inputs: &Inputs) -> Result<Vec<BudgetRow>> {
         b.cells += 1;
         b.error_cells += usize::from(!c.is_ok());
         b.dp |= c.is_dp();
-        widen(&mut b.rho_spent, c.rho_spent);
-        widen(&mut b.epsilon_spent, c.epsilon_spent);
-        push_unique(&mut b.splits, [c.budget_split.clone()]);
-        push_unique(&mut b.non_private_steps, c.non_private_steps.split(';').map(str::to_string));
-        let mut warnings: Vec<String> = c.warnings.split(';').map(str::to_string).collect();
+        widen(&mut b.rho_spent, c.facts.rho_spent);
+        widen(&mut b.epsilon_spent, c.facts.epsilon_spent);
+        push_unique(&mut b.splits, [c.facts.budget_split.clone()]);
+        push_unique(&mut b.non_private_steps, c.facts.non_private_steps.split(';').map(str::to_string));
+        let mut warnings: Vec<String> = c.facts.warnings.split(';').map(str::to_string).collect();
         match inputs.privacy(&c.cell_id())? {
             None => b.missing_reports += 1,
             Some(p) => {

@@ -149,8 +149,8 @@ impl Inputs {
     pub fn datasets(&self) -> Vec<String> {
         let mut names: Vec<String> = Vec::new();
         for r in &self.cells.rows {
-            if !names.contains(&r.dataset) {
-                names.push(r.dataset.clone());
+            if !names.contains(&r.key.dataset) {
+                names.push(r.key.dataset.clone());
             }
         }
         names
@@ -161,7 +161,7 @@ impl Inputs {
         self.manifest_dataset(dataset)
             .map(|d| d.source.clone())
             .filter(|s| !s.is_empty())
-            .or_else(|| self.cells.rows.iter().find(|r| r.dataset == dataset).map(|r| r.dataset_source.clone()))
+            .or_else(|| self.cells.rows.iter().find(|r| r.key.dataset == dataset).map(|r| r.dataset_source.clone()))
             .unwrap_or_default()
     }
 
@@ -175,7 +175,7 @@ impl Inputs {
         self.manifest
             .as_ref()
             .and_then(|m| m.seeds.first().copied())
-            .or_else(|| self.cells.rows.iter().filter(|r| r.dataset == dataset).map(|r| r.seed).min())
+            .or_else(|| self.cells.rows.iter().filter(|r| r.key.dataset == dataset).map(|r| r.key.seed).min())
     }
 
     /// The privacy report of a cell, if the runner wrote one.
@@ -214,7 +214,7 @@ pub(crate) mod tests {
         let cells = Cells::parse(&text, "cells.csv").unwrap();
         assert_eq!(cells.metric_columns, vec!["m"]);
         assert_eq!(cells.rows.len(), 2);
-        assert!(cells.rows[0].epsilon.is_infinite() && cells.rows[0].values[0].unwrap().is_nan());
+        assert!(cells.rows[0].key.epsilon.is_infinite() && cells.rows[0].values[0].unwrap().is_nan());
         assert_eq!(cells.rows[1].values[0], None);
         assert!(!cells.rows[1].is_ok());
         assert_eq!(cells.lines[1], 3);

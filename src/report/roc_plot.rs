@@ -147,9 +147,9 @@ fn curve_of(inputs: &Inputs, row: &Row) -> Result<RocCurve> {
         .iter()
         .filter(|c| {
             c.is_ok()
-                && c.dataset == row.dataset
-                && c.generator == row.generator
-                && c.epsilon.to_bits() == eps.to_bits()
+                && c.key.dataset == row.dataset
+                && c.key.generator == row.generator
+                && c.key.epsilon.to_bits() == eps.to_bits()
                 && c.profile == row.profile
                 && c.profile_version == row.profile_version
         })

@@ -223,8 +223,8 @@ fn tpr_spec(inputs: &Inputs, table: &Table1, dataset: &str) -> Option<EpsFigure>
         .cells
         .rows
         .iter()
-        .filter(|c| c.dataset == dataset && c.profile == MIA_PROFILE && c.epsilon.is_finite())
-        .filter_map(|c| c.delta)
+        .filter(|c| c.key.dataset == dataset && c.profile == MIA_PROFILE && c.key.epsilon.is_finite())
+        .filter_map(|c| c.key.delta)
         .fold(0.0, f64::max);
     Some(EpsFigure {
         head: Head {

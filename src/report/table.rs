@@ -269,7 +269,7 @@ pub fn build(cells: &Cells, profile_order: &[String]) -> Result<Table1> {
             dataset: key.dataset.clone(),
             row: key.row,
             generator: key.generator.clone(),
-            kind: if key.row == RowKind::Real { String::new() } else { group[0].kind.clone() },
+            kind: if key.row == RowKind::Real { String::new() } else { group[0].key.kind.clone() },
             epsilon: (key.row == RowKind::Generator).then(|| f64::from_bits(key.epsilon_bits)),
             profile: key.profile.clone(),
             profile_version: key.profile_version.clone(),
@@ -301,10 +301,10 @@ pub fn build(cells: &Cells, profile_order: &[String]) -> Result<Table1> {
 fn group_key(r: &CellRow, row: RowKind) -> GroupKey {
     let generator_row = row == RowKind::Generator;
     GroupKey {
-        dataset: r.dataset.clone(),
+        dataset: r.key.dataset.clone(),
         row,
-        generator: if generator_row { r.generator.clone() } else { String::new() },
-        epsilon_bits: if generator_row { r.epsilon.to_bits() } else { 0 },
+        generator: if generator_row { r.key.generator.clone() } else { String::new() },
+        epsilon_bits: if generator_row { r.key.epsilon.to_bits() } else { 0 },
         profile: r.profile.clone(),
         profile_version: r.profile_version.clone(),
     }
@@ -332,8 +332,8 @@ fn first_ok_per_fold<'a>(group: &[&'a CellRow]) -> Vec<&'a CellRow> {
     let mut seen = Vec::new();
     let mut out = Vec::new();
     for r in group.iter().filter(|r| r.is_ok()) {
-        if !seen.contains(&(r.seed, r.fold)) {
-            seen.push((r.seed, r.fold));
+        if !seen.contains(&(r.key.seed, r.key.fold)) {
+            seen.push((r.key.seed, r.key.fold));
             out.push(*r);
         }
     }
@@ -341,7 +341,7 @@ fn first_ok_per_fold<'a>(group: &[&'a CellRow]) -> Vec<&'a CellRow> {
 }
 
 fn distinct_folds(group: &[&CellRow]) -> usize {
-    let mut folds: Vec<(u64, usize)> = group.iter().map(|r| (r.seed, r.fold)).collect();
+    let mut folds: Vec<(u64, usize)> = group.iter().map(|r| (r.key.seed, r.key.fold)).collect();
     folds.sort_unstable();
     folds.dedup();
     folds.len()

@@ -1,9 +1,9 @@
 //! `cells.csv` and `timings.csv`: written and read by header name with the `csv` crate and
-//! serde. A row of cells.csv is [`KeyColumns`] + [`StateColumns`] + the metric columns (the
-//! union of the run's profiles' columns, in profile order) + [`TrailingColumns`];
+//! serde. A row of cells.csv is [`KeyColumns`] + [`StateColumns`] + [`CellFacts`] + the metric
+//! columns (the union of the run's profiles' columns, in profile order) + [`TrailingColumns`];
 //! timings.csv is [`KeyColumns`] + status + times.
 
-use super::record::{CellRecord, CellRow, Phase, Status};
+use super::record::{CellFacts, CellKey, CellRecord, CellRow, Phase, Status};
 use super::text::{f64_text, opt_f64_text};
 use crate::error::{Error, Result};
 use crate::io::csv::{read_text, CsvReader};
@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use std::path::Path;
 
 /// The columns of `cells.csv` before the metric columns, in order: the fields of
-/// [`KeyColumns`] then of [`StateColumns`] (a test checks that they agree). The first
+/// [`KeyColumns`], [`StateColumns`] and [`CellFacts`] (a test checks that they agree). The first
 /// [`KEY_COLUMN_COUNT`] identify the cell and also lead `timings.csv`.
 pub const LEADING_COLUMNS: [&str; 24] = [
     "dataset",
@@ -76,7 +76,7 @@ struct KeyColumns {
     fold: usize,
 }
 
-/// Profile, status and privacy columns of a cells.csv row.
+/// Profile and status columns of a cells.csv row ([`CellFacts`] follow them).
 #[derive(Serialize, Deserialize)]
 struct StateColumns {
     profile: String,
@@ -84,18 +84,6 @@ struct StateColumns {
     status: String,
     error_phase: String,
     error: String,
-    dp: Option<bool>,
-    end_to_end_dp: Option<bool>,
-    #[serde(with = "opt_f64_text")]
-    rho_spent: Option<f64>,
-    #[serde(with = "opt_f64_text")]
-    epsilon_spent: Option<f64>,
-    budget_split: String,
-    non_private_steps: String,
-    warnings: String,
-    n_train: usize,
-    n_test: usize,
-    n_synthetic: Option<usize>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -115,50 +103,27 @@ struct TimingColumns<'a> {
 }
 
 impl KeyColumns {
-    fn of_record(r: &CellRecord) -> KeyColumns {
-        KeyColumns {
-            dataset: r.key.dataset.clone(),
-            dataset_source: r.dataset_source.clone(),
-            generator: r.key.generator.clone(),
-            kind: r.key.kind.clone(),
-            params_hash: r.key.params_hash.clone(),
-            epsilon: r.key.epsilon,
-            delta: r.key.delta,
-            seed: r.key.seed,
-            fold: r.key.fold,
-        }
+    /// The key columns of a cell: its [`CellKey`] with the dataset's source after its name.
+    fn new(key: CellKey, dataset_source: String) -> KeyColumns {
+        let CellKey { dataset, generator, kind, params_hash, epsilon, delta, seed, fold } = key;
+        KeyColumns { dataset, dataset_source, generator, kind, params_hash, epsilon, delta, seed, fold }
+    }
+
+    /// The [`CellKey`] and the dataset source.
+    fn split(self) -> (CellKey, String) {
+        let KeyColumns { dataset, dataset_source, generator, kind, params_hash, epsilon, delta, seed, fold } = self;
+        (CellKey { dataset, generator, kind, params_hash, epsilon, delta, seed, fold }, dataset_source)
     }
 }
 
 /// Split a typed row into its column groups (the metric values as text).
-fn to_columns(r: CellRow) -> (KeyColumns, StateColumns, Vec<String>, TrailingColumns) {
-    let key = KeyColumns {
-        dataset: r.dataset,
-        dataset_source: r.dataset_source,
-        generator: r.generator,
-        kind: r.kind,
-        params_hash: r.params_hash,
-        epsilon: r.epsilon,
-        delta: r.delta,
-        seed: r.seed,
-        fold: r.fold,
-    };
+fn to_columns(r: CellRow) -> (KeyColumns, StateColumns, CellFacts, Vec<String>, TrailingColumns) {
     let state = StateColumns {
         profile: r.profile,
         profile_version: r.profile_version,
         status: r.status.label().to_string(),
         error_phase: r.status.phase().map(Phase::as_str).unwrap_or_default().to_string(),
         error: r.status.message(),
-        dp: r.dp,
-        end_to_end_dp: r.end_to_end_dp,
-        rho_spent: r.rho_spent,
-        epsilon_spent: r.epsilon_spent,
-        budget_split: r.budget_split,
-        non_private_steps: r.non_private_steps,
-        warnings: r.warnings,
-        n_train: r.n_train,
-        n_test: r.n_test,
-        n_synthetic: r.n_synthetic,
     };
     let values = r
         .values
@@ -166,7 +131,8 @@ fn to_columns(r: CellRow) -> (KeyColumns, StateColumns, Vec<String>, TrailingCol
         .zip(r.labels)
         .map(|(v, label)| label.unwrap_or_else(|| v.map(fmt_f64).unwrap_or_default()))
         .collect();
-    (key, state, values, TrailingColumns { nan_reasons: r.nan_reasons, bench_version: r.bench_version })
+    let trailing = TrailingColumns { nan_reasons: r.nan_reasons, bench_version: r.bench_version };
+    (KeyColumns::new(r.key, r.dataset_source), state, r.facts, values, trailing)
 }
 
 fn writer() -> csv::Writer<Vec<u8>> {
@@ -214,7 +180,8 @@ pub fn render_timings_csv(records: &[&CellRecord]) -> String {
             score_seconds: fixed4(t.score_seconds),
             peak_rss_mb: fixed4(t.peak_rss_mb),
         };
-        w.serialize((KeyColumns::of_record(r), times)).expect("a timings.csv row serialises");
+        w.serialize((KeyColumns::new(r.key.clone(), r.dataset_source.clone()), times))
+            .expect("a timings.csv row serialises");
     }
     finish(w)
 }
@@ -340,6 +307,7 @@ fn parse_row(
     };
     let key: KeyColumns = record.deserialize(Some(header)).map_err(columns)?;
     let state: StateColumns = record.deserialize(Some(header)).map_err(columns)?;
+    let facts: CellFacts = record.deserialize(Some(header)).map_err(columns)?;
     let trailing: TrailingColumns = record.deserialize(Some(header)).map_err(columns)?;
     for (name, value) in
         [("dataset", &key.dataset), ("dataset_source", &key.dataset_source), ("generator", &key.generator)]
@@ -384,29 +352,14 @@ fn parse_row(
             },
         })
         .collect::<Result<Vec<_>>>()?;
+    let (key, dataset_source) = key.split();
     Ok(CellRow {
-        dataset: key.dataset,
-        dataset_source: key.dataset_source,
-        generator: key.generator,
-        kind: key.kind,
-        params_hash: key.params_hash,
-        epsilon: key.epsilon,
-        delta: key.delta,
-        seed: key.seed,
-        fold: key.fold,
+        key,
+        dataset_source,
         profile: state.profile,
         profile_version: state.profile_version,
         status,
-        dp: state.dp,
-        end_to_end_dp: state.end_to_end_dp,
-        rho_spent: state.rho_spent,
-        epsilon_spent: state.epsilon_spent,
-        budget_split: state.budget_split,
-        non_private_steps: state.non_private_steps,
-        warnings: state.warnings,
-        n_train: state.n_train,
-        n_test: state.n_test,
-        n_synthetic: state.n_synthetic,
+        facts,
         values,
         labels,
         nan_reasons: trailing.nan_reasons,
@@ -433,17 +386,19 @@ mod tests {
                 fold: 2,
             },
             dataset_source: "sim.v1 seed=1".into(),
-            dp: status.is_ok().then_some(true),
-            end_to_end_dp: status.is_ok().then_some(false),
+            facts: CellFacts {
+                dp: status.is_ok().then_some(true),
+                end_to_end_dp: status.is_ok().then_some(false),
+                rho_spent: Some(0.1),
+                epsilon_spent: None,
+                budget_split: "a=1".into(),
+                non_private_steps: "x;y".into(),
+                warnings: String::new(),
+                n_train: 8,
+                n_test: 2,
+                n_synthetic: Some(8),
+            },
             status,
-            rho_spent: Some(0.1),
-            epsilon_spent: None,
-            budget_split: "a=1".into(),
-            non_private_steps: "x;y".into(),
-            warnings: String::new(),
-            n_train: 8,
-            n_test: 2,
-            n_synthetic: Some(8),
             profiles: vec![ProfileRow {
                 profile: "p1".into(),
                 profile_version: "p1.v1".into(),
@@ -462,6 +417,7 @@ mod tests {
         let names = |v: &dyn erased::Header| v.header();
         let mut leading = names(&erased::Of::<KeyColumns>::default());
         leading.extend(names(&erased::Of::<StateColumns>::default()));
+        leading.extend(names(&erased::Of::<CellFacts>::default()));
         assert_eq!(leading, LEADING_COLUMNS);
         assert_eq!(names(&erased::Of::<TrailingColumns>::default()), TRAILING_COLUMNS);
     }
@@ -532,7 +488,7 @@ mod tests {
         assert!(cells.rows[0].values[1].unwrap().is_nan());
         assert_eq!(cells.rows[1].values, vec![None, None]);
         assert_eq!(cells.rows[3].status, failed);
-        assert_eq!(cells.rows[3].dp, None);
+        assert_eq!(cells.rows[3].facts.dp, None);
         assert_eq!(cells.rows[0].cell_id(), "d__g__eps-0.5__seed-1__fold-2");
         let first = text.lines().nth(1).unwrap();
         assert!(first.starts_with(

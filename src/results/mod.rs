@@ -18,4 +18,4 @@ pub use cells_csv::{
     TRAILING_COLUMNS,
 };
 pub use manifest::{Manifest, ManifestDataset, ManifestGenerator, ManifestProfile, ManifestProtocol};
-pub use record::{cell_id, CellKey, CellRecord, CellRow, Phase, ProfileRow, Status, Timings};
+pub use record::{cell_id, CellFacts, CellKey, CellRecord, CellRow, Phase, ProfileRow, Status, Timings};

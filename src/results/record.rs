@@ -1,6 +1,6 @@
 //! The typed records of a results directory: the cell key and identifier, a cell's status,
-//! the per-cell record the runner caches as `cells/<id>.json`, and [`CellRow`], one row of
-//! `cells.csv` (one cell × metric profile).
+//! the facts a cell reports ([`CellFacts`]), the per-cell record the runner caches as
+//! `cells/<id>.json`, and [`CellRow`], one row of `cells.csv` (one cell × metric profile).
 
 use super::text::{f64_text, opt_f64_text};
 use crate::io::fmt_f64;
@@ -223,15 +223,13 @@ pub struct Timings {
     pub peak_rss_mb: f64,
 }
 
-/// Everything recorded about one finished cell. Persisted as `cells/<id>.json`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct CellRecord {
-    /// Content hash of everything the cell's result depends on.
-    pub hash: String,
-    pub key: CellKey,
-    pub dataset_source: String,
-    pub status: Status,
-    /// `None` until the fit has reported its privacy (a failed fit leaves them empty).
+/// What a cell reports besides its key, status and metric values: the privacy its fit claimed
+/// and its row counts. The one list of these fields: the record stores them inline
+/// (`cells/<id>.json`), every cells.csv row of the cell repeats them, and they are cells.csv's
+/// columns `dp` … `n_synthetic` (read and written by name, see `LEADING_COLUMNS`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct CellFacts {
+    /// `None` until the fit has reported its privacy (a failed fit leaves it empty).
     pub dp: Option<bool>,
     pub end_to_end_dp: Option<bool>,
     #[serde(with = "opt_f64_text")]
@@ -245,6 +243,18 @@ pub struct CellRecord {
     pub n_test: usize,
     /// `None` when sampling did not finish.
     pub n_synthetic: Option<usize>,
+}
+
+/// Everything recorded about one finished cell. Persisted as `cells/<id>.json`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CellRecord {
+    /// Content hash of everything the cell's result depends on.
+    pub hash: String,
+    pub key: CellKey,
+    pub dataset_source: String,
+    pub status: Status,
+    #[serde(flatten)]
+    pub facts: CellFacts,
     pub profiles: Vec<ProfileRow>,
     pub timings: Timings,
     pub diagnostics: Vec<(String, String)>,
@@ -266,28 +276,12 @@ impl CellRecord {
                 let label =
                     |col: &String| row.and_then(|p| p.labels.iter().find(|(c, _)| c == col)).map(|(_, t)| t.clone());
                 CellRow {
-                    dataset: self.key.dataset.clone(),
+                    key: self.key.clone(),
                     dataset_source: self.dataset_source.clone(),
-                    generator: self.key.generator.clone(),
-                    kind: self.key.kind.clone(),
-                    params_hash: self.key.params_hash.clone(),
-                    epsilon: self.key.epsilon,
-                    delta: self.key.delta,
-                    seed: self.key.seed,
-                    fold: self.key.fold,
                     profile: profile.clone(),
                     profile_version: row.map_or_else(|| version.clone(), |p| p.profile_version.clone()),
                     status: self.status.clone(),
-                    dp: self.dp,
-                    end_to_end_dp: self.end_to_end_dp,
-                    rho_spent: self.rho_spent,
-                    epsilon_spent: self.epsilon_spent,
-                    budget_split: self.budget_split.clone(),
-                    non_private_steps: self.non_private_steps.clone(),
-                    warnings: self.warnings.clone(),
-                    n_train: self.n_train,
-                    n_test: self.n_test,
-                    n_synthetic: self.n_synthetic,
+                    facts: self.facts.clone(),
                     values: metric_columns.iter().map(value).collect(),
                     labels: metric_columns.iter().map(label).collect(),
                     nan_reasons: row.map(|p| p.nan_reasons.clone()).unwrap_or_default(),
@@ -302,30 +296,12 @@ impl CellRecord {
 /// metric columns of the file ([`super::Cells::metric_columns`]).
 #[derive(Clone, Debug, PartialEq)]
 pub struct CellRow {
-    pub dataset: String,
+    pub key: CellKey,
     pub dataset_source: String,
-    pub generator: String,
-    pub kind: String,
-    pub params_hash: String,
-    /// `inf` for non-DP generators.
-    pub epsilon: f64,
-    pub delta: Option<f64>,
-    pub seed: u64,
-    pub fold: usize,
     pub profile: String,
     pub profile_version: String,
     pub status: Status,
-    /// `None`: the cell failed before its privacy was known.
-    pub dp: Option<bool>,
-    pub end_to_end_dp: Option<bool>,
-    pub rho_spent: Option<f64>,
-    pub epsilon_spent: Option<f64>,
-    pub budget_split: String,
-    pub non_private_steps: String,
-    pub warnings: String,
-    pub n_train: usize,
-    pub n_test: usize,
-    pub n_synthetic: Option<usize>,
+    pub facts: CellFacts,
     /// One entry per metric column: `None` = empty cell (column not in this row's profile, or
     /// an error row, or a text column), `Some(NaN)` = not computable.
     pub values: Vec<Option<f64>>,
@@ -343,12 +319,12 @@ impl CellRow {
 
     /// Whether the generator claims differential privacy (false when unknown).
     pub fn is_dp(&self) -> bool {
-        self.dp == Some(true)
+        self.facts.dp == Some(true)
     }
 
     /// See [`cell_id`].
     pub fn cell_id(&self) -> String {
-        cell_id(&self.dataset, &self.generator, self.epsilon, self.seed, self.fold)
+        self.key.id()
     }
 }
 

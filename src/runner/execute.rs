@@ -17,7 +17,7 @@ use crate::io::{csv_field, fmt_f64, write_atomic};
 use crate::metrics::{self, EvalInput, PcaProjection, Profile, RealCache, ScoredProfile, SideTable, Value};
 use crate::privacy::accountant::{Budget, PrivacyReport};
 use crate::results::{
-    write_results, CellKey, CellRecord, Manifest, ManifestDataset, ManifestGenerator, ManifestProfile,
+    write_results, CellFacts, CellKey, CellRecord, Manifest, ManifestDataset, ManifestGenerator, ManifestProfile,
     ManifestProtocol, Phase, ProfileRow, Status, Timings,
 };
 use indicatif::{ProgressBar, ProgressStyle};
@@ -402,16 +402,7 @@ fn run_cell(
         key: cell.key.clone(),
         dataset_source: dataset.source.clone(),
         status: Status::Ok,
-        dp: None,
-        end_to_end_dp: None,
-        rho_spent: None,
-        epsilon_spent: None,
-        budget_split: String::new(),
-        non_private_steps: String::new(),
-        warnings: String::new(),
-        n_train: fold.train().x.rows(),
-        n_test: fold.test().x.rows(),
-        n_synthetic: None,
+        facts: CellFacts { n_train: fold.train().x.rows(), n_test: fold.test().x.rows(), ..CellFacts::default() },
         profiles: vec![],
         timings: Timings::default(),
         diagnostics: vec![],
@@ -464,7 +455,7 @@ fn run_cell(
         (Err(e), _) => return (fail(record, Phase::Sample, e), Some(privacy), CellFiles::default()),
         (Ok(()), None) => unreachable!("a successful sample stores its rows"),
     };
-    record.n_synthetic = Some(synthetic.x.rows());
+    record.facts.n_synthetic = Some(synthetic.x.rows());
 
     let t = Instant::now();
     let synthetic = Labelled { x: synthetic.x, labels: synthetic.labels };
@@ -568,13 +559,14 @@ fn profile_row(profile: &Profile, scored: ScoredProfile) -> ProfileRow {
 }
 
 fn fill_privacy(record: &mut CellRecord, p: &PrivacyReport) {
-    record.dp = Some(p.dp);
-    record.end_to_end_dp = Some(p.end_to_end_dp());
-    record.rho_spent = p.rho_spent;
-    record.epsilon_spent = p.epsilon_spent;
-    record.budget_split = p.split_string();
-    record.non_private_steps = p.non_private_steps.join(";");
-    record.warnings = p.warnings.join(";");
+    let facts = &mut record.facts;
+    facts.dp = Some(p.dp);
+    facts.end_to_end_dp = Some(p.end_to_end_dp());
+    facts.rho_spent = p.rho_spent;
+    facts.epsilon_spent = p.epsilon_spent;
+    facts.budget_split = p.split_string();
+    facts.non_private_steps = p.non_private_steps.join(";");
+    facts.warnings = p.warnings.join(";");
 }
 
 fn render_pca(projections: &[PcaProjection]) -> String {

@@ -23,7 +23,7 @@ pub(super) fn section<'a>(ctx: &Context<'a>, blocks: &mut Vec<Block<'a>>) {
         format!(
             "{}, {} generator × ε settings, {} ({} failed), {} result rows (cell × profile)",
             plural(inputs.datasets().len(), "dataset"),
-            distinct(rows.iter().map(|r| (r.generator.clone(), r.epsilon.to_bits()))),
+            distinct(rows.iter().map(|r| (r.key.generator.clone(), r.key.epsilon.to_bits()))),
             plural(cells, "cell"),
             failed,
             rows.len()

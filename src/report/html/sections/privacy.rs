@@ -104,8 +104,8 @@ fn bound_cell(ctx: &Context<'_>, r: &Row) -> Cell {
         .cells
         .rows
         .iter()
-        .find(|c| c.dataset == r.dataset && c.generator == r.generator && c.epsilon.to_bits() == eps.to_bits())
-        .and_then(|c| c.delta)
+        .find(|c| c.key.dataset == r.dataset && c.key.generator == r.generator && c.key.epsilon.to_bits() == eps.to_bits())
+        .and_then(|c| c.key.delta)
         .unwrap_or(0.0);
     let bound = (eps.exp() * BOUND_FPR + delta).min(1.0);
     Cell { main: format!("{bound:.4}"), sub: Some(format!("δ = {}", fmt_f64(delta))), ..Cell::default() }

@@ -47,7 +47,7 @@ pub(super) fn section<'a>(ctx: &Context<'a>, blocks: &mut Vec<Block<'a>>) {
         };
         for g in &m.generators {
             let eps: Vec<String> =
-                inputs.cells.rows.iter().filter(|r| r.generator == g.name).map(|r| eps_text(r.epsilon)).fold(
+                inputs.cells.rows.iter().filter(|r| r.key.generator == g.name).map(|r| eps_text(r.key.epsilon)).fold(
                     Vec::new(),
                     |mut acc, e| {
                         if !acc.contains(&e) {
