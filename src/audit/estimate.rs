@@ -9,6 +9,7 @@
 //! upper bounds hold, which happens with probability at least `1 − α`.
 
 use super::clopper_pearson::upper_bound;
+use crate::metrics::mia::roc::Ranking;
 
 /// Share of each world's trials used only to choose the test (docs/audit.md §2.3); the rest
 /// evaluate it. Choosing on separate trials keeps the evaluation a single pre-registered test.
@@ -84,24 +85,75 @@ fn evaluate(out: &[f64], inn: &[f64], threshold: f64, direction: Direction, delt
     }
 }
 
-/// Candidate thresholds: midpoints between consecutive distinct pooled selection scores
-/// (thinned to [`MAX_CANDIDATES`] when there are more), so that a chosen threshold never sits
-/// on a selection score.
-fn candidates(out: &[f64], inn: &[f64]) -> Vec<f64> {
-    let mut all: Vec<f64> = out.iter().chain(inn).copied().filter(|s| !s.is_nan()).collect();
-    all.sort_unstable_by(f64::total_cmp);
-    all.dedup();
-    let mids: Vec<f64> = all.windows(2).map(|w| 0.5 * (w[0] + w[1])).collect();
-    if mids.len() <= MAX_CANDIDATES {
-        return mids;
+/// One candidate test on the selection trials: its threshold and error counts.
+struct Candidate {
+    threshold: f64,
+    direction: Direction,
+    false_positives: usize,
+    false_negatives: usize,
+}
+
+/// Every candidate test of both directions, in the order High then Low, thresholds ascending:
+/// one cut between each pair of consecutive distinct pooled selection scores (thinned to
+/// [`MAX_CANDIDATES`] cuts when there are more). The error counts of all cuts come from one
+/// ROC sweep, the membership-inference kernel's [`Ranking`] of the pooled scores with the D′
+/// trials as positives: after group `j` (descending) `FP_j` D trials and `TP_j` D′ trials lie
+/// above the cut, so guessing D′ above it (High) makes `FP_j` false positives and
+/// `n_in − TP_j` false negatives, and guessing D′ below it (Low) `n_out − FP_j` and `TP_j`.
+/// A NaN score is never guessed D′ (a false negative in the D′ world, nothing in D).
+///
+/// The threshold is the midpoint of the two scores, so that it never sits on a selection
+/// score; where that midpoint does not lie strictly between them (an infinite score, or two
+/// adjacent floats) it is the score that realises the cut: the upper one for High, the lower
+/// one for Low.
+fn candidates(out: &[f64], inn: &[f64]) -> Vec<Candidate> {
+    let (mut scores, mut member) = (Vec::new(), Vec::new());
+    for (world, is_in) in [(out, false), (inn, true)] {
+        for &s in world.iter().filter(|s| !s.is_nan()) {
+            scores.push(s);
+            member.push(is_in);
+        }
+    }
+    let n_out = member.iter().filter(|&&m| !m).count();
+    let n_in_ranked = member.len() - n_out;
+    let nan_in = inn.len() - n_in_ranked;
+    let ranking = Ranking::grouped(&scores, &member);
+    let (levels, counts) = (ranking.group_scores(), ranking.cumulative());
+    let cuts = thinned(levels.len().saturating_sub(1));
+    let mut all = Vec::with_capacity(2 * cuts.len());
+    for direction in [Direction::High, Direction::Low] {
+        for &cut in &cuts {
+            // Ascending cut `cut` lies below descending group `j` and above group `j + 1`.
+            let j = levels.len() - 2 - cut;
+            let (upper, lower) = (levels[j], levels[j + 1]);
+            let mid = 0.5 * (lower + upper);
+            let (fp_above, tp_above) = counts[j];
+            let (threshold, false_positives, false_negatives) = match direction {
+                Direction::High => {
+                    let t = if lower < mid && mid < upper { mid } else { upper };
+                    (t, fp_above, n_in_ranked - tp_above + nan_in)
+                }
+                Direction::Low => {
+                    let t = if lower < mid && mid < upper { mid } else { lower };
+                    (t, n_out - fp_above, tp_above + nan_in)
+                }
+            };
+            all.push(Candidate { threshold, direction, false_positives, false_negatives });
+        }
+    }
+    all
+}
+
+/// Indices `0..n` when `n ≤` [`MAX_CANDIDATES`]; otherwise the 100 lowest, the 100 highest and
+/// evenly spaced ones between.
+fn thinned(n: usize) -> Vec<usize> {
+    if n <= MAX_CANDIDATES {
+        return (0..n).collect();
     }
     let tail = 100;
     let middle = MAX_CANDIDATES - 2 * tail;
-    let mut picked: Vec<f64> = mids[..tail].to_vec();
-    let span = mids.len() - 2 * tail;
-    picked.extend((0..middle).map(|i| mids[tail + i * span / middle]));
-    picked.extend_from_slice(&mids[mids.len() - tail..]);
-    picked
+    let span = n - 2 * tail;
+    (0..tail).chain((0..middle).map(|i| tail + i * span / middle)).chain(n - tail..n).collect()
 }
 
 /// The test with the largest selection ε̂; among equally good thresholds of that direction
@@ -128,14 +180,13 @@ pub fn estimate_epsilon(out: &[f64], inn: &[f64], delta: f64, alpha: f64) -> Eps
     let (inn_sel, inn_eval) = inn.split_at(n_sel);
     let mut bounds: std::collections::HashMap<usize, f64> = std::collections::HashMap::new();
     let mut bound = |k: usize| *bounds.entry(k).or_insert_with(|| upper_bound(k, n_sel, alpha / 2.0));
-    let mut scored: Vec<(f64, f64, Direction)> = Vec::new();
-    for direction in [Direction::High, Direction::Low] {
-        for t in candidates(out_sel, inn_sel) {
-            let fp = out_sel.iter().filter(|&&s| direction.guesses_in(s, t)).count();
-            let fn_ = inn_sel.iter().filter(|&&s| !direction.guesses_in(s, t)).count();
-            scored.push((epsilon_from_rates(bound(fp), bound(fn_), delta), t, direction));
-        }
-    }
+    let scored: Vec<(f64, f64, Direction)> = candidates(out_sel, inn_sel)
+        .into_iter()
+        .map(|c| {
+            let epsilon_hat = epsilon_from_rates(bound(c.false_positives), bound(c.false_negatives), delta);
+            (epsilon_hat, c.threshold, c.direction)
+        })
+        .collect();
     let (threshold, direction) = middle_of_best(&scored);
     evaluate(out_eval, inn_eval, threshold, direction, delta, alpha)
 }
@@ -160,6 +211,27 @@ mod tests {
         assert_eq!(estimate_epsilon(&s, &s, 1e-5, 0.05).epsilon_hat, 0.0);
         assert_eq!(epsilon_from_rates(0.5, 0.5, 0.0), 0.0);
         assert!((epsilon_from_rates(0.1, 0.2, 0.0) - (0.8_f64 / 0.1).ln()).abs() < 1e-12);
+    }
+
+    /// The counts of the one ROC sweep are those of applying each threshold to every score,
+    /// with ties, NaN, infinite and adjacent-float scores.
+    #[test]
+    fn swept_counts_match_applying_each_threshold() {
+        let next = |x: f64| f64::from_bits(x.to_bits() + 1);
+        let out = [3.0, 1.0, 1.0, f64::NAN, f64::NEG_INFINITY, 7.5, 1.0, next(7.5)];
+        let inn = [1.0, f64::INFINITY, 2.0, f64::NAN, f64::NAN, 7.5, 9.0, -4.0, 3.0];
+        let found = candidates(&out, &inn);
+        // 9 distinct non-NaN scores → 8 cuts per direction.
+        assert_eq!(found.len(), 16);
+        for c in &found {
+            let fp = out.iter().filter(|&&s| c.direction.guesses_in(s, c.threshold)).count();
+            let fn_ = inn.iter().filter(|&&s| !c.direction.guesses_in(s, c.threshold)).count();
+            assert_eq!((c.false_positives, c.false_negatives), (fp, fn_), "{:?} {}", c.direction, c.threshold);
+        }
+        assert!(found.windows(2).all(|w| w[0].direction != w[1].direction || w[0].threshold < w[1].threshold));
+        assert_eq!(thinned(5), vec![0, 1, 2, 3, 4]);
+        let many = thinned(10_000);
+        assert_eq!((many.len(), many[99], many[100], many[1999]), (MAX_CANDIDATES, 99, 100, 9_999));
     }
 
     #[test]

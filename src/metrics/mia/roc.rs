@@ -8,9 +8,10 @@
 //! cumulative counts. All statistics depend only on these groups, so they are invariant to the
 //! order of the candidates.
 
-/// One group of equal scores: members (`tp`) and non-members (`fp`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// One group of equal scores: the score, its members (`tp`) and non-members (`fp`).
+#[derive(Clone, Copy, Debug, PartialEq)]
 struct Group {
+    score: f64,
     tp: usize,
     fp: usize,
 }
@@ -40,17 +41,25 @@ impl Ranking {
     /// Group `scores` (higher = more likely member; `−∞` allowed, NaN not) with membership
     /// `member`. `None` when a score is NaN or either class is empty.
     pub fn new(scores: &[f64], member: &[bool]) -> Option<Ranking> {
-        assert_eq!(scores.len(), member.len(), "one membership flag per score");
         if scores.iter().any(|s| s.is_nan()) {
             return None;
         }
+        let ranking = Ranking::grouped(scores, member);
+        (ranking.n_pos > 0 && ranking.n_neg > 0).then_some(ranking)
+    }
+
+    /// The tie groups of NaN-free `scores` (either class may be empty; the rate statistics
+    /// need both, see [`Ranking::new`]).
+    pub fn grouped(scores: &[f64], member: &[bool]) -> Ranking {
+        assert_eq!(scores.len(), member.len(), "one membership flag per score");
+        assert!(!scores.iter().any(|s| s.is_nan()), "NaN scores have no rank");
         let mut order: Vec<usize> = (0..scores.len()).collect();
         order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]));
         let mut groups: Vec<Group> = Vec::new();
         let mut previous: Option<f64> = None;
         for i in order {
             if previous != Some(scores[i]) {
-                groups.push(Group { tp: 0, fp: 0 });
+                groups.push(Group { score: scores[i], tp: 0, fp: 0 });
                 previous = Some(scores[i]);
             }
             let g = groups.last_mut().expect("pushed above");
@@ -62,7 +71,7 @@ impl Ranking {
         }
         let n_pos = member.iter().filter(|&&m| m).count();
         let n_neg = member.len() - n_pos;
-        (n_pos > 0 && n_neg > 0).then_some(Ranking { groups, n_pos, n_neg })
+        Ranking { groups, n_pos, n_neg }
     }
 
     /// All metrics of §4.4 for this ranking.
@@ -77,6 +86,11 @@ impl Ranking {
             score_ties: self.score_ties(),
             precision_at_5pct: self.precision_at_fraction(5),
         }
+    }
+
+    /// The score of each group, descending (aligned with [`Ranking::cumulative`]).
+    pub fn group_scores(&self) -> Vec<f64> {
+        self.groups.iter().map(|g| g.score).collect()
     }
 
     /// Cumulative `(FP_j, TP_j)` after each group, in descending score order.
