@@ -120,5 +120,75 @@ fn notes(inputs: &inputs::Inputs, budget: &[budget::BudgetRow]) -> Vec<String> {
     for g in not_e2e {
         notes.push(format!("{g} is not end-to-end DP (non-private steps: see the privacy budget)"));
     }
+    notes.extend(warning_notes(budget));
     notes
+}
+
+/// One line per generator whose cells raised warnings, naming them once (the text before `:`
+/// or `=`; each cell's full warnings are in cells.csv and the privacy budget), so that a
+/// warning raised by every fit is said once per run, not once per fit.
+fn warning_notes(budget: &[budget::BudgetRow]) -> Vec<String> {
+    let mut by_generator: Vec<(&str, Vec<&str>)> = Vec::new();
+    for b in budget {
+        let at = match by_generator.iter().position(|(g, _)| *g == b.generator) {
+            Some(i) => i,
+            None => {
+                by_generator.push((&b.generator, Vec::new()));
+                by_generator.len() - 1
+            }
+        };
+        for (warning, _) in &b.warnings {
+            let name = warning.split([':', '=']).next().unwrap_or(warning).trim();
+            if !by_generator[at].1.contains(&name) {
+                by_generator[at].1.push(name);
+            }
+        }
+    }
+    by_generator
+        .into_iter()
+        .filter(|(_, names)| !names.is_empty())
+        .map(|(g, names)| format!("{g}: its cells raised warnings {} (see the privacy budget)", names.join(", ")))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::budget::BudgetRow;
+
+    fn row(generator: &str, epsilon: f64, warnings: &[(&str, usize)]) -> BudgetRow {
+        BudgetRow {
+            generator: generator.into(),
+            kind: "private-pgm".into(),
+            epsilon,
+            delta: None,
+            dp: true,
+            cells: 3,
+            error_cells: 0,
+            missing_reports: 0,
+            rho_budget: vec![],
+            rho_spent: None,
+            epsilon_spent: None,
+            splits: vec![],
+            non_private_steps: vec![],
+            warnings: warnings.iter().map(|(w, n)| (w.to_string(), *n)).collect(),
+            overspent: 0,
+        }
+    }
+
+    #[test]
+    fn a_warning_raised_by_many_cells_is_named_once_per_generator() {
+        let budget = [
+            row("mst", 0.5, &[("mst_compression_collapsed: 3 of 9 attributes", 2), ("dp_edges_noise_dominated", 1)]),
+            row("mst", 1.0, &[("mst_compression_collapsed: 4 of 9 attributes", 3)]),
+            row("aim", 1.0, &[]),
+            row("gauss", 1.0, &[("dp_claim_void:noise_scale=0.1", 3)]),
+        ];
+        assert_eq!(
+            super::warning_notes(&budget),
+            [
+                "mst: its cells raised warnings mst_compression_collapsed, dp_edges_noise_dominated (see the privacy budget)",
+                "gauss: its cells raised warnings dp_claim_void (see the privacy budget)",
+            ]
+        );
+    }
 }

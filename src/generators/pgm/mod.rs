@@ -193,9 +193,9 @@ impl PrivatePgm {
         };
         let collapsed = compression.collapsed();
         if collapsed > 0 {
-            let warning = format!("{WARN_COLLAPSED}: {collapsed} of {d} attributes");
-            eprintln!("warning: private-pgm (mst): {warning}");
-            prep.warnings.push(warning);
+            // Recorded in the cell's privacy report and cells.csv; `bench run` names it once
+            // (report notes), `bench audit` once per case.
+            prep.warnings.push(format!("{WARN_COLLAPSED}: {collapsed} of {d} attributes"));
         }
         let small = compression.compress_data(&prep.data)?;
         let one_way_c: Vec<_> =
