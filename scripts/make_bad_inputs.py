@@ -126,11 +126,23 @@ case("grid_folds_one", {"grid.toml": grid(protocol="folds = 1"), "toy.csv": tidy
 
 case("grid_file_missing", {}, "cannot read grid file nope.toml", args=["run", "nope.toml"])
 case("grid_generators_empty", {"grid.toml": 'name = "t"\ngenerators = []\n[[datasets]]\nname = "sim-brca"\n'},
-     "key 'generators': at least one [[generators]] entry is required")
+     "grid.toml: line 2: key 'generators': at least one [[generators]] entry is required")
+case("grid_datasets_empty", {"grid.toml": 'name = "t"\ndatasets = []\n[[generators]]\nname = "i"\nkind = "identity"\n'},
+     "grid.toml: line 2: key 'datasets': at least one [[datasets]] entry is required")
+case("grid_metrics_empty", {"grid.toml": grid(top="metrics = []\n"), "toy.csv": tidy()},
+     "grid.toml: line 2: key 'metrics': list is empty")
+case("grid_metric_profile_twice", {"grid.toml": grid(top='metrics = [\n  "bio",\n  "camda2026-full",\n]\n'), "toy.csv": tidy()},
+     "grid.toml: line 4: key 'metrics[1]': profile 'bio' listed twice (via 'camda2026-full')")
+case("grid_name_invalid", {"grid.toml": grid().replace('name = "t"', 'name = "my grid"', 1), "toy.csv": tidy()},
+     "grid.toml: line 1: key 'name': 'my grid' must be non-empty and use only letters")
+case("grid_timeout_text", {"grid.toml": grid(top='timeout = "1h"\n'), "toy.csv": tidy()},
+     "grid.toml: line 2: key 'timeout': expected a number of seconds > 0")
+case("grid_save_synthetic_number", {"grid.toml": grid(top="save_synthetic = 3\n"), "toy.csv": tidy()},
+     "grid.toml: line 2: key 'save_synthetic': expected true, false or \"gz\"")
 case("grid_generator_kind_unknown", {"grid.toml": grid(generators='name = "g"\nkind = "gan"'), "toy.csv": tidy()},
      "unknown generator kind 'gan'")
 case("grid_metric_profile_unknown", {"grid.toml": grid(top='metrics = ["camda1999"]\n'), "toy.csv": tidy()},
-     "key 'metrics[0]'")
+     "grid.toml: line 2: key 'metrics[0]': unknown metric profile 'camda1999'")
 case("data_file_missing", {"grid.toml": grid()}, "cannot read toy.csv")
 case("gene_list_wrong_length",
      {"grid.toml": grid(dataset='name = "sim-brca"\ngene_names = "genes.txt"'), "genes.txt": "G1\nG2\n"},

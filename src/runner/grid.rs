@@ -6,7 +6,7 @@
 //! experiments/quickstart.toml.
 
 use super::grid_checks::{check_delta, check_epsilon};
-use super::grid_errors::{found_value, grid_toml_error, line_of, line_of_key, named_key};
+use super::grid_errors::{at_named_key, found_value, grid_toml_error, line_of, line_of_key, named_key};
 use super::synthetic_out::SaveSynthetic;
 use crate::data::split::SplitRng;
 use crate::error::{Error, Result};
@@ -195,33 +195,18 @@ impl Grid {
     /// Parse grid text; `default_name` is used when the grid has no `name`.
     pub fn parse(text: &str, default_name: &str, base_dir: &Path) -> Result<Grid> {
         let file: GridFile = toml::from_str(text).map_err(|e| grid_toml_error(text, &e))?;
+        let located = |e: Error| at_named_key(text, e);
         let name = file.name.unwrap_or_else(|| default_name.to_string());
-        ensure!(
-            !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)),
-            "key 'name': '{name}' must be non-empty and use only letters, digits, '-', '_' and '.'"
-        );
+        check_grid_name(&name).map_err(located)?;
         let protocol = file.protocol;
-        validate_protocol(&protocol).map_err(|e| {
-            let line = named_key(e.message()).and_then(|k| line_of_key(text, k));
-            match line {
-                Some(l) => e.context(format!("line {l}")),
-                None => e,
-            }
-        })?;
-        ensure!(!file.metrics.is_empty(), "key 'metrics': list is empty (expected e.g. [\"camda2025\"])");
-        let mut profiles: Vec<String> = Vec::new();
-        for (i, m) in file.metrics.iter().enumerate() {
-            for name in metrics::profile_members(m).map_err(|e| {
-                let line = line_of_key(text, &format!("metrics[{i}]")).unwrap_or(1);
-                e.context(format!("line {line}: key 'metrics[{i}]'"))
-            })? {
-                let via = if name == m { String::new() } else { format!(" (via '{m}')") };
-                ensure!(!profiles.iter().any(|p| p == name), "key 'metrics[{i}]': profile '{name}' listed twice{via}");
-                profiles.push(name.to_string());
-            }
-        }
-        ensure!(!file.datasets.is_empty(), "key 'datasets': at least one [[datasets]] entry is required");
-        ensure!(!file.generators.is_empty(), "key 'generators': at least one [[generators]] entry is required");
+        validate_protocol(&protocol).map_err(located)?;
+        let profiles = profile_names(&file.metrics).map_err(located)?;
+        let has_entries = || -> Result<()> {
+            ensure!(!file.datasets.is_empty(), "key 'datasets': at least one [[datasets]] entry is required");
+            ensure!(!file.generators.is_empty(), "key 'generators': at least one [[generators]] entry is required");
+            Ok(())
+        };
+        has_entries().map_err(located)?;
         let mut datasets = Vec::new();
         for (i, entry) in file.datasets.into_iter().enumerate() {
             let line = line_of(text, entry.span().start);
@@ -234,10 +219,18 @@ impl Grid {
             );
             datasets.push(spec);
         }
-        let save_synthetic =
-            file.save_synthetic.as_ref().map(SaveSynthetic::from_toml).transpose()?.unwrap_or_default();
-        let timeout =
-            file.timeout.as_ref().map(|v| parse_timeout(v).map_err(|e| e.context("key 'timeout'"))).transpose()?;
+        let save_synthetic = file
+            .save_synthetic
+            .as_ref()
+            .map(SaveSynthetic::from_toml)
+            .transpose()
+            .map_err(located)?
+            .unwrap_or_default();
+        let timeout = file
+            .timeout
+            .as_ref()
+            .map(|v| parse_timeout(v).map_err(|e| located(e.context("key 'timeout'"))))
+            .transpose()?;
         let mut generators = Vec::new();
         for (i, entry) in file.generators.into_iter().enumerate() {
             let line = line_of(text, entry.span().start);
@@ -260,6 +253,29 @@ impl Grid {
             generators,
         })
     }
+}
+
+fn check_grid_name(name: &str) -> Result<()> {
+    ensure!(
+        !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)),
+        "key 'name': '{name}' must be non-empty and use only letters, digits, '-', '_' and '.'"
+    );
+    Ok(())
+}
+
+/// The profiles of the `metrics` list, composite names expanded (each profile once; errors
+/// name the item, `key 'metrics[i]'`).
+fn profile_names(metrics_list: &[String]) -> Result<Vec<String>> {
+    ensure!(!metrics_list.is_empty(), "key 'metrics': list is empty (expected e.g. [\"camda2025\"])");
+    let mut profiles: Vec<String> = Vec::new();
+    for (i, m) in metrics_list.iter().enumerate() {
+        for name in metrics::profile_members(m).map_err(|e| e.context(format!("key 'metrics[{i}]'")))? {
+            let via = if name == m { String::new() } else { format!(" (via '{m}')") };
+            ensure!(!profiles.iter().any(|p| p == name), "key 'metrics[{i}]': profile '{name}' listed twice{via}");
+            profiles.push(name.to_string());
+        }
+    }
+    Ok(profiles)
 }
 
 /// An error of entry `list[i]` (starting at line `line`) prefixed with the line of the key it
@@ -530,7 +546,7 @@ kind = "identity"
         want.extend(crate::metrics::profile_members("camda2026-full").unwrap());
         assert_eq!(g.profiles, want);
         let e = err(&with(r#"["bio", "camda2026-full"]"#));
-        assert_eq!(e, "key 'metrics[1]': profile 'bio' listed twice (via 'camda2026-full')");
+        assert_eq!(e, "line 3: key 'metrics[1]': profile 'bio' listed twice (via 'camda2026-full')");
     }
 
     #[test]
@@ -548,8 +564,24 @@ kind = "identity"
         let e = err(&OK.replace("kind = \"identity\"", "kind = \"identity\"\ntimeout = 0"));
         assert!(e.contains("generator 'id': key 'timeout': expected a number of seconds > 0, got 0"), "{e}");
         let e = err(&format!("timeout = \"1h\"\n{OK}"));
-        assert!(e.contains("key 'timeout': expected a number of seconds > 0"), "{e}");
+        assert!(e.starts_with("line 1: key 'timeout': expected a number of seconds > 0"), "{e}");
         let e = err(&OK.replace("name = \"sim-brca\"", "name = \"mine\"\nformat = \"tidy\""));
         assert!(e.contains("key 'path' is required"), "{e}");
+    }
+
+    /// Grid-wide checks after parsing say the line of the key they name, as the parser does.
+    #[test]
+    fn grid_wide_errors_name_their_line() {
+        let no_generators = OK.replace("[[generators]]\nname = \"id\"\nkind = \"identity\"\n", "");
+        let e = err(&format!("generators = []\n{no_generators}"));
+        assert_eq!(e, "line 1: key 'generators': at least one [[generators]] entry is required");
+        let e = err(&format!("metrics = []\n{OK}"));
+        assert_eq!(e, "line 1: key 'metrics': list is empty (expected e.g. [\"camda2025\"])");
+        let e = err(&format!("metrics = [\n  \"camda2025\",\n  \"nope\",\n]\n{OK}"));
+        assert!(e.starts_with("line 3: key 'metrics[1]': unknown metric profile 'nope'"), "{e}");
+        let e = err(&OK.replace("name = \"t\"", "name = \"a b\""));
+        assert!(e.starts_with("line 2: key 'name': 'a b' must be non-empty"), "{e}");
+        let e = err(&format!("save_synthetic = 3\n{OK}"));
+        assert!(e.starts_with("line 1: key 'save_synthetic': expected true, false"), "{e}");
     }
 }

@@ -87,9 +87,29 @@ pub fn line_of_key(text: &str, path: &str) -> Option<usize> {
 
 /// The first `key 'NAME'` a message names (NAME without any `[i]`), for [`line_of_key`].
 pub fn named_key(message: &str) -> Option<&str> {
-    let rest = &message[message.find("key '")? + 5..];
-    let key = &rest[..rest.find('\'')?];
+    let key = named_key_path(message)?;
     Some(key.split('[').next().unwrap_or(key))
+}
+
+/// The first `key 'PATH'` a message names, as written (`metrics[1]`).
+fn named_key_path(message: &str) -> Option<&str> {
+    let rest = &message[message.find("key '")? + 5..];
+    Some(&rest[..rest.find('\'')?])
+}
+
+/// An error of a grid-wide check prefixed with `line L`, L the line of the key it names
+/// (`key 'metrics[1]'`: the list's second item, else the list's key), unless it already
+/// starts with a line or the text does not have that key (e.g. a default left unwritten).
+pub fn at_named_key(text: &str, e: Error) -> Error {
+    if e.message().starts_with("line ") {
+        return e;
+    }
+    let line = named_key_path(e.message())
+        .and_then(|path| line_of_key(text, path).or_else(|| line_of_key(text, named_key(e.message())?)));
+    match line {
+        Some(l) => e.context(format!("line {l}")),
+        None => e,
+    }
 }
 
 /// 1-based line of a byte offset.
