@@ -398,3 +398,43 @@ dp = false
         assert!(row["warnings"].contains("no privacy claim"), "{}", row["warnings"]);
     }
 }
+
+/// A command whose output breaks the value bound of input loading (data-formats.md §0) fails its
+/// cell with a one-line reason naming the file, line and value; no metric sees the value.
+#[test]
+fn a_command_writing_values_beyond_the_bound_fails_its_cell() {
+    let corrupt = |value: &str| {
+        format!(
+            "[[generators]]\nname = \"writes-{}\"\nkind = \"command\"\ndp = false\ncommand = [\"sh\", \"-c\", \
+             \"\\\"$0\\\" generate --generator multivariate --request \\\"$1\\\" && sed -i \\\"2s/^[^,]*/{value}/\\\" \
+             \\\"$(dirname \\\"$1\\\")\\\"/synthetic_data_split_*.csv\", \"BENCH\", \"{{request}}\"]\n",
+            value.trim_start_matches('-').to_lowercase()
+        )
+    };
+    let grid = format!(
+        "name = \"t\"\n[protocol]\nfolds = 3\nseeds = [1]\n[[datasets]]\nname = \"toy\"\nformat = \"tidy\"\n\
+         path = \"toy.csv\"\n{}{}{}",
+        corrupt("-1e300"),
+        corrupt("inf"),
+        corrupt("NaN")
+    );
+    let dir = setup(&grid);
+    let run = bench(&["run", "grid.toml", "--quiet"], dir.path());
+    assert_eq!(run.status.code(), Some(1), "{}", stderr(&run));
+    let (_, rows) = cells(&dir.path().join("results/t/cells.csv"));
+    for (generator, reason) in [
+        ("writes-1e300", "value '-1e300' is too large"),
+        ("writes-inf", "non-finite value 'inf'"),
+        ("writes-nan", "non-finite value 'NaN'"),
+    ] {
+        for fold in ["1", "2", "3"] {
+            let row = &rows[&(generator.into(), fold.into())];
+            assert_eq!(row["status"], "error", "{generator} fold {fold}");
+            let error = &row["error"];
+            assert!(
+                !error.contains('\n') && error.contains("synthetic_data_split_") && error.contains(reason),
+                "{error}"
+            );
+        }
+    }
+}

@@ -4,15 +4,15 @@
 use super::datasets::{load_dataset, splits_for};
 use super::grid::{GeneratorSpec, Grid};
 use super::merge::{Plan, PlannedCell};
+use super::output_check::check_synthetic;
 use super::results::peak_rss_mb;
 use super::shard::{self, Shard};
 use super::synthetic_out;
-use crate::data::dataset::{Dataset, Labelled, Schema};
+use crate::data::dataset::{Dataset, Labelled};
 use crate::data::split::{Fold, Split};
 use crate::error::{Context, Error, Result};
 use crate::generators::context::{check_deadline, scope, CellContext, Deadline, StreamId};
 use crate::generators::scratch;
-use crate::generators::Synthetic;
 use crate::io::{csv_field, fmt_f64, write_atomic};
 use crate::metrics::{self, EvalInput, PcaProjection, Profile, RealCache, ScoredProfile, SideTable, Value};
 use crate::privacy::accountant::{Budget, PrivacyReport};
@@ -520,23 +520,6 @@ fn guarded<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
             Err(Error::new(format!("internal error (panic): {msg}")))
         }
     }
-}
-
-/// The generator contract of generators.md §8 / metrics.md §0.4: exactly `n` rows, every gene,
-/// finite values, labels from the class set, at least 2 rows.
-pub(crate) fn check_synthetic(s: &Synthetic, schema: &Schema, n: usize) -> Result<Synthetic> {
-    let genes = &schema.gene_ids;
-    crate::ensure!(s.x.rows() == n, "generator returned {} rows, expected {n}", s.x.rows());
-    crate::ensure!(s.labels.len() == n, "generator returned {} labels for {n} rows", s.labels.len());
-    crate::ensure!(s.x.cols() == genes.len(), "generator returned {} genes, expected {}", s.x.cols(), genes.len());
-    crate::ensure!(n >= 2, "generator returned {n} rows; metrics need at least 2");
-    if let Some((i, j)) = s.x.first_non_finite() {
-        crate::bail!("generator returned non-finite value {} at row {} gene '{}'", s.x.get(i, j), i + 1, genes[j]);
-    }
-    if let Some(l) = s.labels.iter().find(|l| schema.classes.binary_search(l).is_err()) {
-        crate::bail!("generator returned label '{l}', not one of the dataset's classes {:?}", schema.classes);
-    }
-    Ok(s.clone())
 }
 
 /// A profile's values for the cell record: numbers and text (attack names) apart.

@@ -13,7 +13,7 @@
 //! with `… "sample"` ([`StreamId`]), exactly as the cell (seed, dataset, fold k) of `bench run`;
 //! a request carries `seed`, `dataset` and `split`, so the output equals the built-in's.
 
-use super::execute::check_synthetic;
+use super::output_check::check_synthetic;
 use crate::data::dataset::{classes, Schema, TrainFold};
 use crate::data::export::{read_real_train, write_synthetic_split};
 use crate::error::{Context, Error, Result};

@@ -10,6 +10,7 @@ pub mod grid;
 pub mod grid_checks;
 pub mod grid_errors;
 pub mod merge;
+pub mod output_check;
 pub mod results;
 pub mod score;
 pub mod shard;
