@@ -19,6 +19,7 @@ pub mod budget;
 
 pub mod html;
 pub mod inputs;
+mod pca_plot;
 pub mod plots;
 pub mod reference;
 mod roc_plot;

@@ -5,6 +5,7 @@ use super::datasets::{load_dataset, splits_for};
 use super::grid::{GeneratorSpec, Grid};
 use super::merge::{Plan, PlannedCell};
 use super::output_check::check_synthetic;
+use super::progress::Progress;
 use super::results::peak_rss_mb;
 use super::shard::{self, Shard};
 use super::synthetic_out;
@@ -20,10 +21,8 @@ use crate::results::{
     write_results, CellFacts, CellKey, CellRecord, Manifest, ManifestDataset, ManifestGenerator, ManifestProfile,
     ManifestProtocol, Phase, ProfileRow, Status, Timings,
 };
-use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
-use std::io::IsTerminal;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -630,64 +629,4 @@ fn split_hash(s: &Split) -> String {
 fn params_hash(kind: &str, params: &toml::Table) -> String {
     let canonical = serde_json::to_string(params).expect("TOML parameters serialise as JSON");
     hex(&sha256_parts(&[kind, &canonical]))[..12].to_string()
-}
-
-/// Progress on stderr: a bar on a terminal, one log line per cell otherwise.
-struct Progress {
-    bar: Option<ProgressBar>,
-    log_lines: bool,
-    total: usize,
-    done: std::sync::atomic::AtomicUsize,
-}
-
-impl Progress {
-    fn new(total: usize, enabled: bool) -> Progress {
-        let terminal = std::io::stderr().is_terminal();
-        let bar = (enabled && terminal).then(|| {
-            let bar = ProgressBar::new(total as u64);
-            bar.set_style(
-                ProgressStyle::with_template("{bar:40} {pos}/{len} cells  {elapsed_precise} elapsed, ETA {eta}  {msg}")
-                    .expect("valid progress template"),
-            );
-            bar
-        });
-        Progress { bar, log_lines: enabled && !terminal, total, done: Default::default() }
-    }
-
-    fn cell_done(&self, r: &CellRecord, cached: bool) {
-        let n = self.done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
-        let status = if cached {
-            "cached".to_string()
-        } else if r.is_ok() {
-            "ok".into()
-        } else {
-            format!("{} ({})", r.status.label().to_uppercase(), r.status.phase().map_or("", Phase::as_str))
-        };
-        if let Some(bar) = &self.bar {
-            bar.set_message(format!("{} {status}", r.key.id()));
-            bar.inc(1);
-            if !r.is_ok() {
-                bar.println(format!("error: {}: {}", r.key.id(), r.status.summary()));
-            }
-        } else if self.log_lines {
-            let t = &r.timings;
-            eprintln!(
-                "[{n}/{}] {} {status} (fit {:.2}s, sample {:.2}s, score {:.2}s)",
-                self.total,
-                r.key.id(),
-                t.fit_seconds,
-                t.sample_seconds,
-                t.score_seconds
-            );
-            if !r.is_ok() {
-                eprintln!("error: {}: {}", r.key.id(), r.status.summary());
-            }
-        }
-    }
-
-    fn finish(&self) {
-        if let Some(bar) = &self.bar {
-            bar.finish_and_clear();
-        }
-    }
 }
