@@ -40,16 +40,11 @@ fn cells(path: &Path) -> (Vec<String>, BTreeMap<(String, String), Row>) {
     (header, rows)
 }
 
-const SAME_SEED_GRID: &str = r#"
-name = "t"
-save_synthetic = true
-[protocol]
-folds = 3
-seeds = [1]
-[[datasets]]
-name = "toy"
-format = "tidy"
-path = "toy.csv"
+fn same_seed_grid() -> String {
+    toy_grid(
+        "save_synthetic = true\n",
+        "folds = 3\nseeds = [1]",
+        r#"
 [[generators]]
 name = "ind"
 kind = "independent"
@@ -64,11 +59,13 @@ name = "broken"
 kind = "command"
 command = ["sh", "-c", "echo first line >&2; echo boom: no model >&2; exit 3"]
 dp = false
-"#;
+"#,
+    )
+}
 
 #[test]
 fn bench_generate_as_a_command_scores_like_the_builtin_with_the_same_seed() {
-    let dir = setup(SAME_SEED_GRID);
+    let dir = setup(&same_seed_grid());
     let run = bench(&["run", "grid.toml", "--quiet"], dir.path());
     assert_eq!(run.status.code(), Some(1), "the broken command fails its cells: {}", stderr(&run));
     let (header, rows) = cells(&dir.path().join("results/t/cells.csv"));
@@ -139,7 +136,7 @@ fn bench_generate_as_a_command_scores_like_the_builtin_with_the_same_seed() {
 
 #[test]
 fn bench_generate_names_what_is_wrong() {
-    let dir = setup(SAME_SEED_GRID);
+    let dir = setup(&same_seed_grid());
     let no_eps = bench(&["generate", "--generator", "independent", "--real-dir", ".", "--out", "o"], dir.path());
     assert_eq!(no_eps.status.code(), Some(2));
     assert!(stderr(&no_eps).contains("--epsilon is required"), "{}", stderr(&no_eps));
@@ -181,16 +178,11 @@ fn group_members(pgid: u32) -> Vec<u32> {
     out
 }
 
-const TIMEOUT_GRID: &str = r#"
-name = "t"
-timeout = 2
-[protocol]
-folds = 3
-seeds = [1]
-[[datasets]]
-name = "toy"
-format = "tidy"
-path = "toy.csv"
+fn timeout_grid() -> String {
+    toy_grid(
+        "timeout = 2\n",
+        "folds = 3\nseeds = [1]",
+        r#"
 [[generators]]
 name = "sleepy"
 kind = "command"
@@ -200,13 +192,15 @@ dp = false
 name = "multi"
 kind = "multivariate"
 timeout = 60
-"#;
+"#,
+    )
+}
 
 #[test]
 fn a_command_past_its_timeout_is_a_timeout_row_and_leaves_no_process() {
     let dir = tempfile::tempdir().unwrap();
     let pids = dir.path().join("pids.txt");
-    let grid = TIMEOUT_GRID.replace("PIDS", &pids.display().to_string());
+    let grid = timeout_grid().replace("PIDS", &pids.display().to_string());
     let dir = {
         std::fs::write(dir.path().join("toy.csv"), tidy_csv(12, 6)).unwrap();
         write_grid(dir.path(), &grid);
@@ -252,21 +246,19 @@ fn a_command_past_its_timeout_is_a_timeout_row_and_leaves_no_process() {
     assert!(check.status.success(), "{}{}", stdout(&check), stderr(&check));
 }
 
-const SLOW_COMMAND_GRID: &str = r#"
-name = "t"
-[protocol]
-folds = 3
-seeds = [1]
-[[datasets]]
-name = "toy"
-format = "tidy"
-path = "toy.csv"
+fn slow_command_grid() -> String {
+    toy_grid(
+        "",
+        "folds = 3\nseeds = [1]",
+        r#"
 [[generators]]
 name = "slow-ext"
 kind = "command"
 command = ["sh", "-c", "sleep 1; exec \"$0\" generate --generator independent --request \"$1\"", "BENCH", "{request}"]
 epsilons = [2]
-"#;
+"#,
+    )
+}
 
 /// Processes whose environment mentions `dir` (external commands of a run there).
 fn processes_using(dir: &Path) -> Vec<u32> {
@@ -284,7 +276,7 @@ fn processes_using(dir: &Path) -> Vec<u32> {
 
 #[test]
 fn sigkill_during_an_external_command_then_rerun_gives_the_same_cells_csv() {
-    let dir = setup(SLOW_COMMAND_GRID);
+    let dir = setup(&slow_command_grid());
     let whole = bench(&["run", "grid.toml", "--quiet", "--out", "whole"], dir.path());
     assert!(whole.status.success(), "{}", stderr(&whole));
 
@@ -325,27 +317,25 @@ fn sigkill_during_an_external_command_then_rerun_gives_the_same_cells_csv() {
     assert_eq!(processes_using(dir.path()), Vec::<u32>::new(), "no external process survives");
 }
 
-const LINGERING_COMMAND_GRID: &str = r#"
-name = "t"
-[protocol]
-folds = 3
-seeds = [1]
-[[datasets]]
-name = "toy"
-format = "tidy"
-path = "toy.csv"
+fn lingering_command_grid() -> String {
+    toy_grid(
+        "",
+        "folds = 3\nseeds = [1]",
+        r#"
 [[generators]]
 name = "lingering"
 kind = "command"
 command = ["sh", "-c", "sleep 120; exit 1"]
 dp = false
-"#;
+"#,
+    )
+}
 
 #[test]
 fn sigkill_of_bench_kills_the_commands_grandchildren_too() {
     // `sleep 120` runs below the command's shell, which runs below the guard: wait for all three,
     // then only the guard's group kill can end the sleep early.
-    let dir = setup(LINGERING_COMMAND_GRID);
+    let dir = setup(&lingering_command_grid());
     let mut run = Command::new(BENCH)
         .args(["run", "grid.toml", "--quiet", "--jobs", "1"])
         .current_dir(dir.path())
@@ -369,24 +359,11 @@ fn sigkill_of_bench_kills_the_commands_grandchildren_too() {
 #[test]
 fn the_shell_example_generator_runs_in_a_grid() {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/external/class_resample.sh");
-    let grid = format!(
-        r#"
-name = "t"
-[protocol]
-folds = 3
-seeds = [1]
-[[datasets]]
-name = "toy"
-format = "tidy"
-path = "toy.csv"
-[[generators]]
-name = "resample"
-kind = "command"
-command = ["{}", "{{request}}"]
-dp = false
-"#,
+    let generators = format!(
+        "[[generators]]\nname = \"resample\"\nkind = \"command\"\ncommand = [\"{}\", \"{{request}}\"]\ndp = false\n",
         script.display()
     );
+    let grid = toy_grid("", "folds = 3\nseeds = [1]", &generators);
     let dir = setup(&grid);
     let run = bench(&["run", "grid.toml", "--quiet"], dir.path());
     assert!(run.status.success(), "{}", stderr(&run));
@@ -411,13 +388,8 @@ fn a_command_writing_values_beyond_the_bound_fails_its_cell() {
             value.trim_start_matches('-').to_lowercase()
         )
     };
-    let grid = format!(
-        "name = \"t\"\n[protocol]\nfolds = 3\nseeds = [1]\n[[datasets]]\nname = \"toy\"\nformat = \"tidy\"\n\
-         path = \"toy.csv\"\n{}{}{}",
-        corrupt("-1e300"),
-        corrupt("inf"),
-        corrupt("NaN")
-    );
+    let generators = [corrupt("-1e300"), corrupt("inf"), corrupt("NaN")].concat();
+    let grid = toy_grid("", "folds = 3\nseeds = [1]", &generators);
     let dir = setup(&grid);
     let run = bench(&["run", "grid.toml", "--quiet"], dir.path());
     assert_eq!(run.status.code(), Some(1), "{}", stderr(&run));

@@ -4,21 +4,18 @@
 mod common;
 use common::*;
 
-const GRID: &str = r#"
-name = "t"
-metrics = ["camda2025"]
-[protocol]
-folds = 3
-seeds = [1]
-[[datasets]]
-name = "toy"
-format = "tidy"
-path = "toy.csv"
+fn grid() -> String {
+    toy_grid(
+        "metrics = [\"camda2025\"]\n",
+        "folds = 3\nseeds = [1]",
+        r#"
 [[generators]]
 name = "mvn"
 kind = "multivariate"
 noise_level = 0.5
-"#;
+"#,
+    )
+}
 
 /// Tolerances for the iterative metrics of camda2025 (test values, not derived).
 const TOLERANCES: &str = r#"
@@ -47,7 +44,7 @@ fn gate_passes_unchanged_and_catches_a_regression() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("toy.csv"), tidy_csv(12, 8)).unwrap();
     std::fs::write(dir.path().join("tol.toml"), TOLERANCES).unwrap();
-    write_grid(dir.path(), GRID);
+    write_grid(dir.path(), &grid());
     assert!(bench(&["run", "grid.toml", "--quiet"], dir.path()).status.success());
     let out = bench(&["check", "results/t", "--baseline", "baseline.csv", "--update"], dir.path());
     assert!(out.status.success(), "{}", stderr(&out));
@@ -59,7 +56,7 @@ fn gate_passes_unchanged_and_catches_a_regression() {
     assert!(stdout(&out).contains("check passed"));
 
     // A deliberate regression: much more sampling noise in a copy of the grid.
-    std::fs::write(dir.path().join("grid.toml"), GRID.replace("noise_level = 0.5", "noise_level = 4.0")).unwrap();
+    std::fs::write(dir.path().join("grid.toml"), grid().replace("noise_level = 0.5", "noise_level = 4.0")).unwrap();
     assert!(bench(&["run", "grid.toml", "--quiet"], dir.path()).status.success());
     let out = check(dir.path());
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
@@ -72,7 +69,7 @@ fn gate_passes_unchanged_and_catches_a_regression() {
 fn gate_reports_missing_rows_and_bad_tolerance_files() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("toy.csv"), tidy_csv(12, 8)).unwrap();
-    write_grid(dir.path(), GRID);
+    write_grid(dir.path(), &grid());
     assert!(bench(&["run", "grid.toml", "--quiet"], dir.path()).status.success());
     assert!(bench(&["check", "results/t", "--baseline", "baseline.csv", "--update"], dir.path()).status.success());
     std::fs::write(dir.path().join("tol.toml"), "[metrics.MMD_score]\nabsolute = -1\n").unwrap();
@@ -80,7 +77,7 @@ fn gate_reports_missing_rows_and_bad_tolerance_files() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("tol.toml") && stderr(&out).contains("MMD_score"), "{}", stderr(&out));
     std::fs::write(dir.path().join("tol.toml"), TOLERANCES).unwrap();
-    std::fs::write(dir.path().join("grid.toml"), GRID.replace("folds = 3", "folds = 2")).unwrap();
+    std::fs::write(dir.path().join("grid.toml"), grid().replace("folds = 3", "folds = 2")).unwrap();
     assert!(bench(&["run", "grid.toml", "--quiet"], dir.path()).status.success());
     let out = check(dir.path());
     assert_eq!(out.status.code(), Some(1));

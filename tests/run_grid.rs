@@ -24,7 +24,7 @@ fn column<'a>(csv: &'a str, name: &str) -> Vec<&'a str> {
 
 #[test]
 fn identity_grid_writes_one_row_per_cell_with_zero_dcr() {
-    let dir = setup(TIDY_GRID);
+    let dir = setup(&tidy_grid());
     let out = bench(&["run", "grid.toml", "--quiet"], dir.path());
     assert!(out.status.success(), "{}", stderr(&out));
     let csv = cells(dir.path());
@@ -38,7 +38,7 @@ fn identity_grid_writes_one_row_per_cell_with_zero_dcr() {
 #[test]
 fn dcr_base_matches_brute_force() {
     use bench::data::split::{stratified_kfold, SplitRng};
-    let dir = setup(TIDY_GRID);
+    let dir = setup(&tidy_grid());
     assert!(bench(&["run", "grid.toml", "--quiet"], dir.path()).status.success());
     let text = tidy_csv(10, 6);
     let rows: Vec<(Vec<f64>, String)> = text
@@ -74,8 +74,8 @@ fn dcr_base_matches_brute_force() {
 
 #[test]
 fn thread_count_does_not_change_results() {
-    let a = setup(TIDY_GRID);
-    let b = setup(TIDY_GRID);
+    let a = setup(&tidy_grid());
+    let b = setup(&tidy_grid());
     assert!(bench(&["run", "grid.toml", "--quiet", "--jobs", "1"], a.path()).status.success());
     assert!(bench(&["run", "grid.toml", "--quiet", "--jobs", "2"], b.path()).status.success());
     assert_eq!(cells(a.path()), cells(b.path()));
@@ -83,7 +83,7 @@ fn thread_count_does_not_change_results() {
 
 #[test]
 fn rerun_uses_the_cache_and_force_recomputes() {
-    let dir = setup(TIDY_GRID);
+    let dir = setup(&tidy_grid());
     assert!(bench(&["run", "grid.toml", "--quiet"], dir.path()).status.success());
     let first = cells(dir.path());
     let out = bench(&["run", "grid.toml"], dir.path());
@@ -154,7 +154,7 @@ fn killed_run_resumes_to_the_same_results() {
 
 #[test]
 fn dry_run_lists_cells_and_writes_nothing() {
-    let dir = setup(TIDY_GRID);
+    let dir = setup(&tidy_grid());
     let out = bench(&["run", "grid.toml", "--dry-run"], dir.path());
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).contains("toy__identity__eps-inf__seed-1__fold-1"));

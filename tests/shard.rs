@@ -6,15 +6,11 @@ use common::*;
 use std::path::Path;
 
 /// Three generator kinds (different shard costs), 2 seeds × 3 folds: 18 cells.
-const GRID: &str = r#"
-name = "t"
-[protocol]
-folds = 3
-seeds = [1, 2]
-[[datasets]]
-name = "toy"
-format = "tidy"
-path = "toy.csv"
+fn grid() -> String {
+    toy_grid(
+        "",
+        "folds = 3\nseeds = [1, 2]",
+        r#"
 [[generators]]
 name = "identity"
 kind = "identity"
@@ -25,12 +21,14 @@ kind = "multivariate"
 name = "independent"
 kind = "independent"
 epsilons = [1]
-"#;
+"#,
+    )
+}
 
 fn setup() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("toy.csv"), tidy_csv(10, 6)).unwrap();
-    write_grid(dir.path(), GRID);
+    write_grid(dir.path(), &grid());
     dir
 }
 

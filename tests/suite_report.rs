@@ -6,16 +6,11 @@ mod common;
 use common::*;
 use std::path::Path;
 
-const GRID: &str = r#"
-name = "t"
-metrics = ["camda2026", "mia", "bio"]
-[protocol]
-folds = 2
-seeds = [1]
-[[datasets]]
-name = "toy"
-format = "tidy"
-path = "toy.csv"
+fn grid() -> String {
+    toy_grid(
+        "metrics = [\"camda2026\", \"mia\", \"bio\"]\n",
+        "folds = 2\nseeds = [1]",
+        r#"
 [[generators]]
 name = "identity"
 kind = "identity"
@@ -23,7 +18,9 @@ kind = "identity"
 name = "independent"
 kind = "independent"
 epsilons = [1, 10]
-"#;
+"#,
+    )
+}
 
 /// Header and rows of a plain CSV (no quoted commas in the files read here).
 fn csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
@@ -36,7 +33,7 @@ fn csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
 fn mia_and_bio_reach_the_side_tables_table1_and_the_report() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("toy.csv"), tidy_csv(20, 12)).unwrap();
-    write_grid(dir.path(), GRID);
+    write_grid(dir.path(), &grid());
     let out = bench(&["run", "grid.toml", "--quiet"], dir.path());
     assert!(out.status.success(), "{}", stderr(&out));
     let results = dir.path().join("results/t");

@@ -68,16 +68,17 @@ pub fn write_grid(dir: &Path, grid: &str) -> PathBuf {
     path
 }
 
-pub const TIDY_GRID: &str = r#"
-name = "t"
-[protocol]
-folds = 3
-seeds = [1, 2]
-[[datasets]]
-name = "toy"
-format = "tidy"
-path = "toy.csv"
-[[generators]]
-name = "identity"
-kind = "identity"
-"#;
+/// A grid named `t` on the tidy `toy.csv` (write it with [`tidy_csv`]): `top` holds top-level
+/// keys (`metrics = ["camda2025"]`, `timeout = 2`; each line ending in a newline), `protocol`
+/// the `[protocol]` keys and `generators` the `[[generators]]` tables.
+pub fn toy_grid(top: &str, protocol: &str, generators: &str) -> String {
+    format!(
+        "name = \"t\"\n{top}[protocol]\n{protocol}\n[[datasets]]\nname = \"toy\"\nformat = \"tidy\"\n\
+         path = \"toy.csv\"\n{generators}"
+    )
+}
+
+/// The identity generator on `toy.csv`, 3 folds × seeds 1 and 2.
+pub fn tidy_grid() -> String {
+    toy_grid("", "folds = 3\nseeds = [1, 2]", "[[generators]]\nname = \"identity\"\nkind = \"identity\"\n")
+}
