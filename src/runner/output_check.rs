@@ -19,8 +19,8 @@ pub(crate) fn check_synthetic(s: &Synthetic, schema: &Schema, n: usize) -> Resul
     ensure!(s.labels.len() == n, "generator returned {} labels for {n} rows", s.labels.len());
     ensure!(s.x.cols() == genes.len(), "generator returned {} genes, expected {}", s.x.cols(), genes.len());
     ensure!(n >= 2, "generator returned {n} rows; metrics need at least 2");
-    // `!(|v| ≤ bound)` also holds for NaN.
-    if let Some(at) = s.x.as_slice().iter().position(|v| !(v.abs() <= MAX_ABS_VALUE)) {
+    let out_of_bound = |v: &f64| !v.is_finite() || v.abs() > MAX_ABS_VALUE;
+    if let Some(at) = s.x.as_slice().iter().position(out_of_bound) {
         let (i, j) = (at / genes.len(), at % genes.len());
         let v = s.x.get(i, j);
         let (what, shown) =
