@@ -24,7 +24,7 @@ use super::multivariate::{ClassGaussianModel, ClassLaw};
 use super::{Generator, Model, Params};
 use crate::data::dataset::TrainFold;
 use crate::error::Result;
-use crate::privacy::accountant::{Accountant, Budget};
+use crate::privacy::accountant::{check_noise_scale, Accountant, Budget};
 use crate::privacy::mechanisms::Noise;
 use crate::rng::Rng;
 use crate::{bail, ensure};
@@ -64,6 +64,17 @@ pub struct DpCopulaParams {
     /// Where the class means come from; default `gene`.
     #[serde(default)]
     pub class_means: ClassMeans,
+    /// Per class or one pooled within-class latent covariance; default `class`.
+    #[serde(default)]
+    pub class_cov: ClassCov,
+    /// Bound of the latent rows per √p: `u = clip_L2(Vᵀ(x − m̂)/ŝ, latent_bound·√p)` (Δ of the
+    /// latent releases). Default: none, `u = Vᵀz` of the rows clipped to `R` (Δ from `R`).
+    #[serde(default)]
+    pub latent_bound: Option<f64>,
+    /// Audit only (docs/audit.md §5): multiplies every noise draw; any value but 1 voids the
+    /// DP claim (`dp: false` and a warning in every output).
+    #[serde(default)]
+    pub noise_scale: Option<f64>,
     #[serde(default)]
     pub split: Split,
 }
@@ -79,6 +90,18 @@ pub enum ClassMeans {
     /// `m̂` is their `ñ`-weighted average): every gene's class difference, C× noisier per value.
     #[default]
     Gene,
+}
+
+/// The latent covariance of each class law.
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq)]
+#[serde(rename_all = "lowercase")]
+pub enum ClassCov {
+    /// Each class its own `Σ_c` from its own second moment (C·k(k+1)/2 released values).
+    #[default]
+    Class,
+    /// One within-class `Σ_w` from the pooled second moment of all rows minus the classes'
+    /// mean outer products (k(k+1)/2 values, ~C× less noise per entry), shared by the classes.
+    Pooled,
 }
 
 fn default_noise_floor() -> bool {
@@ -147,6 +170,9 @@ pub struct DpCopula {
     residual_floor: f64,
     noise_floor: bool,
     class_means: ClassMeans,
+    class_cov: ClassCov,
+    latent_bound: Option<f64>,
+    noise_scale: f64,
     /// The split fractions normalised by their sum (within 1e-9 of 1), so the charges add up to
     /// the budget to rounding.
     fractions: [(&'static str, f64); 6],
@@ -185,6 +211,10 @@ impl Params for DpCopulaParams {
             self.scale_floor,
             self.scale_clip
         );
+        if let Some(b) = self.latent_bound {
+            ensure!(b.is_finite() && b > 0.0, "latent_bound must be a finite number > 0, got {b}");
+        }
+        let noise_scale = check_noise_scale(self.noise_scale)?;
         if let Some([lo, hi]) = self.range {
             ensure!(
                 lo.is_finite() && hi.is_finite() && lo < hi,
@@ -201,6 +231,9 @@ impl Params for DpCopulaParams {
             residual_floor: self.residual_floor,
             noise_floor: self.noise_floor,
             class_means: self.class_means,
+            class_cov: self.class_cov,
+            latent_bound: self.latent_bound,
+            noise_scale,
             fractions: named.map(|(phase, v)| (phase, v / total)),
         })
     }
@@ -279,18 +312,33 @@ impl DpCopula {
             self.rho("eigen", rho),
             &mut noise.phase("eigen"),
         )?;
-        let stats = release::latent_stats(
-            &z,
+        let (u, latent_bound) = match self.latent_bound {
+            None => (release::latent_rows(&z, &vectors, None), bound),
+            Some(b) => {
+                let unclipped = release::standardise(x, &means, &scales, f64::INFINITY);
+                (release::latent_rows(&unclipped, &vectors, Some(b * root_p)), b * root_p)
+            }
+        };
+        let pooled = self.class_cov == ClassCov::Pooled;
+        let (sums, seconds) = release::latent_stats(
+            &u,
             &class_of_row,
             classes.len(),
-            &vectors,
-            bound,
+            pooled,
+            latent_bound,
             acct,
             (self.rho("latent_mean", rho), self.rho("latent_cov", rho)),
             (&mut noise.phase("latent_mean"), &mut noise.phase("latent_cov")),
         )?;
-        let latent: Vec<law::LatentClass> =
-            stats.iter().zip(&counts).map(|(s, &n)| law::latent_class(s, n)).collect::<Result<_>>()?;
+        let latent: Vec<law::LatentClass> = if pooled {
+            law::pooled_latent_classes(&sums, &seconds[0], &counts)?
+        } else {
+            sums.into_iter()
+                .zip(seconds)
+                .zip(&counts)
+                .map(|((sum, second), &n)| law::latent_class(&release::LatentStats { sum, second }, n))
+                .collect::<Result<_>>()?
+        };
         let residual = law::residual_variances(&vectors, &latent, &weights, self.residual_floor);
         let laws: Vec<ClassLaw> = latent
             .par_iter()
@@ -346,15 +394,17 @@ impl Generator for DpCopula {
 
     fn fit(&self, train: &TrainFold<'_>, budget: &Budget, rng: &mut Rng) -> Result<Box<dyn Model>> {
         let mut acct = Accountant::new(budget)?;
-        let noise = Noise::from_rng(&super::multivariate::fork(rng, "dp-copula-noise"));
+        let noise = Noise::from_rng(&super::multivariate::fork(rng, "dp-copula-noise")).scaled(self.noise_scale);
         let Fitted { laws, weights, n_hat, diagnostics } = self.fit_laws(train, &mut acct, &noise)?;
+        let mut privacy = acct.report(&self.fractions, vec![], vec![]);
+        privacy.apply_noise_scale(self.noise_scale);
         let (lo, hi) = self.range.map_or(train.schema().public_range, |[lo, hi]| (lo, hi));
         Ok(Box::new(ClassGaussianModel {
             laws,
             weights,
             rows: Some(n_hat.round().max(1.0) as usize),
             clamp: Some((lo, hi)),
-            privacy: acct.report(&self.fractions, vec![], vec![]),
+            privacy,
             diagnostics,
         }))
     }
@@ -387,9 +437,10 @@ mod tests {
     fn ledger_sums_to_the_budget_and_the_fit_is_end_to_end_dp() {
         let (data, schema) = toy();
         let train = TrainFold::from_parts(&data, &schema);
-        for eps in [1.0, 10.0] {
+        let pooled = "k = 2\nclass_means = \"latent\"\nclass_cov = \"pooled\"\nlatent_bound = 1.0\nrow_bound = 0.8";
+        for (eps, config) in [(1.0, "k = 2"), (10.0, "k = 2"), (1.0, pooled), (10.0, pooled)] {
             let budget = Budget::dp(eps, 1e-5).unwrap();
-            let g = params("k = 2").unwrap();
+            let g = params(config).unwrap();
             let model = g.fit(&train, &budget, &mut Rng::from_seed(3)).unwrap();
             let report = model.privacy();
             assert!(report.end_to_end_dp() && report.non_private_steps.is_empty());
@@ -404,6 +455,43 @@ mod tests {
             assert!(s.labels.iter().all(|l| l == "a" || l == "b"));
         }
         assert!(params("").unwrap().fit(&train, &Budget::NonPrivate, &mut Rng::from_seed(1)).is_err());
+    }
+
+    #[test]
+    fn noise_scale_voids_the_claim_and_scales_the_noise() {
+        let (data, schema) = toy();
+        let train = TrainFold::from_parts(&data, &schema);
+        let budget = Budget::dp(1.0, 1e-5).unwrap();
+        let fit = |config: &str| params(config).unwrap().fit(&train, &budget, &mut Rng::from_seed(3)).unwrap();
+        let (exact, broken) = (fit(""), fit("noise_scale = 0.1"));
+        assert!(exact.privacy().end_to_end_dp() && exact.privacy().warnings.is_empty());
+        assert!(!broken.privacy().dp && !broken.privacy().end_to_end_dp());
+        assert_eq!(broken.privacy().warnings, vec!["dp_claim_void:noise_scale=0.1".to_string()]);
+        // The ledger (σ as planned) is the same; only the draws shrink.
+        assert_eq!(exact.privacy().ledger, broken.privacy().ledger);
+        assert!(params("noise_scale = 0.0").err().unwrap().to_string().contains("noise_scale"));
+        assert!(params("latent_bound = -1.0").err().unwrap().to_string().contains("latent_bound"));
+    }
+
+    #[test]
+    fn pooled_covariance_without_noise_is_the_within_class_covariance() {
+        // k = p, unclipped: every class law has the pooled within-class covariance of the rows.
+        let (data, schema) = toy();
+        let train = TrainFold::from_parts(&data, &schema);
+        let g = params("k = 5\nnoise_floor = false\nrow_bound = 100.0\nmean_bound = 100.0\nscale_clip = 100.0\nclass_cov = \"pooled\"\nlatent_bound = 100.0\nresidual_floor = 0.0").unwrap();
+        let mut acct = Accountant::new(&Budget::dp(1.0, 1e-5).unwrap()).unwrap();
+        let laws = g.fit_laws(&train, &mut acct, &Noise::Off).unwrap().laws;
+        let mean_of = |c: usize, j: usize| (0..12).filter(|i| i % 2 == c).map(|i| data.x.get(i, j)).sum::<f64>() / 6.0;
+        for (a, b) in [(0, 0), (0, 3), (2, 4)] {
+            let want: f64 = (0..12)
+                .map(|i| (data.x.get(i, a) - mean_of(i % 2, a)) * (data.x.get(i, b) - mean_of(i % 2, b)))
+                .sum::<f64>()
+                / 10.0;
+            for law in &laws {
+                let got: f64 = (0..law.factor.ncols()).map(|c| law.factor[(a, c)] * law.factor[(b, c)]).sum();
+                assert!((got - want).abs() < 1e-9, "({a},{b}): {got} vs {want}");
+            }
+        }
     }
 
     #[test]
