@@ -64,6 +64,9 @@ pub struct DpCopulaParams {
     /// Where the class means come from; default `gene`.
     #[serde(default)]
     pub class_means: ClassMeans,
+    /// Row L2 bound per √p of the `class_mean` release (`class_means = "centred"`); default 1.5.
+    #[serde(default = "default_class_mean_bound")]
+    pub class_mean_bound: f64,
     /// Per class or one pooled within-class latent covariance; default `class`.
     #[serde(default)]
     pub class_cov: ClassCov,
@@ -90,6 +93,10 @@ pub enum ClassMeans {
     /// `m̂` is their `ñ`-weighted average): every gene's class difference, C× noisier per value.
     #[default]
     Gene,
+    /// The pooled `mean` release `m̂`, then release `class_mean`: per class the sums of the rows
+    /// centred at `m̂` (`m̂_c`, Δ = `class_mean_bound·√p`): deviations from `m̂` are much
+    /// shorter than from `c₀`, so the bound, and the noise, can be smaller.
+    Centred,
 }
 
 /// The latent covariance of each class law.
@@ -106,6 +113,10 @@ pub enum ClassCov {
 
 fn default_noise_floor() -> bool {
     true
+}
+
+fn default_class_mean_bound() -> f64 {
+    1.5
 }
 
 fn default_k() -> usize {
@@ -127,7 +138,8 @@ fn default_residual_floor() -> f64 {
     0.05
 }
 
-/// Budget fractions of the six releases (must sum to 1 ± 1e-9; each > 0).
+/// Budget fractions of the releases (must sum to 1 ± 1e-9; each > 0; `class_mean` only with
+/// `class_means = "centred"`, absent otherwise).
 #[derive(Clone, Copy, Debug, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Split {
@@ -137,24 +149,36 @@ pub struct Split {
     pub eigen: f64,
     pub latent_mean: f64,
     pub latent_cov: f64,
+    #[serde(default)]
+    pub class_mean: Option<f64>,
 }
 
 impl Default for Split {
     fn default() -> Self {
-        Split { count: 0.02, mean: 0.40, scale: 0.08, eigen: 0.35, latent_mean: 0.05, latent_cov: 0.10 }
+        Split {
+            count: 0.02,
+            mean: 0.40,
+            scale: 0.08,
+            eigen: 0.35,
+            latent_mean: 0.05,
+            latent_cov: 0.10,
+            class_mean: None,
+        }
     }
 }
 
 impl Split {
-    fn named(&self) -> [(&'static str, f64); 6] {
-        [
-            ("count", self.count),
-            ("mean", self.mean),
+    /// The phases in release order, `class_mean` (after `mean`) only when it is set.
+    fn named(&self) -> Vec<(&'static str, f64)> {
+        let mut named = vec![("count", self.count), ("mean", self.mean)];
+        named.extend(self.class_mean.map(|v| ("class_mean", v)));
+        named.extend([
             ("scale", self.scale),
             ("eigen", self.eigen),
             ("latent_mean", self.latent_mean),
             ("latent_cov", self.latent_cov),
-        ]
+        ]);
+        named
     }
 }
 
@@ -171,11 +195,12 @@ pub struct DpCopula {
     noise_floor: bool,
     class_means: ClassMeans,
     class_cov: ClassCov,
+    class_mean_bound: f64,
     latent_bound: Option<f64>,
     noise_scale: f64,
     /// The split fractions normalised by their sum (within 1e-9 of 1), so the charges add up to
     /// the budget to rounding.
-    fractions: [(&'static str, f64); 6],
+    fractions: Vec<(&'static str, f64)>,
 }
 
 impl Params for DpCopulaParams {
@@ -184,12 +209,16 @@ impl Params for DpCopulaParams {
 
     fn check(self) -> Result<DpCopula> {
         let named = self.split.named();
-        for (phase, v) in named {
+        ensure!(
+            self.split.class_mean.is_some() == (self.class_means == ClassMeans::Centred),
+            "split.class_mean must be set exactly when class_means = \"centred\""
+        );
+        for &(phase, v) in &named {
             ensure!(v.is_finite() && v > 0.0, "split.{phase} must be a finite fraction > 0, got {v}");
         }
         let total: f64 = named.iter().map(|(_, v)| v).sum();
         if (total - 1.0).abs() > 1e-9 {
-            bail!("split fractions count + mean + scale + eigen + latent_mean + latent_cov must sum to 1 (± 1e-9), got {total}");
+            bail!("split fractions count + mean (+ class_mean) + scale + eigen + latent_mean + latent_cov must sum to 1 (± 1e-9), got {total}");
         }
         ensure!(self.k >= 1, "k must be >= 1, got {}", self.k);
         for (key, v) in [
@@ -197,6 +226,7 @@ impl Params for DpCopulaParams {
             ("scale_clip", self.scale_clip),
             ("scale_floor", self.scale_floor),
             ("row_bound", self.row_bound),
+            ("class_mean_bound", self.class_mean_bound),
         ] {
             ensure!(v.is_finite() && v > 0.0, "{key} must be a finite number > 0, got {v}");
         }
@@ -232,9 +262,10 @@ impl Params for DpCopulaParams {
             noise_floor: self.noise_floor,
             class_means: self.class_means,
             class_cov: self.class_cov,
+            class_mean_bound: self.class_mean_bound,
             latent_bound: self.latent_bound,
             noise_scale,
-            fractions: named.map(|(phase, v)| (phase, v / total)),
+            fractions: named.into_iter().map(|(phase, v)| (phase, v / total)).collect(),
         })
     }
 }
@@ -274,22 +305,34 @@ impl DpCopula {
         let n_hat = weights.iter().sum::<f64>().max(1.0);
         let mean_bound = self.mean_bound * root_p;
         let (rho_mean, mut mean_noise) = (self.rho("mean", rho), noise.phase("mean"));
-        let class_gene_means = match self.class_means {
-            ClassMeans::Latent => None,
-            ClassMeans::Gene => Some(release::class_gene_means(
+        let per_class = |centre: &[f64], bound: f64, phase: &'static str, acct: &mut Accountant| {
+            let mut phase_noise = noise.phase(phase);
+            let rho_phase = self.rho(phase, rho);
+            release::class_gene_means(
                 x,
                 &class_of_row,
                 &counts,
                 (lo, hi),
-                mean_bound,
+                centre,
+                bound,
+                (phase, rho_phase),
                 acct,
-                rho_mean,
-                &mut mean_noise,
-            )?),
+                &mut phase_noise,
+            )
         };
-        let means = match &class_gene_means {
-            None => release::gene_means(x, (lo, hi), mean_bound, n_hat, acct, rho_mean, &mut mean_noise)?,
-            Some(per_class) => pooled_mean(per_class, &weights),
+        let (means, class_gene_means) = match self.class_means {
+            ClassMeans::Latent => {
+                (release::gene_means(x, (lo, hi), mean_bound, n_hat, acct, rho_mean, &mut mean_noise)?, None)
+            }
+            ClassMeans::Gene => {
+                let m = per_class(&vec![0.5 * (lo + hi); p], mean_bound, "mean", acct)?;
+                (pooled_mean(&m, &weights), Some(m))
+            }
+            ClassMeans::Centred => {
+                let pooled = release::gene_means(x, (lo, hi), mean_bound, n_hat, acct, rho_mean, &mut mean_noise)?;
+                let m = per_class(&pooled, self.class_mean_bound * root_p, "class_mean", acct)?;
+                (pooled, Some(m))
+            }
         };
         let scales = release::gene_scales(
             x,
@@ -438,14 +481,20 @@ mod tests {
         let (data, schema) = toy();
         let train = TrainFold::from_parts(&data, &schema);
         let pooled = "k = 2\nclass_means = \"latent\"\nclass_cov = \"pooled\"\nlatent_bound = 1.0\nrow_bound = 0.8";
-        for (eps, config) in [(1.0, "k = 2"), (10.0, "k = 2"), (1.0, pooled), (10.0, pooled)] {
+        let centred = "k = 2\nclass_means = \"centred\"\nclass_cov = \"pooled\"\nlatent_bound = 1.0\nsplit = { count = 0.02, mean = 0.2, class_mean = 0.2, scale = 0.08, eigen = 0.35, latent_mean = 0.05, latent_cov = 0.10 }";
+        for (eps, config) in [(1.0, "k = 2"), (10.0, "k = 2"), (1.0, pooled), (10.0, pooled), (10.0, centred)] {
             let budget = Budget::dp(eps, 1e-5).unwrap();
             let g = params(config).unwrap();
             let model = g.fit(&train, &budget, &mut Rng::from_seed(3)).unwrap();
             let report = model.privacy();
             assert!(report.end_to_end_dp() && report.non_private_steps.is_empty());
             let phases: Vec<&str> = report.ledger.iter().map(|c| c.phase.as_str()).collect();
-            assert_eq!(phases, ["count", "mean", "scale", "eigen", "latent_mean", "latent_cov"]);
+            let want: &[&str] = if config == centred {
+                &["count", "mean", "class_mean", "scale", "eigen", "latent_mean", "latent_cov"]
+            } else {
+                &["count", "mean", "scale", "eigen", "latent_mean", "latent_cov"]
+            };
+            assert_eq!(phases, want);
             let spent: f64 = report.ledger.iter().map(|c| c.rho).sum();
             let total = report.rho_budget.unwrap();
             assert!((spent - total).abs() <= 1e-12 * total, "{spent} vs {total}");
@@ -518,14 +567,21 @@ mod tests {
     fn gene_class_means_are_the_class_means_without_noise() {
         let (data, schema) = toy();
         let train = TrainFold::from_parts(&data, &schema);
-        let g = params("mean_bound = 100.0").unwrap();
-        let mut acct = Accountant::new(&Budget::dp(1.0, 1e-5).unwrap()).unwrap();
-        let laws = g.fit_laws(&train, &mut acct, &Noise::Off).unwrap().laws;
-        for (c, law) in laws.iter().enumerate() {
-            let rows: Vec<usize> = (0..12).filter(|i| i % 2 == c).collect();
-            for j in 0..5 {
-                let want = rows.iter().map(|&i| data.x.get(i, j)).sum::<f64>() / 6.0;
-                assert!((law.mean[j] - want).abs() < 1e-9, "class {c} gene {j}: {} vs {want}", law.mean[j]);
+        let centred = "mean_bound = 100.0\nclass_mean_bound = 100.0\nclass_means = \"centred\"\nsplit = { count = 0.02, mean = 0.2, class_mean = 0.2, scale = 0.08, eigen = 0.35, latent_mean = 0.05, latent_cov = 0.10 }";
+        for config in ["mean_bound = 100.0", centred] {
+            let g = params(config).unwrap();
+            let mut acct = Accountant::new(&Budget::dp(1.0, 1e-5).unwrap()).unwrap();
+            let laws = g.fit_laws(&train, &mut acct, &Noise::Off).unwrap().laws;
+            for (c, law) in laws.iter().enumerate() {
+                let rows: Vec<usize> = (0..12).filter(|i| i % 2 == c).collect();
+                for j in 0..5 {
+                    let want = rows.iter().map(|&i| data.x.get(i, j)).sum::<f64>() / 6.0;
+                    assert!(
+                        (law.mean[j] - want).abs() < 1e-9,
+                        "{config}: class {c} gene {j}: {} vs {want}",
+                        law.mean[j]
+                    );
+                }
             }
         }
         assert_eq!(pooled_mean(&[vec![1.0], vec![4.0]], &[2.0, 1.0]), vec![2.0]);
@@ -545,5 +601,6 @@ mod tests {
             "split = { count = 0.0, mean = 0.2, scale = 0.1, eigen = 0.45, latent_mean = 0.1, latent_cov = 0.15 }";
         assert!(err(zero).contains("split.count"));
         assert!(err("typo = 1").contains("typo"));
+        assert!(err("class_means = \"centred\"").contains("split.class_mean"));
     }
 }

@@ -50,34 +50,36 @@ pub fn gene_means(
     Ok(sum.iter().map(|s| s / n_hat + centre).collect())
 }
 
-/// Release `mean` with `class_means = "gene"`: per class, the sum of the same clipped rows as
-/// [`gene_means`] plus noise; returns `m̂_c = s̃_c/max(ñ_c, 2) + c₀` per class.
+/// Per-class gene means (release `mean` with `class_means = "gene"`, centre `c₀` in every
+/// gene; release `class_mean` with `"centred"`, centre the pooled DP mean `m̂`): per class, the
+/// sum of the rows `y = clamp(x, lo, hi) − centre`, each scaled down to L2 norm at most `bound`,
+/// plus noise; returns `m̂_c = s̃_c/max(ñ_c, 2) + centre` per class.
 /// Δ = `bound`: a row touches one class's sum only, so the C sums concatenated (one ledger
-/// entry) have the sensitivity of one.
+/// entry) have the sensitivity of one. The centre is public or an earlier release.
 #[allow(clippy::too_many_arguments)]
 pub fn class_gene_means(
     x: &Matrix,
     class_of_row: &[usize],
     noisy_counts: &[f64],
     (lo, hi): (f64, f64),
+    centre: &[f64],
     bound: f64,
+    (phase, rho): (&str, f64),
     acct: &mut Accountant,
-    rho: f64,
     noise: &mut Noise,
 ) -> Result<Vec<Vec<f64>>> {
     let (p, classes) = (x.cols(), noisy_counts.len());
-    let centre = 0.5 * (lo + hi);
     let mut sums = vec![0.0; classes * p];
     for (row, &c) in x.row_iter().zip(class_of_row) {
-        let mut y: Vec<f64> = row.iter().map(|v| v.clamp(lo, hi) - centre).collect();
+        let mut y: Vec<f64> = row.iter().zip(centre).map(|(v, m)| v.clamp(lo, hi) - m).collect();
         clip_l2(&mut y, bound);
         sums[c * p..(c + 1) * p].iter_mut().zip(&y).for_each(|(s, v)| *s += v);
     }
-    gaussian_mechanism(acct, "mean", rho, bound, &[("k", classes as f64), ("dim", p as f64)], &mut sums, noise)?;
+    gaussian_mechanism(acct, phase, rho, bound, &[("k", classes as f64), ("dim", p as f64)], &mut sums, noise)?;
     Ok(sums
         .chunks_exact(p.max(1))
         .zip(noisy_counts)
-        .map(|(s, n)| s.iter().map(|v| v / n.max(2.0) + centre).collect())
+        .map(|(s, n)| s.iter().zip(centre).map(|(v, m)| v / n.max(2.0) + m).collect())
         .collect())
 }
 
@@ -310,8 +312,31 @@ mod tests {
         let x = Matrix::from_rows(&[vec![12.0], vec![7.0], vec![14.0]]).unwrap();
         let mut a = acct();
         let rho = a.rho_total();
-        let m = class_gene_means(&x, &[0, 1, 0], &[2.0, 1.0], (0.0, 20.0), 100.0, &mut a, rho, &mut Noise::Off);
+        let m = class_gene_means(
+            &x,
+            &[0, 1, 0],
+            &[2.0, 1.0],
+            (0.0, 20.0),
+            &[10.0],
+            100.0,
+            ("mean", rho / 2.0),
+            &mut a,
+            &mut Noise::Off,
+        );
         assert_eq!(m.unwrap(), vec![vec![13.0], vec![8.5]]);
+        // Centred at 11 with bound 1.5: class 0 deviations 1, 3 → clipped 1, 1.5 → 11 + 2.5/2 = 12.25.
+        let m = class_gene_means(
+            &x,
+            &[0, 1, 0],
+            &[2.0, 1.0],
+            (0.0, 20.0),
+            &[11.0],
+            1.5,
+            ("class_mean", rho / 2.0),
+            &mut a,
+            &mut Noise::Off,
+        );
+        assert_eq!(m.unwrap()[0], vec![12.25]);
         assert_eq!(a.report(&[], vec![], vec![]).ledger[0].params["sensitivity"], 100.0);
     }
 
