@@ -43,16 +43,16 @@ pub struct DpCopulaParams {
     /// Latent dimension `k` (top eigenvectors kept); default 16.
     #[serde(default = "default_k")]
     pub k: usize,
-    /// Row L2 bound of the `mean` release per √p (RMS distance of a gene from `c₀`); default 5.
+    /// Row L2 bound of the `mean` release per √p (RMS distance of a gene from `c₀`); default 2.
     #[serde(default = "default_mean_bound")]
     pub mean_bound: f64,
-    /// Per-gene deviation clip of the `scale` release (value units); default 3.
+    /// Per-gene deviation clip of the `scale` release (value units); default 2.
     #[serde(default = "default_scale_clip")]
     pub scale_clip: f64,
-    /// Smallest per-gene standard deviation; default 0.1.
+    /// Smallest per-gene standard deviation; default 0.5.
     #[serde(default = "default_scale_floor")]
     pub scale_floor: f64,
-    /// Row L2 bound `R` of the standardised rows per √p; default 1.5.
+    /// Row L2 bound `R` of the standardised rows per √p; default 0.8.
     #[serde(default = "default_row_bound")]
     pub row_bound: f64,
     /// Smallest residual variance of a standardised gene; default 0.05.
@@ -61,25 +61,56 @@ pub struct DpCopulaParams {
     /// Keep only eigenvectors above the noise edge `2σ√p` (at most `k`); default true.
     #[serde(default = "default_noise_floor")]
     pub noise_floor: bool,
-    /// Where the class means come from; default `gene`.
+    /// Where the class means come from; default `centred`.
     #[serde(default)]
     pub class_means: ClassMeans,
-    /// Row L2 bound per √p of the `class_mean` release (`class_means = "centred"`); default 1.5.
+    /// Row L2 bound per √p of the `class_mean` release (`class_means = "centred"`); default 1.
     #[serde(default = "default_class_mean_bound")]
     pub class_mean_bound: f64,
-    /// Per class or one pooled within-class latent covariance; default `class`.
+    /// Per class or one pooled within-class latent covariance; default `pooled`.
     #[serde(default)]
     pub class_cov: ClassCov,
     /// Bound of the latent rows per √p: `u = clip_L2(Vᵀ(x − m̂)/ŝ, latent_bound·√p)` (Δ of the
-    /// latent releases). Default: none, `u = Vᵀz` of the rows clipped to `R` (Δ from `R`).
+    /// latent releases); default 1. `"rows"`: `u = Vᵀz` of the rows clipped to `R` (Δ = `R`).
     #[serde(default)]
-    pub latent_bound: Option<f64>,
+    pub latent_bound: LatentBound,
     /// Audit only (docs/audit.md §5): multiplies every noise draw; any value but 1 voids the
     /// DP claim (`dp: false` and a warning in every output).
     #[serde(default)]
     pub noise_scale: Option<f64>,
+    /// Default: [`Split::centred`] with `class_means = "centred"`, [`Split::default`] otherwise.
     #[serde(default)]
-    pub split: Split,
+    pub split: Option<Split>,
+}
+
+/// How the latent rows are bounded (`latent_bound`).
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(untagged)]
+pub enum LatentBound {
+    /// `clip_L2(Vᵀ(x − m̂)/ŝ, b·√p)`.
+    PerRootP(f64),
+    /// `"rows"`: `Vᵀz` of the standardised rows already clipped to `R`.
+    Named(String),
+}
+
+impl Default for LatentBound {
+    fn default() -> Self {
+        LatentBound::PerRootP(1.0)
+    }
+}
+
+impl LatentBound {
+    /// `Some(b)` for a bound per √p, `None` for `"rows"`; any other value is an error.
+    fn check(&self) -> Result<Option<f64>> {
+        match self {
+            LatentBound::PerRootP(b) => {
+                ensure!(b.is_finite() && *b > 0.0, "latent_bound must be a finite number > 0 or \"rows\", got {b}");
+                Ok(Some(*b))
+            }
+            LatentBound::Named(name) if name == "rows" => Ok(None),
+            LatentBound::Named(name) => bail!("latent_bound must be a number > 0 or \"rows\", got \"{name}\""),
+        }
+    }
 }
 
 /// Where each class law's mean comes from.
@@ -91,11 +122,11 @@ pub enum ClassMeans {
     Latent,
     /// The `mean` release made per class (`m̂_c`, the same Δ by parallel composition; the pooled
     /// `m̂` is their `ñ`-weighted average): every gene's class difference, C× noisier per value.
-    #[default]
     Gene,
     /// The pooled `mean` release `m̂`, then release `class_mean`: per class the sums of the rows
     /// centred at `m̂` (`m̂_c`, Δ = `class_mean_bound·√p`): deviations from `m̂` are much
     /// shorter than from `c₀`, so the bound, and the noise, can be smaller.
+    #[default]
     Centred,
 }
 
@@ -104,10 +135,10 @@ pub enum ClassMeans {
 #[serde(rename_all = "lowercase")]
 pub enum ClassCov {
     /// Each class its own `Σ_c` from its own second moment (C·k(k+1)/2 released values).
-    #[default]
     Class,
     /// One within-class `Σ_w` from the pooled second moment of all rows minus the classes'
     /// mean outer products (k(k+1)/2 values, ~C× less noise per entry), shared by the classes.
+    #[default]
     Pooled,
 }
 
@@ -116,23 +147,23 @@ fn default_noise_floor() -> bool {
 }
 
 fn default_class_mean_bound() -> f64 {
-    1.5
+    1.0
 }
 
 fn default_k() -> usize {
     16
 }
 fn default_mean_bound() -> f64 {
-    5.0
+    2.0
 }
 fn default_scale_clip() -> f64 {
-    3.0
+    2.0
 }
 fn default_scale_floor() -> f64 {
-    0.1
+    0.5
 }
 fn default_row_bound() -> f64 {
-    1.5
+    0.8
 }
 fn default_residual_floor() -> f64 {
     0.05
@@ -153,6 +184,7 @@ pub struct Split {
     pub class_mean: Option<f64>,
 }
 
+/// The split of `class_means = "gene"` and `"latent"` (the first design's defaults).
 impl Default for Split {
     fn default() -> Self {
         Split {
@@ -168,6 +200,19 @@ impl Default for Split {
 }
 
 impl Split {
+    /// The default split of `class_means = "centred"` (tuned on sim-brca, seed 1, ε ∈ {1, 10}).
+    pub fn centred() -> Self {
+        Split {
+            count: 0.02,
+            mean: 0.10,
+            class_mean: Some(0.25),
+            scale: 0.08,
+            eigen: 0.45,
+            latent_mean: 0.02,
+            latent_cov: 0.08,
+        }
+    }
+
     /// The phases in release order, `class_mean` (after `mean`) only when it is set.
     fn named(&self) -> Vec<(&'static str, f64)> {
         let mut named = vec![("count", self.count), ("mean", self.mean)];
@@ -208,9 +253,13 @@ impl Params for DpCopulaParams {
     const KIND: &'static str = "dp-copula";
 
     fn check(self) -> Result<DpCopula> {
-        let named = self.split.named();
+        let split = self.split.unwrap_or(match self.class_means {
+            ClassMeans::Centred => Split::centred(),
+            ClassMeans::Gene | ClassMeans::Latent => Split::default(),
+        });
+        let named = split.named();
         ensure!(
-            self.split.class_mean.is_some() == (self.class_means == ClassMeans::Centred),
+            split.class_mean.is_some() == (self.class_means == ClassMeans::Centred),
             "split.class_mean must be set exactly when class_means = \"centred\""
         );
         for &(phase, v) in &named {
@@ -241,9 +290,7 @@ impl Params for DpCopulaParams {
             self.scale_floor,
             self.scale_clip
         );
-        if let Some(b) = self.latent_bound {
-            ensure!(b.is_finite() && b > 0.0, "latent_bound must be a finite number > 0, got {b}");
-        }
+        let latent_bound = self.latent_bound.check()?;
         let noise_scale = check_noise_scale(self.noise_scale)?;
         if let Some([lo, hi]) = self.range {
             ensure!(
@@ -263,7 +310,7 @@ impl Params for DpCopulaParams {
             class_means: self.class_means,
             class_cov: self.class_cov,
             class_mean_bound: self.class_mean_bound,
-            latent_bound: self.latent_bound,
+            latent_bound,
             noise_scale,
             fractions: named.into_iter().map(|(phase, v)| (phase, v / total)).collect(),
         })
@@ -482,14 +529,16 @@ mod tests {
         let train = TrainFold::from_parts(&data, &schema);
         let pooled = "k = 2\nclass_means = \"latent\"\nclass_cov = \"pooled\"\nlatent_bound = 1.0\nrow_bound = 0.8";
         let centred = "k = 2\nclass_means = \"centred\"\nclass_cov = \"pooled\"\nlatent_bound = 1.0\nsplit = { count = 0.02, mean = 0.2, class_mean = 0.2, scale = 0.08, eigen = 0.35, latent_mean = 0.05, latent_cov = 0.10 }";
-        for (eps, config) in [(1.0, "k = 2"), (10.0, "k = 2"), (1.0, pooled), (10.0, pooled), (10.0, centred)] {
+        let first = "k = 2\nclass_means = \"gene\"\nclass_cov = \"class\"\nlatent_bound = \"rows\"\nrow_bound = 1.5";
+        let configs = [(1.0, "k = 2"), (10.0, "k = 2"), (1.0, pooled), (10.0, pooled), (10.0, centred), (1.0, first)];
+        for (eps, config) in configs {
             let budget = Budget::dp(eps, 1e-5).unwrap();
             let g = params(config).unwrap();
             let model = g.fit(&train, &budget, &mut Rng::from_seed(3)).unwrap();
             let report = model.privacy();
             assert!(report.end_to_end_dp() && report.non_private_steps.is_empty());
             let phases: Vec<&str> = report.ledger.iter().map(|c| c.phase.as_str()).collect();
-            let want: &[&str] = if config == centred {
+            let want: &[&str] = if config == centred || config == "k = 2" {
                 &["count", "mean", "class_mean", "scale", "eigen", "latent_mean", "latent_cov"]
             } else {
                 &["count", "mean", "scale", "eigen", "latent_mean", "latent_cov"]
@@ -527,7 +576,7 @@ mod tests {
         // k = p, unclipped: every class law has the pooled within-class covariance of the rows.
         let (data, schema) = toy();
         let train = TrainFold::from_parts(&data, &schema);
-        let g = params("k = 5\nnoise_floor = false\nrow_bound = 100.0\nmean_bound = 100.0\nscale_clip = 100.0\nclass_cov = \"pooled\"\nlatent_bound = 100.0\nresidual_floor = 0.0").unwrap();
+        let g = params("k = 5\nnoise_floor = false\nrow_bound = 100.0\nmean_bound = 100.0\nscale_clip = 100.0\nscale_floor = 0.01\nclass_cov = \"pooled\"\nlatent_bound = 100.0\nresidual_floor = 0.0").unwrap();
         let mut acct = Accountant::new(&Budget::dp(1.0, 1e-5).unwrap()).unwrap();
         let laws = g.fit_laws(&train, &mut acct, &Noise::Off).unwrap().laws;
         let mean_of = |c: usize, j: usize| (0..12).filter(|i| i % 2 == c).map(|i| data.x.get(i, j)).sum::<f64>() / 6.0;
@@ -550,7 +599,7 @@ mod tests {
         let (data, schema) = toy();
         let train = TrainFold::from_parts(&data, &schema);
         let g =
-            params("k = 5\nnoise_floor = false\nrow_bound = 100.0\nmean_bound = 100.0\nscale_clip = 100.0").unwrap();
+            params("k = 5\nnoise_floor = false\nrow_bound = 100.0\nmean_bound = 100.0\nscale_clip = 100.0\nscale_floor = 0.01\nclass_means = \"latent\"\nlatent_bound = 100.0").unwrap();
         let mut acct = Accountant::new(&Budget::dp(1.0, 1e-5).unwrap()).unwrap();
         let Fitted { laws, weights, n_hat, .. } = g.fit_laws(&train, &mut acct, &Noise::Off).unwrap();
         assert_eq!((weights.clone(), n_hat), (vec![6.0, 6.0], 12.0));
@@ -568,7 +617,7 @@ mod tests {
         let (data, schema) = toy();
         let train = TrainFold::from_parts(&data, &schema);
         let centred = "mean_bound = 100.0\nclass_mean_bound = 100.0\nclass_means = \"centred\"\nsplit = { count = 0.02, mean = 0.2, class_mean = 0.2, scale = 0.08, eigen = 0.35, latent_mean = 0.05, latent_cov = 0.10 }";
-        for config in ["mean_bound = 100.0", centred] {
+        for config in ["mean_bound = 100.0\nclass_means = \"gene\"", centred] {
             let g = params(config).unwrap();
             let mut acct = Accountant::new(&Budget::dp(1.0, 1e-5).unwrap()).unwrap();
             let laws = g.fit_laws(&train, &mut acct, &Noise::Off).unwrap().laws;
@@ -595,12 +644,15 @@ mod tests {
         assert!(err("row_bound = -1.0").contains("row_bound"));
         assert!(err("residual_floor = 2.0").contains("residual_floor"));
         assert!(err("range = [3.0, 1.0]").contains("range"));
-        let bad = "split = { count = 0.1, mean = 0.1, scale = 0.1, eigen = 0.1, latent_mean = 0.1, latent_cov = 0.1 }";
+        let bad = "class_means = \"gene\"\nsplit = { count = 0.1, mean = 0.1, scale = 0.1, eigen = 0.1, latent_mean = 0.1, latent_cov = 0.1 }";
         assert!(err(bad).contains("sum to 1"));
         let zero =
-            "split = { count = 0.0, mean = 0.2, scale = 0.1, eigen = 0.45, latent_mean = 0.1, latent_cov = 0.15 }";
+            "class_means = \"gene\"\nsplit = { count = 0.0, mean = 0.2, scale = 0.1, eigen = 0.45, latent_mean = 0.1, latent_cov = 0.15 }";
         assert!(err(zero).contains("split.count"));
         assert!(err("typo = 1").contains("typo"));
-        assert!(err("class_means = \"centred\"").contains("split.class_mean"));
+        let six =
+            "split = { count = 0.02, mean = 0.4, scale = 0.08, eigen = 0.35, latent_mean = 0.05, latent_cov = 0.1 }";
+        assert!(err(six).contains("split.class_mean"));
+        assert!(err("latent_bound = \"x\"").contains("latent_bound"));
     }
 }
