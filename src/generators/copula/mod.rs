@@ -410,7 +410,7 @@ impl DpCopula {
             }
         };
         let pooled = self.class_cov == ClassCov::Pooled;
-        let (sums, seconds) = release::latent_stats(
+        let release::LatentRelease { sums, seconds } = release::latent_stats(
             &u,
             &class_of_row,
             classes.len(),

@@ -212,11 +212,18 @@ pub fn latent_rows(z: &Matrix, vectors: &Mat<f64>, clip: Option<f64>) -> Mat<f64
     u
 }
 
+/// The noisy latent sums of the C classes and the C (or, pooled, 1) second moments.
+#[derive(Clone, Debug)]
+pub struct LatentRelease {
+    pub sums: Vec<Vec<f64>>,
+    pub seconds: Vec<Mat<f64>>,
+}
+
 /// Releases `latent_mean` and `latent_cov` of the latent rows `u` (`‖u‖ ≤ bound`, the caller's
 /// guarantee): per class the sum `Σ u` and, per class (`pooled = false`) or over all rows
 /// (`pooled = true`), the second moment `Σ u uᵀ` (upper triangle). A row touches one class,
 /// so the classes' statistics concatenated have Δ = `bound` (sums) and Δ = `bound²` (second
-/// moments): one ledger entry each. Returns the C sums and the C (or 1) second moments.
+/// moments): one ledger entry each.
 #[allow(clippy::too_many_arguments)]
 pub fn latent_stats(
     u: &Mat<f64>,
@@ -227,7 +234,7 @@ pub fn latent_stats(
     acct: &mut Accountant,
     (rho_mean, rho_cov): (f64, f64),
     noise: (&mut Noise, &mut Noise),
-) -> Result<(Vec<Vec<f64>>, Vec<Mat<f64>>)> {
+) -> Result<LatentRelease> {
     let k = u.ncols();
     let tri = k * (k + 1) / 2;
     let blocks = if pooled { 1 } else { classes };
@@ -269,7 +276,7 @@ pub fn latent_stats(
             second
         })
         .collect();
-    Ok((sums.chunks_exact(k.max(1)).map(<[f64]>::to_vec).collect(), seconds))
+    Ok(LatentRelease { sums: sums.chunks_exact(k.max(1)).map(<[f64]>::to_vec).collect(), seconds })
 }
 
 #[cfg(test)]
@@ -397,10 +404,11 @@ mod tests {
         let mut a = acct();
         let rho = a.rho_total() / 4.0;
         let (mut n0, mut n1) = (Noise::Off, Noise::Off);
-        let (sums, seconds) =
+        let LatentRelease { sums, seconds } =
             latent_stats(&u, &[0, 1, 0], 2, false, 3.0, &mut a, (rho, rho), (&mut n0, &mut n1)).unwrap();
         assert_eq!((sums, seconds[0][(0, 0)], seconds[1][(0, 0)]), (vec![vec![4.0], vec![-2.0]], 10.0, 4.0));
-        let (_, pooled) = latent_stats(&u, &[0, 1, 0], 2, true, 3.0, &mut a, (rho, rho), (&mut n0, &mut n1)).unwrap();
+        let pooled =
+            latent_stats(&u, &[0, 1, 0], 2, true, 3.0, &mut a, (rho, rho), (&mut n0, &mut n1)).unwrap().seconds;
         assert_eq!((pooled.len(), pooled[0][(0, 0)]), (1, 14.0));
         let ledger = a.report(&[], vec![], vec![]).ledger;
         assert_eq!((ledger[0].params["sensitivity"], ledger[1].params["sensitivity"]), (3.0, 9.0));
