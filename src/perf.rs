@@ -1,5 +1,5 @@
 //! `bench perf`: time each stage of the pipeline on BRCA- and COMBINED-shaped simulated data
-//! (docs/performance.md "How to measure"), release mode, median of repeated runs, and the peak
+//! (README.md "Performance"), release mode, median of repeated runs, and the peak
 //! memory of each stage.
 //!
 //! Each stage runs in its own child process (`bench perf --stage …`), so the child's peak

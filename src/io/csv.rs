@@ -48,6 +48,11 @@ pub struct CsvReader<'a> {
     reader: csv::Reader<&'a [u8]>,
     text: &'a str,
     path: &'a Path,
+    /// Line-number cursor: `text[..counted_to]` holds `newlines` `\n` bytes. Records come in
+    /// text order, so each line number counts only the bytes since the previous record and a
+    /// whole file costs one pass (counting from the start each time was quadratic).
+    counted_to: usize,
+    newlines: usize,
 }
 
 impl<'a> CsvReader<'a> {
@@ -55,7 +60,7 @@ impl<'a> CsvReader<'a> {
         assert!(delim.is_ascii() && !matches!(delim, b'"' | b'\n' | b'\r'), "delimiter must be plain ASCII");
         let reader =
             csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delim).from_reader(text.as_bytes());
-        CsvReader { reader, text, path }
+        CsvReader { reader, text, path, counted_to: 0, newlines: 0 }
     }
 
     /// Read the header record (the first non-blank one); an empty file is an error.
@@ -84,14 +89,20 @@ impl CsvReader<'_> {
     /// The 1-based line on which the record reported at byte offset `byte` starts. The crate
     /// reports a record after a `\r\n` terminator or blank lines at the end of the previous
     /// one, so line ends from there on are skipped (a record never starts with one), then the
-    /// `\n` before the record are counted.
-    fn line_at(&self, byte: u64) -> usize {
+    /// `\n` before the record are counted: from the cursor on (from the start again should
+    /// `byte` ever lie before it).
+    fn line_at(&mut self, byte: u64) -> usize {
         let bytes = self.text.as_bytes();
         let mut start = (byte as usize).min(bytes.len());
         while start < bytes.len() && matches!(bytes[start], b'\r' | b'\n') {
             start += 1;
         }
-        1 + bytes[..start].iter().filter(|&&b| b == b'\n').count()
+        if start < self.counted_to {
+            (self.counted_to, self.newlines) = (0, 0);
+        }
+        self.newlines += bytes[self.counted_to..start].iter().filter(|&&b| b == b'\n').count();
+        self.counted_to = start;
+        1 + self.newlines
     }
 }
 
@@ -180,6 +191,30 @@ mod tests {
         assert_eq!(r[1], (3, strs(&["x\"y", "multi\nline", ""])));
         assert_eq!(r[2], (5, strs(&["last", "", ""])));
         assert_eq!(r.len(), 3);
+    }
+
+    #[test]
+    fn line_numbers_stay_exact_over_many_records() {
+        // Record i starts on `lines[i]`; terminators, blank lines and quoted line breaks vary
+        // from record to record, so the line cursor must carry every kind across records.
+        let mut text = String::new();
+        let mut lines = Vec::new();
+        let mut line = 1;
+        for i in 0..300 {
+            lines.push(line);
+            if i % 7 == 3 {
+                text.push_str(&format!("\"r{i}\nsecond\",{i}"));
+                line += 1;
+            } else {
+                text.push_str(&format!("r{i},{i}"));
+            }
+            let end = ["\n", "\r\n", "\n\n", "\r\n\r\n\n"][i % 4];
+            text.push_str(end);
+            line += end.matches('\n').count();
+        }
+        let r = records(&text, b',').unwrap();
+        assert_eq!(r.iter().map(|(l, _)| *l).collect::<Vec<_>>(), lines);
+        assert_eq!(r[3].1, strs(&["r3\nsecond", "3"]));
     }
 
     #[test]
