@@ -161,7 +161,10 @@ pub fn audit_grid(grid: &Grid, opts: &AuditOptions) -> Result<AuditOutcome> {
             }
         }
     }
-    ensure!(!rows.is_empty(), "the grid has no DP generator to audit (kinds: private-pgm, independent, dp-gaussian)");
+    ensure!(
+        !rows.is_empty(),
+        "the grid has no DP generator to audit (kinds: private-pgm, independent, dp-gaussian, dp-copula)"
+    );
     Ok(AuditOutcome {
         grid: grid.name.clone(),
         dataset: spec.name.clone(),

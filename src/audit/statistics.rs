@@ -15,11 +15,14 @@
 //! * `dp-gaussian`: the same for its three releases of the canary's class:
 //!   `(ñ − n_D)/σ_n² + ⟨s̃ − s_D, y*⟩/σ_s² + Σ_{i≤j} (S̃ − S_D)_ij·y*_i·y*_j/σ_S²` (diagonal
 //!   covariance: `Σ_j (d̃_j − d_D,j)·y*_j²/σ_S²`), `y*` the clipped, centred canary.
+//! * `dp-copula`: none yet — its `white_box` score is NaN (no test, ε̂ = 0); only the black-box
+//!   statistics audit it.
 
 use super::canary::AuditData;
 use super::game::Trial;
 use crate::data::dataset::TrainFold;
 use crate::error::Result;
+use crate::generators::copula::DpCopula;
 use crate::generators::discrete::{DiscreteGenerator, DiscreteModel};
 use crate::generators::dp_gaussian::{Clipping, DpGaussian, Moments, NoisyStats, Sigmas};
 use crate::generators::independent::Independent;
@@ -38,6 +41,7 @@ pub enum Target {
     Pgm(PrivatePgm),
     Independent(Independent),
     DpGaussian(DpGaussian),
+    DpCopula(DpCopula),
 }
 
 impl Target {
@@ -47,6 +51,7 @@ impl Target {
             "private-pgm" => Some(Target::Pgm(PrivatePgm::from_params(params)?)),
             "independent" => Some(Target::Independent(Independent::from_params(params)?)),
             "dp-gaussian" => Some(Target::DpGaussian(DpGaussian::from_params(params)?)),
+            "dp-copula" => Some(Target::DpCopula(DpCopula::from_params(params)?)),
             _ => None,
         })
     }
@@ -66,6 +71,7 @@ impl Target {
                 let white = gaussian_white_box(g, &stats, sigmas, data)?;
                 (white, g.fit(&train, budget, &mut fit_rng.clone())?)
             }
+            Target::DpCopula(g) => (f64::NAN, g.fit(&train, budget, &mut fit_rng.clone())?),
         };
         let synthetic = model.sample(model.sample_size(train.n_rows()), &mut sample_rng)?;
         let mut scores = vec![white];

@@ -24,6 +24,25 @@ pub fn latent_class(stats: &LatentStats, noisy_count: f64) -> Result<LatentClass
     Ok(LatentClass { mean, cov })
 }
 
+/// Classes sharing one within-class covariance (`class_cov = "pooled"`), from the per-class
+/// sums `s̃_c` and the pooled second moment `S̃`: `ñ_c = max(ñ_c, 2)`, `μ_c = s̃_c/ñ_c`,
+/// `Σ_w = PSD((S̃ − Σ_c s̃_c s̃_cᵀ/ñ_c)/max(Σ_c ñ_c − C, 1))`.
+pub fn pooled_latent_classes(sums: &[Vec<f64>], second: &Mat<f64>, noisy_counts: &[f64]) -> Result<Vec<LatentClass>> {
+    let k = second.nrows();
+    let counts: Vec<f64> = noisy_counts.iter().map(|n| n.max(2.0)).collect();
+    let dof = (counts.iter().sum::<f64>() - counts.len() as f64).max(1.0);
+    let raw = Mat::<f64>::from_fn(k, k, |a, b| {
+        let between: f64 = sums.iter().zip(&counts).map(|(s, n)| s[a] * s[b] / n).sum();
+        (second[(a, b)] - between) / dof
+    });
+    let cov = psd_project(raw.as_ref())?.matrix();
+    Ok(sums
+        .iter()
+        .zip(&counts)
+        .map(|(s, n)| LatentClass { mean: s.iter().map(|v| v / n).collect(), cov: cov.clone() })
+        .collect())
+}
+
 /// Residual variance of each standardised gene: `r_j = max(1 − e_j, floor)` with the variance
 /// the latent part explains, `e_j = Σ_c w_c (V (Σ_c + μ_c μ_cᵀ) Vᵀ)_jj` (`w_c` the class
 /// weights normalised to sum 1; equal weights if they are all 0). A standardised gene has
@@ -93,6 +112,15 @@ mod tests {
         let stats = LatentStats { sum: vec![4.0], second: faer::mat![[1.0]] };
         let c = latent_class(&stats, -3.0).unwrap();
         assert_eq!((c.mean[0], c.cov[(0, 0)]), (2.0, 0.0));
+    }
+
+    #[test]
+    fn pooled_classes_share_the_within_class_covariance() {
+        // Class 0 u = 1, 3 (s = 4, n = 2); class 1 u = 5, 9 (s = 14, n = 2): S = 1 + 9 + 25 + 81 = 116;
+        // between = 16/2 + 196/2 = 106; Σ_w = (116 − 106)/(4 − 2) = 5 (= pooled variance of ±1, ±2).
+        let cls = pooled_latent_classes(&[vec![4.0], vec![14.0]], &faer::mat![[116.0]], &[2.0, 2.0]).unwrap();
+        assert_eq!((cls[0].mean[0], cls[1].mean[0]), (2.0, 7.0));
+        assert!(cls.iter().all(|c| (c.cov[(0, 0)] - 5.0).abs() < 1e-12));
     }
 
     #[test]

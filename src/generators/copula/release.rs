@@ -50,34 +50,36 @@ pub fn gene_means(
     Ok(sum.iter().map(|s| s / n_hat + centre).collect())
 }
 
-/// Release `mean` with `class_means = "gene"`: per class, the sum of the same clipped rows as
-/// [`gene_means`] plus noise; returns `m̂_c = s̃_c/max(ñ_c, 2) + c₀` per class.
+/// Per-class gene means (release `mean` with `class_means = "gene"`, centre `c₀` in every
+/// gene; release `class_mean` with `"centred"`, centre the pooled DP mean `m̂`): per class, the
+/// sum of the rows `y = clamp(x, lo, hi) − centre`, each scaled down to L2 norm at most `bound`,
+/// plus noise; returns `m̂_c = s̃_c/max(ñ_c, 2) + centre` per class.
 /// Δ = `bound`: a row touches one class's sum only, so the C sums concatenated (one ledger
-/// entry) have the sensitivity of one.
+/// entry) have the sensitivity of one. The centre is public or an earlier release.
 #[allow(clippy::too_many_arguments)]
 pub fn class_gene_means(
     x: &Matrix,
     class_of_row: &[usize],
     noisy_counts: &[f64],
     (lo, hi): (f64, f64),
+    centre: &[f64],
     bound: f64,
+    (phase, rho): (&str, f64),
     acct: &mut Accountant,
-    rho: f64,
     noise: &mut Noise,
 ) -> Result<Vec<Vec<f64>>> {
     let (p, classes) = (x.cols(), noisy_counts.len());
-    let centre = 0.5 * (lo + hi);
     let mut sums = vec![0.0; classes * p];
     for (row, &c) in x.row_iter().zip(class_of_row) {
-        let mut y: Vec<f64> = row.iter().map(|v| v.clamp(lo, hi) - centre).collect();
+        let mut y: Vec<f64> = row.iter().zip(centre).map(|(v, m)| v.clamp(lo, hi) - m).collect();
         clip_l2(&mut y, bound);
         sums[c * p..(c + 1) * p].iter_mut().zip(&y).for_each(|(s, v)| *s += v);
     }
-    gaussian_mechanism(acct, "mean", rho, bound, &[("k", classes as f64), ("dim", p as f64)], &mut sums, noise)?;
+    gaussian_mechanism(acct, phase, rho, bound, &[("k", classes as f64), ("dim", p as f64)], &mut sums, noise)?;
     Ok(sums
         .chunks_exact(p.max(1))
         .zip(noisy_counts)
-        .map(|(s, n)| s.iter().map(|v| v / n.max(2.0) + centre).collect())
+        .map(|(s, n)| s.iter().zip(centre).map(|(v, m)| v / n.max(2.0) + m).collect())
         .collect())
 }
 
@@ -194,31 +196,54 @@ pub struct LatentStats {
     pub second: Mat<f64>,
 }
 
-/// Releases `latent_mean` and `latent_cov`: for each class, the sum and the second moment of
-/// the latent rows `u = Vᵀz` (`‖u‖ ≤ ‖z‖ ≤ bound`, V orthonormal). A row touches one class, so
-/// the classes' statistics concatenated have Δ = `bound` (sums) and Δ = `bound²` (second
-/// moments, upper triangles): one ledger entry each for all classes.
+/// The latent rows `u = Vᵀz` (`n × k`), each scaled down to L2 norm at most `clip` when given
+/// (post-processing of the released `V` and of rows already bounded by the caller).
+pub fn latent_rows(z: &Matrix, vectors: &Mat<f64>, clip: Option<f64>) -> Mat<f64> {
+    let k = vectors.ncols();
+    let mut u = Mat::<f64>::zeros(z.rows(), k);
+    matmul_into(u.as_mut(), z.as_faer(), vectors.as_ref(), 1.0);
+    if let Some(bound) = clip {
+        for i in 0..u.nrows() {
+            let mut row: Vec<f64> = (0..k).map(|a| u[(i, a)]).collect();
+            clip_l2(&mut row, bound);
+            row.iter().enumerate().for_each(|(a, v)| u[(i, a)] = *v);
+        }
+    }
+    u
+}
+
+/// The noisy latent sums of the C classes and the C (or, pooled, 1) second moments.
+#[derive(Clone, Debug)]
+pub struct LatentRelease {
+    pub sums: Vec<Vec<f64>>,
+    pub seconds: Vec<Mat<f64>>,
+}
+
+/// Releases `latent_mean` and `latent_cov` of the latent rows `u` (`‖u‖ ≤ bound`, the caller's
+/// guarantee): per class the sum `Σ u` and, per class (`pooled = false`) or over all rows
+/// (`pooled = true`), the second moment `Σ u uᵀ` (upper triangle). A row touches one class,
+/// so the classes' statistics concatenated have Δ = `bound` (sums) and Δ = `bound²` (second
+/// moments): one ledger entry each.
 #[allow(clippy::too_many_arguments)]
 pub fn latent_stats(
-    z: &Matrix,
+    u: &Mat<f64>,
     class_of_row: &[usize],
     classes: usize,
-    vectors: &Mat<f64>,
+    pooled: bool,
     bound: f64,
     acct: &mut Accountant,
     (rho_mean, rho_cov): (f64, f64),
     noise: (&mut Noise, &mut Noise),
-) -> Result<Vec<LatentStats>> {
-    let k = vectors.ncols();
-    let mut u = Mat::<f64>::zeros(z.rows(), k);
-    matmul_into(u.as_mut(), z.as_faer(), vectors.as_ref(), 1.0);
+) -> Result<LatentRelease> {
+    let k = u.ncols();
     let tri = k * (k + 1) / 2;
+    let blocks = if pooled { 1 } else { classes };
     let mut sums = vec![0.0; classes * k];
-    let mut seconds = vec![0.0; classes * tri];
+    let mut seconds = vec![0.0; blocks * tri];
     for (i, &c) in class_of_row.iter().enumerate() {
         let row: Vec<f64> = (0..k).map(|a| u[(i, a)]).collect();
         sums[c * k..(c + 1) * k].iter_mut().zip(&row).for_each(|(s, v)| *s += v);
-        let mut t = c * tri;
+        let mut t = if pooled { 0 } else { c * tri };
         for a in 0..k {
             for b in a..k {
                 seconds[t] += row[a] * row[b];
@@ -226,18 +251,18 @@ pub fn latent_stats(
             }
         }
     }
-    let kk = classes as f64;
-    gaussian_mechanism(acct, "latent_mean", rho_mean, bound, &[("k", kk), ("dim", k as f64)], &mut sums, noise.0)?;
+    let dim = ("dim", k as f64);
+    gaussian_mechanism(acct, "latent_mean", rho_mean, bound, &[("k", classes as f64), dim], &mut sums, noise.0)?;
     gaussian_mechanism(
         acct,
         "latent_cov",
         rho_cov,
         bound * bound,
-        &[("k", kk), ("dim", k as f64)],
+        &[("k", blocks as f64), dim],
         &mut seconds,
         noise.1,
     )?;
-    Ok((0..classes)
+    let seconds = (0..blocks)
         .map(|c| {
             let mut second = Mat::<f64>::zeros(k, k);
             let mut t = c * tri;
@@ -248,9 +273,10 @@ pub fn latent_stats(
                     t += 1;
                 }
             }
-            LatentStats { sum: sums[c * k..(c + 1) * k].to_vec(), second }
+            second
         })
-        .collect())
+        .collect();
+    Ok(LatentRelease { sums: sums.chunks_exact(k.max(1)).map(<[f64]>::to_vec).collect(), seconds })
 }
 
 #[cfg(test)]
@@ -293,8 +319,31 @@ mod tests {
         let x = Matrix::from_rows(&[vec![12.0], vec![7.0], vec![14.0]]).unwrap();
         let mut a = acct();
         let rho = a.rho_total();
-        let m = class_gene_means(&x, &[0, 1, 0], &[2.0, 1.0], (0.0, 20.0), 100.0, &mut a, rho, &mut Noise::Off);
+        let m = class_gene_means(
+            &x,
+            &[0, 1, 0],
+            &[2.0, 1.0],
+            (0.0, 20.0),
+            &[10.0],
+            100.0,
+            ("mean", rho / 2.0),
+            &mut a,
+            &mut Noise::Off,
+        );
         assert_eq!(m.unwrap(), vec![vec![13.0], vec![8.5]]);
+        // Centred at 11 with bound 1.5: class 0 deviations 1, 3 → clipped 1, 1.5 → 11 + 2.5/2 = 12.25.
+        let m = class_gene_means(
+            &x,
+            &[0, 1, 0],
+            &[2.0, 1.0],
+            (0.0, 20.0),
+            &[11.0],
+            1.5,
+            ("class_mean", rho / 2.0),
+            &mut a,
+            &mut Noise::Off,
+        );
+        assert_eq!(m.unwrap()[0], vec![12.25]);
         assert_eq!(a.report(&[], vec![], vec![]).ledger[0].params["sensitivity"], 100.0);
     }
 
@@ -349,16 +398,30 @@ mod tests {
     #[test]
     fn latent_stats_per_class_and_their_sensitivities() {
         // V = e₀ (k = 1): u = first coordinate. Class 0 rows u = 1, 3 → sum 4, second 10;
-        // class 1 row u = −2 → sum −2, second 4.
+        // class 1 row u = −2 → sum −2, second 4; pooled second 14.
         let z = Matrix::from_rows(&[vec![1.0, 5.0], vec![-2.0, 0.0], vec![3.0, 1.0]]).unwrap();
-        let v = faer::mat![[1.0], [0.0]];
+        let u = latent_rows(&z, &faer::mat![[1.0], [0.0]], None);
         let mut a = acct();
-        let rho = a.rho_total() / 2.0;
+        let rho = a.rho_total() / 4.0;
         let (mut n0, mut n1) = (Noise::Off, Noise::Off);
-        let stats = latent_stats(&z, &[0, 1, 0], 2, &v, 3.0, &mut a, (rho, rho), (&mut n0, &mut n1)).unwrap();
-        assert_eq!((stats[0].sum.clone(), stats[0].second[(0, 0)]), (vec![4.0], 10.0));
-        assert_eq!((stats[1].sum.clone(), stats[1].second[(0, 0)]), (vec![-2.0], 4.0));
+        let LatentRelease { sums, seconds } =
+            latent_stats(&u, &[0, 1, 0], 2, false, 3.0, &mut a, (rho, rho), (&mut n0, &mut n1)).unwrap();
+        assert_eq!((sums, seconds[0][(0, 0)], seconds[1][(0, 0)]), (vec![vec![4.0], vec![-2.0]], 10.0, 4.0));
+        let pooled =
+            latent_stats(&u, &[0, 1, 0], 2, true, 3.0, &mut a, (rho, rho), (&mut n0, &mut n1)).unwrap().seconds;
+        assert_eq!((pooled.len(), pooled[0][(0, 0)]), (1, 14.0));
         let ledger = a.report(&[], vec![], vec![]).ledger;
         assert_eq!((ledger[0].params["sensitivity"], ledger[1].params["sensitivity"]), (3.0, 9.0));
+        assert_eq!((ledger[1].params["k"], ledger[3].params["k"]), (2.0, 1.0));
+    }
+
+    #[test]
+    fn latent_rows_are_projected_then_clipped() {
+        // V = ((0.6, 0.8), (0.8, −0.6)) (orthonormal): z = (5, 0) → u = (3, 4), norm 5 → clip 2.5 → (1.5, 2).
+        let z = Matrix::from_rows(&[vec![5.0, 0.0]]).unwrap();
+        let v = faer::mat![[0.6, 0.8], [0.8, -0.6]];
+        let u = latent_rows(&z, &v, Some(2.5));
+        assert!((u[(0, 0)] - 1.5).abs() < 1e-12 && (u[(0, 1)] - 2.0).abs() < 1e-12);
+        assert!((latent_rows(&z, &v, None)[(0, 1)] - 4.0).abs() < 1e-12);
     }
 }
