@@ -7,7 +7,8 @@
 //! * `table1.csv`, `table1_long.csv` — fold × seed aggregates in the layout of Table 1 of
 //!   Menzies et al. ([`table`]);
 //! * `plots/*.png`, `plots/*.svg` — PCA panels and metric-vs-ε curves ([`plots`]), and with
-//!   profiles `mia`/`bio` the ROC, TPR-vs-ε and biology figures ([`suite_plots`]);
+//!   profiles `mia`/`bio` the ROC, TPR-vs-ε, biology and utility-vs-co-expression figures
+//!   ([`suite_plots`], [`pareto_plot`]);
 //! * `report.html` (self-contained) and `report.md` ([`html`]), with the grid settings, the
 //!   privacy-budget accounting ([`budget`]), the tables, the published reference values
 //!   ([`reference`]), the figures and the versions.
@@ -19,6 +20,8 @@ pub mod budget;
 
 pub mod html;
 pub mod inputs;
+pub mod pareto;
+pub mod pareto_plot;
 mod pca_plot;
 pub mod plots;
 pub mod reference;

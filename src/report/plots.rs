@@ -36,7 +36,7 @@ static FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
 pub(super) const FAMILY: &str = "sans-serif";
 
 /// Register the embedded font with plotters once.
-fn ensure_font() -> Result<()> {
+pub(super) fn ensure_font() -> Result<()> {
     static REGISTERED: OnceLock<bool> = OnceLock::new();
     let ok = *REGISTERED.get_or_init(|| plotters::style::register_font(FAMILY, FontStyle::Normal, FONT).is_ok());
     if ok {

@@ -10,6 +10,8 @@
 //!   (dashed; δ = the largest δ of the DP generators drawn).
 //! * **Biology vs ε** (`bio__<dataset>`): one panel per biology column of Table 1 (DE TPR/FPR
 //!   per direction, co-expression precision/recall at τ = 0.3).
+//! * **Utility vs co-expression** (`pareto__<dataset>`, [`super::pareto_plot`]): one panel per ε,
+//!   one point per generator, the Pareto front of the DP generators marked.
 //!
 //! A point without a valid value (NaN: no valid fold, or no valid attack) is drawn as a hollow
 //! marker on the x axis and listed in the legend, so it never vanishes. On log axes a value
@@ -34,6 +36,8 @@ pub enum SuiteFigure {
     TprAtFpr,
     /// Biology columns vs ε.
     Biology,
+    /// Utility vs co-expression recall per ε with the Pareto front ([`super::pareto_plot`]).
+    Pareto,
 }
 
 /// The FPR of the privacy-bound figure.
@@ -42,13 +46,14 @@ pub const BOUND_FPR: f64 = 0.01;
 pub const LOG_AXIS_MIN: f64 = 1e-3;
 
 /// Build and render the suite figures of every dataset, in report order (per dataset: ROC
-/// curves, TPR at 1 %, biology). Nothing when neither profile ran.
+/// curves, TPR at 1 %, biology, utility vs co-expression). Nothing when neither profile ran.
 pub fn render_all(inputs: &Inputs, table: &Table1) -> Result<Vec<Figure>> {
     let mut specs: Vec<SuiteSpec> = Vec::new();
     for dataset in inputs.datasets() {
         specs.extend(super::roc_plot::specs(inputs, table, &dataset)?.into_iter().map(SuiteSpec::Roc));
         specs.extend(tpr_spec(inputs, table, &dataset).map(SuiteSpec::Eps));
         specs.extend(bio_spec(table, &dataset).map(SuiteSpec::Eps));
+        specs.extend(super::pareto_plot::spec(table, &dataset).map(SuiteSpec::Pareto));
     }
     specs.par_iter().map(SuiteSpec::render).collect()
 }
@@ -56,6 +61,7 @@ pub fn render_all(inputs: &Inputs, table: &Table1) -> Result<Vec<Figure>> {
 enum SuiteSpec {
     Roc(super::roc_plot::RocFigure),
     Eps(EpsFigure),
+    Pareto(super::pareto_plot::ParetoFigure),
 }
 
 impl SuiteSpec {
@@ -63,6 +69,7 @@ impl SuiteSpec {
         let (head, drawn) = match self {
             SuiteSpec::Roc(f) => (&f.head, render(f)),
             SuiteSpec::Eps(f) => (&f.head, render(f)),
+            SuiteSpec::Pareto(f) => (&f.head, render(f)),
         };
         let (png, svg) = drawn.map_err(|e| e.context(format!("plot {}", head.id)))?;
         Ok(Figure {
@@ -96,8 +103,10 @@ pub(super) enum Swatch {
     Line(RGBColor),
     /// A dashed line (a bound or reference).
     Dashed(RGBColor),
-    /// A hollow marker (a NaN point drawn on the axis).
+    /// A hollow marker (a NaN point drawn on the axis, or a reference point).
     Hollow(RGBColor),
+    /// A solid line through a ringed marker (a Pareto front).
+    Front(RGBColor),
 }
 
 pub(super) struct LegendItem {
@@ -119,6 +128,9 @@ pub(super) fn draw_legend<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, ite
                 .draw(&PathElement::new([(6, y), (18, y)], c.stroke_width(2)))
                 .and_then(|_| area.draw(&PathElement::new([(26, y), (44, y)], c.stroke_width(2)))),
             Swatch::Hollow(c) => area.draw(&Circle::new((25, y), 5, c.stroke_width(2))),
+            Swatch::Front(c) => area
+                .draw(&PathElement::new([(6, y), (44, y)], c.stroke_width(2)))
+                .and_then(|_| area.draw(&Circle::new((25, y), 7, c.stroke_width(2)))),
         }
         .context("legend")?;
         let lines = wrap(&item.label, 26);

@@ -1,11 +1,13 @@
 //! The biology section (profile `bio`, metrics.md §5): per dataset the DE TPR/FPR per direction
 //! and the co-expression precision and recall at τ = 0.3 ([`crate::report::suite::bio_columns`]),
-//! mean ± sd over folds × seeds, and the figure of these columns vs ε. Shown only when the
+//! mean ± sd over folds × seeds, the figure of these columns vs ε, and the utility-vs-co-expression
+//! figure per ε with its Pareto front ([`crate::report::pareto_plot`]). Shown only when the
 //! profile ran.
 
 use super::super::format::{row_key_cells, stat_cell, ColumnFormat, KEY_HEADER};
 use super::super::model::{Block, Cell, TableBlock};
 use super::Context;
+use crate::report::pareto_plot;
 use crate::report::plots::{Figure, FigureKind};
 use crate::report::suite::{self, BIO_PROFILE};
 use crate::report::suite_plots::SuiteFigure;
@@ -61,6 +63,16 @@ pub(super) fn section<'a>(ctx: &Context<'a>, blocks: &mut Vec<Block<'a>>) {
             .collect();
         if !figures.is_empty() {
             blocks.push(Block::Figures(figures));
+        }
+        let pareto: Vec<&'a Figure> = ctx
+            .figures
+            .iter()
+            .filter(|f| f.dataset == dataset && f.kind == FigureKind::Suite(SuiteFigure::Pareto))
+            .collect();
+        if let (false, Some(data)) = (pareto.is_empty(), pareto_plot::data(ctx.table, &dataset)) {
+            blocks.push(Block::Heading(4, "Utility vs co-expression recall per ε (Pareto front)".into()));
+            blocks.push(Block::Para(data.caption()));
+            blocks.push(Block::Figures(pareto));
         }
     }
 }
