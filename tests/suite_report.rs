@@ -97,13 +97,24 @@ fn mia_and_bio_reach_the_side_tables_table1_and_the_report() {
         assert!(text.contains("Biology: differential expression and co-expression (profile bio)"));
         assert!(text.contains("DCR (distance proxy)") && text.contains("distance proxy, not a privacy test"));
     }
-    for figure in ["roc__toy__identity", "roc__toy__independent", "mia_tpr__toy", "bio__toy"] {
+    for figure in ["roc__toy__identity", "roc__toy__independent", "mia_tpr__toy", "bio__toy", "pareto__toy"] {
         for ext in ["png", "svg"] {
             let path = results.join(format!("plots/{figure}.{ext}"));
             let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             assert!(bytes.len() > 1000, "{}: {} bytes", path.display(), bytes.len());
         }
         assert!(md.contains(&format!("plots/{figure}.png")), "report.md does not show {figure}");
+    }
+    // The utility-vs-co-expression figure: in the biology section with its caption, one panel
+    // per ε of the DP generator, the non-DP identity generator as a labelled reference point.
+    assert!(html.contains("plots/pareto__toy.svg"), "report.html does not name the Pareto figure");
+    for text in [&html, &md] {
+        assert!(text.contains("Utility vs co-expression recall per ε (Pareto front)"));
+        assert!(text.contains("y: TSTR accuracy (accuracy_synthetic, profile camda2026)"));
+    }
+    let svg = std::fs::read_to_string(results.join("plots/pareto__toy.svg")).unwrap();
+    for text in ["ε = 1", "ε = 10", "identity (ε = ∞)", "Pareto front of the DP generators"] {
+        assert!(svg.contains(text), "pareto__toy.svg lacks '{text}'");
     }
     let png = std::fs::read(results.join("plots/roc__toy__independent.png")).unwrap();
     assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");

@@ -408,7 +408,7 @@ mod tests {
         let d = data(&t, "d").unwrap();
         assert_eq!(d.utility_profile, "camda2026");
         assert_eq!(d.panels.iter().map(|p| p.epsilon).collect::<Vec<_>>(), [1.0, 10.0]);
-        let names = |p: &ParetoPanel| p.points.iter().map(|q| q.generator.as_str()).collect::<Vec<_>>();
+        let names = |p: &ParetoPanel| p.points.iter().map(|q| q.generator.clone()).collect::<Vec<String>>();
         assert_eq!(names(&d.panels[0]), ["pgm"]);
         assert_eq!(names(&d.panels[1]), ["pgm", "ind"]);
         assert_eq!(d.panels[1].points[0].x, (0.5, 0.01));
