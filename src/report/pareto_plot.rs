@@ -15,7 +15,7 @@
 //! All panels share their axes, so a generator's move between budgets reads directly.
 
 use super::pareto::front;
-use super::plots::{decimals, file_stem, padded, wrap, Drawing, FAMILY};
+use super::plots::{axes_style, decimals, file_stem, padded, wrap, Drawing, FAMILY};
 use super::suite::BIO_PROFILE;
 use super::suite_plots::{colour, draw_header, draw_legend, generators, Head, LegendItem, SuiteFigure, Swatch};
 use super::table::{Row, RowKind, Stat, Table1};
@@ -265,16 +265,11 @@ impl ParetoFigure {
             .y_label_area_size(62)
             .build_cartesian_2d(x_lo..x_hi, y_lo..y_hi)
             .context("chart")?;
-        chart
-            .configure_mesh()
+        axes_style(&mut chart.configure_mesh(), 12, 13, 225)
             .x_desc(format!("co-expression recall τ = {} ({RECALL})", fmt_f64(CUTOFFS[0])))
             .y_desc(format!("accuracy ({UTILITY}, {})", self.data.utility_profile))
             .x_label_formatter(&|x| format!("{x:.x_dec$}"))
             .y_label_formatter(&|y| format!("{y:.y_dec$}"))
-            .label_style((FAMILY, 12))
-            .axis_desc_style((FAMILY, 13))
-            .light_line_style(WHITE)
-            .bold_line_style(RGBColor(225, 225, 225))
             .draw()
             .context("axes")?;
         let all: Vec<(&ParetoPoint, bool)> =

@@ -4,7 +4,7 @@
 //! panel per generator × ε, from `pca/<cell_id>.csv` of fold 1 of the first seed only.
 
 use super::inputs::{cell_id, Inputs};
-use super::plots::{decimals, file_stem, padded, wrap, Drawing, FAMILY, REAL_POINTS, SYNTHETIC_POINTS};
+use super::plots::{axes_style, decimals, file_stem, padded, wrap, Drawing, FAMILY, REAL_POINTS, SYNTHETIC_POINTS};
 use super::table::{RowKind, Table1};
 use crate::error::{Context, Error, Result};
 use crate::io::csv::{parse_f64, Table};
@@ -195,18 +195,13 @@ fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, panel: &Panel) 
         .y_label_area_size(44)
         .build_cartesian_2d(x_lo..x_hi, y_lo..y_hi)
         .context("panel")?;
-    chart
-        .configure_mesh()
+    axes_style(&mut chart.configure_mesh(), 11, 12, 230)
         .x_desc("PC1")
         .y_desc("PC2")
         .x_labels(5)
         .y_labels(5)
         .x_label_formatter(&|x| format!("{x:.x_dec$}"))
         .y_label_formatter(&|y| format!("{y:.y_dec$}"))
-        .label_style((FAMILY, 11))
-        .axis_desc_style((FAMILY, 12))
-        .light_line_style(WHITE)
-        .bold_line_style(RGBColor(230, 230, 230))
         .draw()
         .context("panel axes")?;
     chart

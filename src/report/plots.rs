@@ -59,6 +59,25 @@ pub(super) const PALETTE: [RGBColor; 10] = [
     RGBColor(188, 189, 34),
     RGBColor(23, 190, 207),
 ];
+/// The axes of every chart: tick labels of `label` px and axis titles of `title` px in the
+/// embedded font, no minor grid lines, major grid lines in the light grey `RGB(grid, grid, grid)`.
+pub(super) fn axes_style<'m, 'a, 'b, X, Y, DB>(
+    mesh: &'m mut plotters::chart::MeshStyle<'a, 'b, X, Y, DB>,
+    label: u32,
+    title: u32,
+    grid: u8,
+) -> &'m mut plotters::chart::MeshStyle<'a, 'b, X, Y, DB>
+where
+    X: plotters::coord::ranged1d::Ranged,
+    Y: plotters::coord::ranged1d::Ranged,
+    DB: DrawingBackend,
+{
+    mesh.label_style((FAMILY, label))
+        .axis_desc_style((FAMILY, title))
+        .light_line_style(WHITE)
+        .bold_line_style(RGBColor(grid, grid, grid))
+}
+
 /// Point colours of real and synthetic rows.
 pub(super) const REAL_POINTS: RGBColor = RGBColor(120, 120, 120);
 pub(super) const SYNTHETIC_POINTS: RGBColor = RGBColor(230, 85, 13);
@@ -372,16 +391,11 @@ impl Drawing for CurveFigure {
             .y_label_area_size(76)
             .build_cartesian_2d((x_lo..x_hi).log_scale().with_key_points(eps.clone()), y_lo..y_hi)
             .context("chart")?;
-        chart
-            .configure_mesh()
+        axes_style(&mut chart.configure_mesh(), 14, 16, 220)
             .x_desc("privacy budget ε (log scale)")
             .y_desc(self.y_label.as_str())
             .x_label_formatter(&|x| fmt_f64(*x))
             .y_label_formatter(&|y| format!("{y:.y_dec$}"))
-            .label_style((FAMILY, 14))
-            .axis_desc_style((FAMILY, 16))
-            .light_line_style(WHITE)
-            .bold_line_style(RGBColor(220, 220, 220))
             .draw()
             .context("axes")?;
         let mut entries: Vec<LegendEntry> = Vec::new();

@@ -13,7 +13,7 @@
 //! hollow marker at the lower-left corner, named in the legend.
 
 use super::inputs::Inputs;
-use super::plots::{file_stem, Drawing};
+use super::plots::{axes_style, file_stem, Drawing};
 use super::suite::{self, MIA_PROFILE};
 use super::suite_plots::{
     colour, draw_header, draw_legend, generators, Head, LegendItem, SuiteFigure, Swatch, LOG_AXIS_MIN,
@@ -200,16 +200,11 @@ impl Drawing for RocFigure {
             .y_label_area_size(60)
             .build_cartesian_2d(axis.clone(), axis)
             .context("chart")?;
-        chart
-            .configure_mesh()
+        axes_style(&mut chart.configure_mesh(), 12, 14, 225)
             .x_desc("false-positive rate (log scale)")
             .y_desc("true-positive rate (log scale)")
             .x_label_formatter(&|x| fmt_f64(*x))
             .y_label_formatter(&|y| fmt_f64(*y))
-            .label_style((super::plots::FAMILY, 12))
-            .axis_desc_style((super::plots::FAMILY, 14))
-            .light_line_style(WHITE)
-            .bold_line_style(RGBColor(225, 225, 225))
             .draw()
             .context("axes")?;
         let grey = RGBColor(140, 140, 140);

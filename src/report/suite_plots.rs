@@ -18,7 +18,9 @@
 //! below the axis minimum is drawn on the axis (said in the subtitle).
 
 use super::inputs::Inputs;
-use super::plots::{decimals, file_stem, padded, render, wrap, Drawing, Figure, FigureKind, FAMILY, PALETTE};
+use super::plots::{
+    axes_style, decimals, file_stem, padded, render, wrap, Drawing, Figure, FigureKind, FAMILY, PALETTE,
+};
 use super::suite::{self, BIO_PROFILE, MIA_PROFILE};
 use super::table::{Row, RowKind, Table1};
 use crate::error::{Context, Result};
@@ -426,32 +428,22 @@ impl EpsFigure {
         }
         if self.log_y {
             let mut chart = builder.build_cartesian_2d(x_axis, (y_lo..y_hi).log_scale()).context("chart")?;
-            chart
-                .configure_mesh()
+            axes_style(&mut chart.configure_mesh(), 12, 13, 225)
                 .x_desc("privacy budget ε (log scale)")
                 .y_desc(self.y_label.as_str())
                 .x_label_formatter(&|x| fmt_f64(*x))
                 .y_label_formatter(&|y| fmt_f64(*y))
-                .label_style((FAMILY, 12))
-                .axis_desc_style((FAMILY, 13))
-                .light_line_style(WHITE)
-                .bold_line_style(RGBColor(225, 225, 225))
                 .draw()
                 .context("axes")?;
             draw_on!(chart);
         } else {
             let dec = decimals(y_hi - y_lo);
             let mut chart = builder.build_cartesian_2d(x_axis, y_lo..y_hi).context("chart")?;
-            chart
-                .configure_mesh()
+            axes_style(&mut chart.configure_mesh(), 12, 13, 225)
                 .x_desc("privacy budget ε (log scale)")
                 .y_desc(self.y_label.as_str())
                 .x_label_formatter(&|x| fmt_f64(*x))
                 .y_label_formatter(&|y| format!("{y:.dec$}"))
-                .label_style((FAMILY, 12))
-                .axis_desc_style((FAMILY, 13))
-                .light_line_style(WHITE)
-                .bold_line_style(RGBColor(225, 225, 225))
                 .draw()
                 .context("axes")?;
             draw_on!(chart);
